@@ -1,0 +1,101 @@
+//! A change: what one write did to one record, the unit that devices push and pull.
+use crate::hlc::Hlc;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The kinds of record that travel between devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Case,
+    /// The confidential reporter of a case, kept apart so ordinary reads never touch it.
+    Reporter,
+    Person,
+    Event,
+    Attachment,
+    Channel,
+    ChannelStat,
+    Post,
+    Inquiry,
+    AnswerTemplate,
+    Audit,
+    User,
+}
+
+impl EntityKind {
+    /// Append-only kinds are merged by union; the others field by field, last writer wins.
+    pub fn append_only(self) -> bool {
+        matches!(
+            self,
+            EntityKind::Event
+                | EntityKind::Attachment
+                | EntityKind::Audit
+                | EntityKind::ChannelStat
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Case => "case",
+            EntityKind::Reporter => "reporter",
+            EntityKind::Person => "person",
+            EntityKind::Event => "event",
+            EntityKind::Attachment => "attachment",
+            EntityKind::Channel => "channel",
+            EntityKind::ChannelStat => "channel_stat",
+            EntityKind::Post => "post",
+            EntityKind::Inquiry => "inquiry",
+            EntityKind::AnswerTemplate => "answer_template",
+            EntityKind::Audit => "audit",
+            EntityKind::User => "user",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        use EntityKind::*;
+        [
+            Case,
+            Reporter,
+            Person,
+            Event,
+            Attachment,
+            Channel,
+            ChannelStat,
+            Post,
+            Inquiry,
+            AnswerTemplate,
+            Audit,
+            User,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Create or update the named fields.
+    Upsert,
+    /// Create an append-only record; re-inserting an existing id is a no-op.
+    Insert,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub id: Uuid,
+    pub entity: EntityKind,
+    pub entity_id: Uuid,
+    /// The owning station's commune code: the server's scope check and pull filter.
+    pub station: String,
+    pub op: Op,
+    pub fields: BTreeMap<String, serde_json::Value>,
+    /// For each field, the stamp of the value this write replaced as the writer saw it; a
+    /// receiver whose stamp differs knows the two writes were concurrent.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub base: BTreeMap<String, Hlc>,
+    pub hlc: Hlc,
+    pub device: Uuid,
+    pub user: Uuid,
+}
