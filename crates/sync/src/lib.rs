@@ -5,6 +5,7 @@
 pub mod change;
 pub mod hlc;
 pub mod merge;
+pub mod protocol;
 
 pub use change::{Change, EntityKind, Op};
 pub use hlc::{Hlc, HlcClock, HlcError};
