@@ -440,7 +440,12 @@ mod tests {
         };
         let bytes = encode_body(&req).unwrap();
         let json = serde_json::to_vec(&req).unwrap();
-        assert!(bytes.len() * 2 < json.len(), "{} vs {}", bytes.len(), json.len());
+        assert!(
+            bytes.len() * 2 < json.len(),
+            "{} vs {}",
+            bytes.len(),
+            json.len()
+        );
         let back: PushRequest = decode_body(&bytes, true, MAX_BODY_BYTES).unwrap();
         assert_eq!(back, req);
     }

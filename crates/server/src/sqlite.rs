@@ -1,0 +1,471 @@
+//! The embedded default store: one SQLite file in the data directory. The workspace's rusqlite
+//! is built with SQLCipher (for the stations); the server database is opened without a key,
+//! which SQLCipher treats as a plain SQLite file.
+use crate::storage::*;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use tinbao_sync::Change;
+use tinbao_sync::protocol::{DeviceScope, Sequenced};
+use uuid::Uuid;
+
+pub struct SqliteStorage {
+    // One connection: SQLite has one writer anyway, and a single connection makes sequence
+    // numbers visible strictly in order, which pull cursors rely on.
+    conn: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS stations (
+    code TEXT PRIMARY KEY,
+    province TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    station TEXT,
+    province TEXT NOT NULL,
+    active INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS enrol_codes (
+    secret_hash TEXT PRIMARY KEY,
+    scope TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used_ms INTEGER,
+    device TEXT
+);
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    credential_hash TEXT NOT NULL,
+    enrolled_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER,
+    revoked_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    station TEXT NOT NULL,
+    province TEXT NOT NULL,
+    device TEXT NOT NULL,
+    received_ms INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS changes_station ON changes(station, seq);
+CREATE INDEX IF NOT EXISTS changes_province ON changes(province, seq);
+CREATE TABLE IF NOT EXISTS attachment_owners (
+    sha256 TEXT NOT NULL,
+    station TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (sha256, station)
+);
+";
+
+impl SqliteStorage {
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        // WAL and synchronous=FULL: an acknowledged push must survive a power cut.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(SqliteStorage {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (transactions roll back), so
+        // the poisoned guard is still safe to use.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn scope_json(s: &DeviceScope) -> Result<String> {
+    serde_json::to_string(s).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+fn scope_from(s: &str) -> Result<DeviceScope> {
+    serde_json::from_str(s).map_err(|e| StorageError::Corrupt(format!("device scope: {e}")))
+}
+fn uuid_from(s: &str) -> Result<Uuid> {
+    Uuid::try_parse(s).map_err(|e| StorageError::Corrupt(format!("id {s}: {e}")))
+}
+fn opt_u64(v: Option<i64>) -> Option<u64> {
+    v.map(|x| x as u64)
+}
+
+type DeviceRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn device_from(row: DeviceRow) -> Result<Device> {
+    Ok(Device {
+        id: uuid_from(&row.0)?,
+        name: row.1,
+        scope: scope_from(&row.2)?,
+        credential_hash: row.3,
+        enrolled_ms: row.4 as u64,
+        last_seen_ms: opt_u64(row.5),
+        revoked_ms: opt_u64(row.6),
+    })
+}
+
+const DEVICE_COLS: &str = "id, name, scope, credential_hash, enrolled_ms, last_seen_ms, revoked_ms";
+
+fn read_device(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+impl Storage for SqliteStorage {
+    fn migrate(&self) -> Result<()> {
+        self.conn().execute_batch(SCHEMA)?;
+        Ok(())
+    }
+
+    fn add_station(&self, s: &Station) -> Result<bool> {
+        let n = self.conn().execute(
+            "INSERT OR IGNORE INTO stations(code, province, name, created_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![s.code, s.province, s.name, s.created_ms as i64],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn station(&self, code: &str) -> Result<Option<Station>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT code, province, name, created_ms FROM stations WHERE code = ?1",
+                [code],
+                |r| {
+                    Ok(Station {
+                        code: r.get(0)?,
+                        province: r.get(1)?,
+                        name: r.get(2)?,
+                        created_ms: r.get::<_, i64>(3)? as u64,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn stations(&self) -> Result<Vec<Station>> {
+        let conn = self.conn();
+        let mut st =
+            conn.prepare("SELECT code, province, name, created_ms FROM stations ORDER BY code")?;
+        let rows = st.query_map([], |r| {
+            Ok(Station {
+                code: r.get(0)?,
+                province: r.get(1)?,
+                name: r.get(2)?,
+                created_ms: r.get::<_, i64>(3)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn add_user(&self, u: &User) -> Result<()> {
+        let n = self.conn().execute(
+            "INSERT OR IGNORE INTO users(id, name, role, station, province, active)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                u.id.to_string(),
+                u.name,
+                u.role,
+                u.station,
+                u.province,
+                u.active
+            ],
+        )?;
+        if n == 0 {
+            return Err(StorageError::Conflict(format!(
+                "người dùng {} đã có trên máy chủ",
+                u.id
+            )));
+        }
+        Ok(())
+    }
+
+    fn user(&self, id: Uuid) -> Result<Option<User>> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT id, name, role, station, province, active FROM users WHERE id = ?1",
+                [id.to_string()],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(id, name, role, station, province, active)| {
+            Ok(User {
+                id: uuid_from(&id)?,
+                name,
+                role,
+                station,
+                province,
+                active,
+            })
+        })
+        .transpose()
+    }
+
+    fn add_enrol_code(&self, c: &EnrolCode) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO enrol_codes(secret_hash, scope, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                c.secret_hash,
+                scope_json(&c.scope)?,
+                c.created_ms as i64,
+                c.expires_ms as i64
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn redeem_enrol_code(
+        &self,
+        secret_hash: &str,
+        device: &Device,
+        now_ms: u64,
+    ) -> Result<std::result::Result<Device, RedeemError>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let row: Option<(String, i64, Option<i64>)> = tx
+            .query_row(
+                "SELECT scope, expires_ms, used_ms FROM enrol_codes WHERE secret_hash = ?1",
+                [secret_hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((scope, expires, used)) = row else {
+            return Ok(Err(RedeemError::Unknown));
+        };
+        if used.is_some() {
+            return Ok(Err(RedeemError::Used));
+        }
+        if (expires as u64) < now_ms {
+            return Ok(Err(RedeemError::Expired));
+        }
+        let scope = scope_from(&scope)?;
+        tx.execute(
+            "UPDATE enrol_codes SET used_ms = ?1, device = ?2 WHERE secret_hash = ?3",
+            params![now_ms as i64, device.id.to_string(), secret_hash],
+        )?;
+        tx.execute(
+            "INSERT INTO devices(id, name, scope, credential_hash, enrolled_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, scope = excluded.scope,
+               credential_hash = excluded.credential_hash, enrolled_ms = excluded.enrolled_ms,
+               revoked_ms = NULL",
+            params![
+                device.id.to_string(),
+                device.name,
+                scope_json(&scope)?,
+                device.credential_hash,
+                now_ms as i64
+            ],
+        )?;
+        tx.commit()?;
+        Ok(Ok(Device {
+            scope,
+            enrolled_ms: now_ms,
+            revoked_ms: None,
+            last_seen_ms: None,
+            ..device.clone()
+        }))
+    }
+
+    fn device(&self, id: Uuid) -> Result<Option<Device>> {
+        let row = self
+            .conn()
+            .query_row(
+                &format!("SELECT {DEVICE_COLS} FROM devices WHERE id = ?1"),
+                [id.to_string()],
+                read_device,
+            )
+            .optional()?;
+        row.map(device_from).transpose()
+    }
+
+    fn devices(&self) -> Result<Vec<Device>> {
+        let conn = self.conn();
+        let mut st = conn.prepare(&format!(
+            "SELECT {DEVICE_COLS} FROM devices ORDER BY enrolled_ms"
+        ))?;
+        let rows = st.query_map([], read_device)?;
+        rows.map(|r| device_from(r?)).collect()
+    }
+
+    fn revoke_device(&self, id: Uuid, now_ms: u64) -> Result<bool> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE devices SET revoked_ms = ?1 WHERE id = ?2 AND revoked_ms IS NULL",
+            params![now_ms as i64, id.to_string()],
+        )?;
+        let known: Option<i64> = conn
+            .query_row(
+                "SELECT 1 FROM devices WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(known.is_some())
+    }
+
+    fn touch_device(&self, id: Uuid, now_ms: u64) -> Result<()> {
+        self.conn().execute(
+            "UPDATE devices SET last_seen_ms = ?1 WHERE id = ?2",
+            params![now_ms as i64, id.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn add_changes(&self, changes: &[(Change, String)], now_ms: u64) -> Result<Vec<u64>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut seqs = Vec::with_capacity(changes.len());
+        {
+            let mut find = tx.prepare_cached("SELECT seq FROM changes WHERE id = ?1")?;
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO changes(id, station, province, device, received_ms, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (c, province) in changes {
+                let id = c.id.to_string();
+                if let Some(seq) = find.query_row([&id], |r| r.get::<_, i64>(0)).optional()? {
+                    seqs.push(seq as u64);
+                    continue;
+                }
+                let body =
+                    serde_json::to_string(c).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+                ins.execute(params![
+                    id,
+                    c.station,
+                    province,
+                    c.device.to_string(),
+                    now_ms as i64,
+                    body
+                ])?;
+                seqs.push(tx.last_insert_rowid() as u64);
+            }
+        }
+        tx.commit()?;
+        Ok(seqs)
+    }
+
+    fn changes_since(
+        &self,
+        scope: &ReadScope,
+        exclude_device: Uuid,
+        since: u64,
+        limit: u32,
+    ) -> Result<(Vec<Sequenced>, u64, bool)> {
+        let conn = self.conn();
+        let dev = exclude_device.to_string();
+        let lim = i64::from(limit) + 1;
+        let rows: Vec<(i64, String)> = match scope {
+            ReadScope::Station { station, province } => {
+                let mut st = conn.prepare_cached(
+                    "SELECT seq, body FROM changes
+                     WHERE seq > ?1 AND station IN (?2, ?3) AND device != ?4
+                     ORDER BY seq LIMIT ?5",
+                )?;
+                st.query_map(params![since as i64, station, province, dev, lim], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?
+            }
+            ReadScope::Province { province } => {
+                let mut st = conn.prepare_cached(
+                    "SELECT seq, body FROM changes
+                     WHERE seq > ?1 AND province = ?2 AND device != ?3
+                     ORDER BY seq LIMIT ?4",
+                )?;
+                st.query_map(params![since as i64, province, dev, lim], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?
+            }
+        };
+        let more = rows.len() > limit as usize;
+        let mut out = Vec::with_capacity(rows.len().min(limit as usize));
+        for (seq, body) in rows.into_iter().take(limit as usize) {
+            let change: Change = serde_json::from_str(&body)
+                .map_err(|e| StorageError::Corrupt(format!("change at seq {seq}: {e}")))?;
+            out.push(Sequenced {
+                seq: seq as u64,
+                change,
+            });
+        }
+        // With nothing more in scope the cursor may jump to the head, so the next pull does
+        // not rescan other stations' changes; under the same lock no later seq can slip in.
+        let next = if more {
+            out.last().map_or(since, |s| s.seq)
+        } else {
+            let head: i64 =
+                conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
+                    r.get(0)
+                })?;
+            (head as u64).max(since)
+        };
+        Ok((out, next, more))
+    }
+
+    fn head(&self) -> Result<u64> {
+        let head: i64 =
+            self.conn()
+                .query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(head as u64)
+    }
+
+    fn change_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM changes", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    fn add_attachment_owner(&self, sha256: &str, station: &str, size: u64) -> Result<()> {
+        self.conn().execute(
+            "INSERT OR IGNORE INTO attachment_owners(sha256, station, size) VALUES (?1, ?2, ?3)",
+            params![sha256, station, size as i64],
+        )?;
+        Ok(())
+    }
+
+    fn attachment_owners(&self, sha256: &str) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(
+            "SELECT station FROM attachment_owners WHERE sha256 = ?1 ORDER BY station",
+        )?;
+        let rows = st.query_map([sha256], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,131 @@
+//! The server's storage interface: one flat list of operations, each a sentence of intent, so
+//! that a PostgreSQL store can sit beside the embedded SQLite one. Methods are synchronous and
+//! the HTTP layer calls them on the blocking pool.
+use serde::Serialize;
+use tinbao_sync::Change;
+use tinbao_sync::protocol::{DeviceScope, Sequenced};
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("lỗi cơ sở dữ liệu máy chủ: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("dữ liệu lưu trên máy chủ bị hỏng: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Station {
+    pub code: String,
+    pub province: String,
+    pub name: String,
+    pub created_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: Uuid,
+    pub name: String,
+    pub role: String,
+    /// A station user's station, or None for a province user.
+    pub station: Option<String>,
+    pub province: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Device {
+    pub id: Uuid,
+    pub name: String,
+    pub scope: DeviceScope,
+    pub enrolled_ms: u64,
+    pub last_seen_ms: Option<u64>,
+    pub revoked_ms: Option<u64>,
+    /// Hash of the credential; never the credential itself.
+    #[serde(skip)]
+    pub credential_hash: String,
+}
+
+/// A one-time enrolment code as stored: only the hash of its secret.
+#[derive(Debug, Clone)]
+pub struct EnrolCode {
+    pub secret_hash: String,
+    pub scope: DeviceScope,
+    pub created_ms: u64,
+    pub expires_ms: u64,
+}
+
+/// Why a code could not be redeemed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedeemError {
+    Unknown,
+    Used,
+    Expired,
+}
+
+/// What a pull may see: derived from the device's scope.
+#[derive(Debug, Clone)]
+pub enum ReadScope {
+    /// A station's own records and its province's shared ones.
+    Station { station: String, province: String },
+    /// Every record of the province.
+    Province { province: String },
+}
+
+pub trait Storage: Send + Sync + 'static {
+    /// Creates the schema if missing; safe to call on every start.
+    fn migrate(&self) -> Result<()>;
+
+    /// Registers a station; false if it already existed.
+    fn add_station(&self, station: &Station) -> Result<bool>;
+    fn station(&self, code: &str) -> Result<Option<Station>>;
+    fn stations(&self) -> Result<Vec<Station>>;
+
+    /// Registers a user; an existing id is an error.
+    fn add_user(&self, user: &User) -> Result<()>;
+    fn user(&self, id: Uuid) -> Result<Option<User>>;
+
+    fn add_enrol_code(&self, code: &EnrolCode) -> Result<()>;
+    /// Consumes the code and records the device in one step, so a code enrols one device only.
+    /// A device id already known gets the new credential and scope (re-enrolment after a
+    /// reinstall or a revocation, which the administrator allowed by issuing the code).
+    fn redeem_enrol_code(
+        &self,
+        secret_hash: &str,
+        device: &Device,
+        now_ms: u64,
+    ) -> Result<std::result::Result<Device, RedeemError>>;
+
+    fn device(&self, id: Uuid) -> Result<Option<Device>>;
+    fn devices(&self) -> Result<Vec<Device>>;
+    /// Revokes a device at once; false if unknown. Revoking twice keeps the first time.
+    fn revoke_device(&self, id: Uuid, now_ms: u64) -> Result<bool>;
+    fn touch_device(&self, id: Uuid, now_ms: u64) -> Result<()>;
+
+    /// Stores changes that passed the checks, in one transaction, and returns each one's
+    /// sequence number. A change id already stored keeps its first sequence number and body:
+    /// re-pushing is harmless. Sequence numbers must become visible in increasing order (a
+    /// reader never sees seq n+1 before n), or cursors would skip changes.
+    fn add_changes(&self, changes: &[(Change, String)], now_ms: u64) -> Result<Vec<u64>>;
+    /// Changes after `since` within `scope`, excluding those `exclude_device` made, at most
+    /// `limit`, and the cursor to resume from.
+    fn changes_since(
+        &self,
+        scope: &ReadScope,
+        exclude_device: Uuid,
+        since: u64,
+        limit: u32,
+    ) -> Result<(Vec<Sequenced>, u64, bool)>;
+    /// The highest sequence number assigned.
+    fn head(&self) -> Result<u64>;
+    fn change_count(&self) -> Result<u64>;
+
+    /// Records that `station` may read the attachment with this hash.
+    fn add_attachment_owner(&self, sha256: &str, station: &str, size: u64) -> Result<()>;
+    /// The stations that uploaded the attachment.
+    fn attachment_owners(&self, sha256: &str) -> Result<Vec<String>>;
+}
