@@ -1,0 +1,120 @@
+//! Encrypted backups and a restore that checks the backup before replacing anything, and the
+//! integrity check of the database and its attachment store.
+use crate::error::{Error, Result};
+use crate::model::{Actor, Role};
+use crate::store::{SCHEMA_VERSION, Store};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub cases: u32,
+    pub attachments: u32,
+    pub problems: Vec<String>,
+}
+
+impl Store {
+    /// Writes a consistent, encrypted copy (same key) of the whole database to `dest`.
+    pub fn backup(&mut self, actor: &Actor, dest: &Path) -> Result<()> {
+        if !matches!(actor.role, Role::Chief | Role::Admin) {
+            return Err(Error::forbidden("sao lưu dữ liệu"));
+        }
+        if dest.exists() {
+            return Err(Error::AlreadyExists(dest.display().to_string()));
+        }
+        let tmp = dest.with_extension("partial");
+        let _ = std::fs::remove_file(&tmp);
+        // VACUUM INTO keeps SQLCipher's encryption and key, and writes one self-contained file.
+        self.conn
+            .execute("VACUUM INTO ?1", [tmp.to_string_lossy()])?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, dest)?;
+        self.audit(actor, "backup", Some(&dest.display().to_string()), None)
+    }
+
+    /// Checks the database's pages and every attachment's bytes against its hash.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let mut r = VerifyReport::default();
+        check_db(&self.conn, &mut r)?;
+        r.ok = r.problems.is_empty();
+        Ok(r)
+    }
+
+    /// Replaces the database at `target` by the backup at `backup`, after opening the backup with
+    /// `key` and checking it completely. On any problem the current database is left untouched.
+    pub fn restore(backup: &Path, target: &Path, key: &str) -> Result<VerifyReport> {
+        let report = {
+            let conn = Connection::open(backup).map_err(|e| Error::BadBackup(e.to_string()))?;
+            conn.pragma_update(None, "key", key)?;
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(|_| Error::WrongKey)?;
+            let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if v == 0 || v > SCHEMA_VERSION {
+                return Err(Error::BadBackup(format!(
+                    "phiên bản lược đồ {v} không phù hợp"
+                )));
+            }
+            let mut r = VerifyReport::default();
+            check_db(&conn, &mut r)?;
+            if !r.problems.is_empty() {
+                return Err(Error::BadBackup(r.problems.join("; ")));
+            }
+            r.ok = true;
+            r
+        };
+        let tmp = target.with_extension("restoring");
+        std::fs::copy(backup, &tmp)?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+        }
+        std::fs::rename(&tmp, target)?;
+        Ok(report)
+    }
+}
+
+fn check_db(conn: &Connection, r: &mut VerifyReport) -> Result<()> {
+    let mut st = conn.prepare("PRAGMA integrity_check")?;
+    for row in st.query_map([], |r| r.get::<_, String>(0))? {
+        let s = row?;
+        if s != "ok" {
+            r.problems.push(format!("integrity_check: {s}"));
+        }
+    }
+    let fk: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if fk > 0 {
+        r.problems
+            .push(format!("{fk} bản ghi tham chiếu đến bản ghi không tồn tại"));
+    }
+    r.cases = conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?;
+    let dup: i64 = conn.query_row(
+        "SELECT count(*) FROM (SELECT 1 FROM cases GROUP BY station, reg_year, reg_seq HAVING count(*) > 1)",
+        [],
+        |r| r.get(0),
+    )?;
+    if dup > 0 {
+        r.problems
+            .push(format!("{dup} số thụ lý bị trùng trong cùng đơn vị và năm"));
+    }
+    let mut st = conn.prepare("SELECT sha256, data FROM blobs")?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        let sha: String = row.get(0)?;
+        let data: Vec<u8> = row.get(1)?;
+        r.attachments += 1;
+        if hex::encode(Sha256::digest(&data)) != sha {
+            r.problems
+                .push(format!("tệp đính kèm {sha} bị hỏng (sai mã băm)"));
+        }
+    }
+    Ok(())
+}

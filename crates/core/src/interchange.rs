@@ -1,0 +1,723 @@
+//! The case interchange format (JSON Lines, one case a line, as in shared/data/sample-cases.jsonl)
+//! and the CSV that stations export from their Excel registers today (Vietnamese headers, see
+//! `CSV_HEADERS`). Import rejects bad lines with their number and reason and imports the rest;
+//! importing the same file twice adds nothing.
+use crate::audit::vn_offset;
+use crate::cases::{
+    append_event, case_fields, insert_case_row, insert_person, insert_reporter, parse_register_no,
+    reindex, reproject, validate_case,
+};
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::store::{Store, Writer, now_ms};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::HashMap;
+use std::io::{BufRead, Read, Write};
+use tinbao_sync::{EntityKind, Op};
+use ts_rs::TS;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterLocation {
+    pub commune: Option<String>,
+    pub hamlet: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterReporter {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterPerson {
+    pub role: PersonRole,
+    pub name: String,
+    pub birth_year: Option<i32>,
+}
+
+/// One line of the interchange format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterchangeCase {
+    pub id: Uuid,
+    pub station: String,
+    pub register_no: String,
+    pub received_at: DateTime<FixedOffset>,
+    pub channel: Channel,
+    pub channel_ref: Option<String>,
+    pub kind: Kind,
+    pub category: String,
+    pub urgency: Urgency,
+    pub summary: String,
+    #[serde(default)]
+    pub description: String,
+    pub location: InterLocation,
+    pub reporter: Option<InterReporter>,
+    #[serde(default)]
+    pub persons: Vec<InterPerson>,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Rejection {
+    #[ts(type = "number")]
+    pub line: u64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportReport {
+    #[ts(type = "number")]
+    pub lines: u64,
+    #[ts(type = "number")]
+    pub imported: u64,
+    /// Already in the register (same id): importing a file twice adds nothing.
+    #[ts(type = "number")]
+    pub already_present: u64,
+    pub rejected: Vec<Rejection>,
+}
+
+/// Lines per transaction: a crash loses at most the batch in progress, which a re-run imports.
+const BATCH: usize = 2000;
+/// A line longer than this is refused before it is parsed.
+pub const MAX_LINE_BYTES: usize = 256 * 1024;
+
+pub const CSV_HEADERS: [&str; 19] = [
+    "Mã hồ sơ",
+    "Đơn vị",
+    "Số thụ lý",
+    "Ngày giờ tiếp nhận",
+    "Nguồn tin",
+    "Kênh tiếp nhận",
+    "Nơi đăng / số điện thoại",
+    "Loại vụ việc",
+    "Mức độ",
+    "Tóm tắt",
+    "Nội dung",
+    "Mã xã/phường",
+    "Thôn/Tổ dân phố",
+    "Địa chỉ",
+    "Người báo tin",
+    "SĐT người báo tin",
+    "Địa chỉ người báo tin",
+    "Người liên quan",
+    "Kết quả",
+];
+
+pub type Progress<'a> = &'a mut dyn FnMut(u64);
+
+impl Store {
+    /// Imports JSON Lines. `progress` is told how many bytes have been read.
+    pub fn import_jsonl(
+        &mut self,
+        actor: &Actor,
+        input: impl Read,
+        progress: Progress<'_>,
+    ) -> Result<ImportReport> {
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, input);
+        let mut report = ImportReport::default();
+        let mut batch: Vec<(u64, InterchangeCase)> = Vec::with_capacity(BATCH);
+        let mut buf = Vec::new();
+        let mut bytes = 0u64;
+        loop {
+            buf.clear();
+            let n = reader
+                .by_ref()
+                .take(MAX_LINE_BYTES as u64 + 1)
+                .read_until(b'\n', &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            bytes += n as u64;
+            report.lines += 1;
+            let line_no = report.lines;
+            if n > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
+                // Skip the rest of the oversized line.
+                let mut rest = Vec::new();
+                bytes += reader.read_until(b'\n', &mut rest)? as u64;
+                report.rejected.push(Rejection {
+                    line: line_no,
+                    reason: format!("Dòng quá dài (trên {} KB).", MAX_LINE_BYTES / 1024),
+                });
+                continue;
+            }
+            let text = match std::str::from_utf8(&buf) {
+                Ok(t) => t.trim(),
+                Err(_) => {
+                    report.rejected.push(Rejection {
+                        line: line_no,
+                        reason: "Không phải văn bản UTF-8.".into(),
+                    });
+                    continue;
+                }
+            };
+            if text.is_empty() {
+                report.lines -= 1;
+                continue;
+            }
+            match serde_json::from_str::<InterchangeCase>(text) {
+                Ok(c) => batch.push((line_no, c)),
+                Err(e) => report.rejected.push(Rejection {
+                    line: line_no,
+                    reason: format!("Dòng JSON không hợp lệ: {e}"),
+                }),
+            }
+            if batch.len() >= BATCH {
+                self.import_batch(actor, &mut batch, &mut report)?;
+                progress(bytes);
+            }
+        }
+        self.import_batch(actor, &mut batch, &mut report)?;
+        progress(bytes);
+        self.audit(
+            actor,
+            "import",
+            None,
+            Some(&format!(
+                "{} imported, {} rejected",
+                report.imported,
+                report.rejected.len()
+            )),
+        )?;
+        Ok(report)
+    }
+
+    /// Imports the CSV of the stations' Excel registers (headers in `CSV_HEADERS`; order free).
+    pub fn import_csv(
+        &mut self,
+        actor: &Actor,
+        input: impl Read,
+        progress: Progress<'_>,
+    ) -> Result<ImportReport> {
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let headers: Vec<String> = rdr
+            .headers()
+            .map_err(|e| Error::invalid(format!("Không đọc được dòng tiêu đề CSV: {e}")))?
+            .iter()
+            .map(|h| crate::text::fold(h.trim_start_matches('\u{feff}').trim()))
+            .collect();
+        let col = |name: &str| headers.iter().position(|h| *h == crate::text::fold(name));
+        let idx: Vec<Option<usize>> = CSV_HEADERS.iter().map(|h| col(h)).collect();
+        for required in [2usize, 3, 4, 5, 7, 9] {
+            if idx[required].is_none() {
+                return Err(Error::invalid(format!(
+                    "Tệp CSV thiếu cột “{}”.",
+                    CSV_HEADERS[required]
+                )));
+            }
+        }
+        let default_station = crate::audit::scope_station(&self.scope).to_owned();
+        let categories = self.categories()?;
+        let mut report = ImportReport::default();
+        let mut batch = Vec::with_capacity(BATCH);
+        for (i, rec) in rdr.records().enumerate() {
+            let line_no = i as u64 + 2;
+            report.lines += 1;
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    report.rejected.push(Rejection {
+                        line: line_no,
+                        reason: format!("Dòng CSV hỏng: {e}"),
+                    });
+                    continue;
+                }
+            };
+            let get = |k: usize| {
+                idx[k]
+                    .and_then(|i| rec.get(i))
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            };
+            match csv_case(&get, &default_station, &categories) {
+                Ok(c) => batch.push((line_no, c)),
+                Err(reason) => report.rejected.push(Rejection {
+                    line: line_no,
+                    reason,
+                }),
+            }
+            if batch.len() >= BATCH {
+                self.import_batch(actor, &mut batch, &mut report)?;
+                progress(rec.position().map(|p| p.byte()).unwrap_or(0));
+            }
+        }
+        self.import_batch(actor, &mut batch, &mut report)?;
+        self.audit(
+            actor,
+            "import",
+            None,
+            Some(&format!(
+                "{} imported, {} rejected",
+                report.imported,
+                report.rejected.len()
+            )),
+        )?;
+        Ok(report)
+    }
+
+    fn import_batch(
+        &mut self,
+        actor: &Actor,
+        batch: &mut Vec<(u64, InterchangeCase)>,
+        report: &mut ImportReport,
+    ) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let now = Utc::now();
+        let tx = self.conn.transaction()?;
+        let mut w = Writer {
+            tx: &tx,
+            device: self.device,
+            user: actor.user_id,
+            clock: &mut self.clock,
+            now_ms: now_ms(),
+        };
+        let mut scope_cache: HashMap<String, bool> = HashMap::new();
+        for (line, c) in batch.drain(..) {
+            let in_scope = match scope_cache.get(&c.station) {
+                Some(v) => *v,
+                None => {
+                    let v = match &self.scope {
+                        Scope::Station(s) => *s == c.station,
+                        Scope::Province(p) => tx
+                            .prepare_cached("SELECT EXISTS(SELECT 1 FROM communes WHERE code = ?1 AND province = ?2)")?
+                            .query_row(params![c.station, p], |r| r.get(0))?,
+                    };
+                    scope_cache.insert(c.station.clone(), v);
+                    v
+                }
+            };
+            if !in_scope {
+                report.rejected.push(Rejection {
+                    line,
+                    reason: format!(
+                        "Đơn vị “{}” nằm ngoài phạm vi của cơ sở dữ liệu này.",
+                        c.station
+                    ),
+                });
+                continue;
+            }
+            let exists: bool = tx
+                .prepare_cached("SELECT EXISTS(SELECT 1 FROM cases WHERE id = ?1)")?
+                .query_row([c.id.to_string()], |r| r.get(0))?;
+            if exists {
+                report.already_present += 1;
+                continue;
+            }
+            let (seq, year) = match parse_register_no(&c.register_no) {
+                Ok(v) => v,
+                Err(e) => {
+                    report.rejected.push(Rejection {
+                        line,
+                        reason: e.to_string(),
+                    });
+                    continue;
+                }
+            };
+            if year != c.received_at.year() {
+                report.rejected.push(Rejection {
+                    line,
+                    reason: format!(
+                        "Năm của số thụ lý {} khác năm tiếp nhận {}.",
+                        c.register_no,
+                        c.received_at.year()
+                    ),
+                });
+                continue;
+            }
+            let taken: Option<String> = tx
+                .prepare_cached(
+                    "SELECT id FROM cases WHERE station = ?1 AND reg_year = ?2 AND reg_seq = ?3",
+                )?
+                .query_row(params![c.station, year, seq], |r| r.get(0))
+                .optional()?;
+            if taken.is_some() {
+                report.rejected.push(Rejection {
+                    line,
+                    reason: format!(
+                        "Số thụ lý {} đã được dùng cho hồ sơ khác của đơn vị.",
+                        c.register_no
+                    ),
+                });
+                continue;
+            }
+            let new = NewCase {
+                received_at: Some(c.received_at),
+                channel: c.channel,
+                channel_ref: c.channel_ref.clone(),
+                kind: c.kind,
+                category: c.category.clone(),
+                urgency: c.urgency,
+                summary: c.summary.trim().to_owned(),
+                description: c.description.trim().to_owned(),
+                location: Location {
+                    commune: c.location.commune.clone(),
+                    hamlet: c.location.hamlet.clone(),
+                    address: c.location.address.clone(),
+                    lat: None,
+                    lon: None,
+                },
+                occurred: None,
+                reporter: c.reporter.as_ref().map(|r| Reporter {
+                    name: r.name.clone(),
+                    phone: r.phone.clone(),
+                    address: r.address.clone(),
+                    id_number: None,
+                }),
+                persons: c
+                    .persons
+                    .iter()
+                    .map(|p| NewPerson {
+                        role: p.role,
+                        name: p.name.clone(),
+                        birth_year: p.birth_year,
+                        id_number: None,
+                        phone: None,
+                        address: None,
+                    })
+                    .collect(),
+            };
+            if let Err(e) = validate_case(&tx, &new, now) {
+                report.rejected.push(Rejection {
+                    line,
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+            let hlc = w.stamp();
+            let fields = case_fields(&new, &c.station, &c.register_no, &c.received_at);
+            insert_case_row(&tx, c.id, &fields, &hlc.to_string())?;
+            w.emit(
+                EntityKind::Case,
+                c.id,
+                &c.station,
+                Op::Upsert,
+                fields,
+                hlc,
+                false,
+            )?;
+            if let Some(r) = &new.reporter {
+                insert_reporter(&mut w, c.id, &c.station, r)?;
+            }
+            for p in &new.persons {
+                insert_person(&mut w, c.id, &c.station, p)?;
+            }
+            append_event(
+                &mut w,
+                c.id,
+                &c.station,
+                &actor.full_name,
+                "created",
+                json!({ "register_no": c.register_no, "received_utc": c.received_at.timestamp(), "imported": true }),
+            )?;
+            if c.status != Status::Received {
+                append_event(
+                    &mut w,
+                    c.id,
+                    &c.station,
+                    &actor.full_name,
+                    "imported",
+                    json!({ "status": c.status }),
+                )?;
+            }
+            let sid = c.id.to_string();
+            reindex(&tx, &sid)?;
+            reproject(&tx, &sid)?;
+            report.imported += 1;
+        }
+        w.finish()?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn export_rows(
+        &mut self,
+        actor: &Actor,
+        include_reporter: bool,
+        mut each: impl FnMut(InterchangeCase) -> Result<()>,
+    ) -> Result<u64> {
+        if include_reporter && !matches!(actor.role, Role::Chief | Role::Supervisor) {
+            return Err(Error::forbidden("xuất kèm danh tính người báo tin"));
+        }
+        let station = match actor.role {
+            Role::Officer | Role::Chief => actor.station.clone(),
+            _ => None,
+        };
+        let mut n = 0;
+        {
+            let mut st = self.conn.prepare(
+                "SELECT c.id, c.station, c.register_no, c.received_at, c.channel, c.channel_ref, c.kind, c.category, c.urgency,
+                   c.summary, c.description, c.commune, c.hamlet, c.address, c.status,
+                   r.name, r.phone, r.address, r.case_id IS NOT NULL,
+                   (SELECT json_group_array(json_object('role', p.role, 'name', p.name, 'birth_year', p.birth_year)) FROM persons p WHERE p.case_id = c.id)
+                 FROM cases c LEFT JOIN reporters r ON r.case_id = c.id
+                 WHERE (?1 IS NULL OR c.station = ?1) ORDER BY c.station, c.reg_year, c.reg_seq",
+            )?;
+            let mut rows = st.query([station])?;
+            while let Some(r) = rows.next()? {
+                let s = |i: usize| -> rusqlite::Result<String> { r.get(i) };
+                let o = |i: usize| -> rusqlite::Result<Option<String>> { r.get(i) };
+                let has_reporter: bool = r.get(18)?;
+                let persons: Vec<InterPerson> =
+                    serde_json::from_str(&o(19)?.unwrap_or_else(|| "[]".into()))
+                        .unwrap_or_default();
+                let c = InterchangeCase {
+                    id: s(0)?.parse().unwrap_or_default(),
+                    station: s(1)?,
+                    register_no: s(2)?,
+                    received_at: DateTime::parse_from_rfc3339(&s(3)?).unwrap_or_default(),
+                    channel: Channel::parse(&s(4)?).unwrap_or(Channel::WalkIn),
+                    channel_ref: o(5)?,
+                    kind: Kind::parse(&s(6)?).unwrap_or(Kind::PhanAnh),
+                    category: s(7)?,
+                    urgency: Urgency::parse(&s(8)?).unwrap_or(Urgency::Normal),
+                    summary: s(9)?,
+                    description: s(10)?,
+                    location: InterLocation {
+                        commune: o(11)?,
+                        hamlet: o(12)?,
+                        address: o(13)?,
+                    },
+                    status: Status::parse(&s(14)?).unwrap_or(Status::Received),
+                    reporter: (include_reporter && has_reporter)
+                        .then(|| -> rusqlite::Result<InterReporter> {
+                            Ok(InterReporter {
+                                name: o(15)?,
+                                phone: o(16)?,
+                                address: o(17)?,
+                            })
+                        })
+                        .transpose()?,
+                    persons,
+                };
+                each(c)?;
+                n += 1;
+            }
+        }
+        self.audit(
+            actor,
+            if include_reporter {
+                "export_with_reporter"
+            } else {
+                "export"
+            },
+            None,
+            Some(&format!("{n} cases")),
+        )?;
+        Ok(n)
+    }
+
+    /// Writes the register as JSON Lines. The reporter is left out unless an authorised user
+    /// asks for it on purpose (and that is audited).
+    pub fn export_jsonl(
+        &mut self,
+        actor: &Actor,
+        include_reporter: bool,
+        out: &mut dyn Write,
+    ) -> Result<u64> {
+        self.export_rows(actor, include_reporter, |c| {
+            serde_json::to_writer(&mut *out, &c)?;
+            out.write_all(b"\n")?;
+            Ok(())
+        })
+    }
+
+    /// Writes the register as CSV for Excel (UTF-8 with BOM, Vietnamese headers and labels).
+    pub fn export_csv(
+        &mut self,
+        actor: &Actor,
+        include_reporter: bool,
+        out: &mut dyn Write,
+    ) -> Result<u64> {
+        out.write_all("\u{feff}".as_bytes())?;
+        let labels: HashMap<String, String> = self
+            .categories()?
+            .into_iter()
+            .map(|(c, vi, _)| (c, vi))
+            .collect();
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(CSV_HEADERS).map_err(csv_err)?;
+        let tz = vn_offset();
+        self.export_rows(actor, include_reporter, |c| {
+            let persons = c
+                .persons
+                .iter()
+                .map(|p| match p.birth_year {
+                    Some(y) => format!("{}: {} ({y})", p.role.label_vi(), p.name),
+                    None => format!("{}: {}", p.role.label_vi(), p.name),
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let r = c.reporter.clone();
+            w.write_record([
+                c.id.to_string(),
+                c.station.clone(),
+                c.register_no.clone(),
+                c.received_at
+                    .with_timezone(&tz)
+                    .format("%d/%m/%Y %H:%M")
+                    .to_string(),
+                c.kind.label_vi().into(),
+                c.channel.label_vi().into(),
+                c.channel_ref.clone().unwrap_or_default(),
+                labels
+                    .get(&c.category)
+                    .cloned()
+                    .unwrap_or(c.category.clone()),
+                c.urgency.label_vi().into(),
+                c.summary.clone(),
+                c.description.clone(),
+                c.location.commune.clone().unwrap_or_default(),
+                c.location.hamlet.clone().unwrap_or_default(),
+                c.location.address.clone().unwrap_or_default(),
+                r.as_ref().and_then(|r| r.name.clone()).unwrap_or_default(),
+                r.as_ref().and_then(|r| r.phone.clone()).unwrap_or_default(),
+                r.as_ref()
+                    .and_then(|r| r.address.clone())
+                    .unwrap_or_default(),
+                persons,
+                c.status.label_vi().into(),
+            ])
+            .map_err(csv_err)
+        })
+        .and_then(|n| {
+            w.flush()?;
+            Ok(n)
+        })
+    }
+}
+
+fn csv_err(e: csv::Error) -> Error {
+    Error::invalid(format!("Lỗi ghi CSV: {e}"))
+}
+
+/// A date as Excel registers write it: `dd/MM/yyyy HH:mm`, `dd/MM/yyyy`, or RFC 3339.
+pub fn parse_vn_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
+    let s = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d);
+    }
+    let tz = vn_offset();
+    for f in [
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %Hh%M",
+        "%d-%m-%Y %H:%M",
+    ] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
+            return tz.from_local_datetime(&n).single();
+        }
+    }
+    for f in ["%d/%m/%Y", "%d-%m-%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).single();
+        }
+    }
+    None
+}
+
+fn csv_case(
+    get: &dyn Fn(usize) -> Option<String>,
+    default_station: &str,
+    categories: &[(String, String, String)],
+) -> Result<InterchangeCase, String> {
+    let station = get(1).unwrap_or_else(|| default_station.to_owned());
+    let register_no = get(2).ok_or("Thiếu số thụ lý.")?;
+    let received_at = get(3).ok_or("Thiếu ngày giờ tiếp nhận.").and_then(|s| {
+        parse_vn_datetime(&s).ok_or("Ngày giờ tiếp nhận không đúng dạng dd/MM/yyyy HH:mm.")
+    })?;
+    let kind = get(4)
+        .and_then(|s| Kind::parse(&s))
+        .ok_or("Nguồn tin không hợp lệ (Tố giác, Tin báo, Kiến nghị khởi tố, Phản ánh ANTT).")?;
+    let channel = get(5)
+        .and_then(|s| Channel::parse(&s))
+        .ok_or("Kênh tiếp nhận không hợp lệ.")?;
+    let cat_in = get(7).ok_or("Thiếu loại vụ việc.")?;
+    let f = crate::text::fold(&cat_in);
+    let category = categories
+        .iter()
+        .find(|(c, vi, en)| {
+            *c == cat_in || crate::text::fold(vi) == f || crate::text::fold(en) == f
+        })
+        .map(|(c, _, _)| c.clone())
+        .ok_or_else(|| format!("Loại vụ việc “{cat_in}” không có trong danh mục."))?;
+    let urgency = match get(8) {
+        Some(s) => Urgency::parse(&s).ok_or("Mức độ không hợp lệ (Bình thường, Khẩn, Hỏa tốc).")?,
+        None => Urgency::Normal,
+    };
+    let status = match get(18) {
+        Some(s) => Status::parse(&s).ok_or("Kết quả/trạng thái không hợp lệ.")?,
+        None => Status::Received,
+    };
+    let persons = get(17)
+        .map(|s| {
+            s.split(';')
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| {
+                    let (role, rest) = p
+                        .split_once(':')
+                        .map(|(a, b)| (PersonRole::parse(a.trim()), b))
+                        .unwrap_or((None, p));
+                    let rest = rest.trim();
+                    let (name, year) = match rest.rsplit_once('(') {
+                        Some((n, y)) => (n.trim(), y.trim_end_matches(')').trim().parse().ok()),
+                        None => (rest, None),
+                    };
+                    InterPerson {
+                        role: role.unwrap_or(PersonRole::Witness),
+                        name: name.to_owned(),
+                        birth_year: year,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let reporter = match (get(14), get(15), get(16)) {
+        (None, None, None) => None,
+        (name, phone, address) => Some(InterReporter {
+            name,
+            phone,
+            address,
+        }),
+    };
+    let id = match get(0) {
+        Some(s) => s
+            .parse()
+            .map_err(|_| "Mã hồ sơ không phải UUID.".to_owned())?,
+        // A stable id from station and number, so importing the same sheet twice adds nothing.
+        None => Uuid::new_v5(
+            &Uuid::NAMESPACE_OID,
+            format!("tinbao:{station}:{register_no}").as_bytes(),
+        ),
+    };
+    Ok(InterchangeCase {
+        id,
+        station,
+        register_no,
+        received_at,
+        channel,
+        channel_ref: get(6),
+        kind,
+        category,
+        urgency,
+        summary: get(9).ok_or("Thiếu tóm tắt.")?,
+        description: get(10).unwrap_or_default(),
+        location: InterLocation {
+            commune: get(11),
+            hamlet: get(12),
+            address: get(13),
+        },
+        reporter,
+        persons,
+        status,
+    })
+}

@@ -1,0 +1,387 @@
+//! The register's domain types. They cross into the UI, so they derive `TS` and the
+//! TypeScript side is generated from them.
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// A closed set of codes with Vietnamese and English labels, stored as its snake_case code.
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident { $($var:ident = $code:literal, $vi:literal, $en:literal;)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+        #[serde(rename_all = "snake_case")]
+        #[ts(export)]
+        pub enum $name { $($var),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$var => $code),+ } }
+            pub fn label_vi(self) -> &'static str { match self { $($name::$var => $vi),+ } }
+            pub fn label_en(self) -> &'static str { match self { $($name::$var => $en),+ } }
+            /// Accepts the code or either label, ignoring case and diacritics (CSV from Excel uses labels).
+            pub fn parse(s: &str) -> Option<Self> {
+                let f = crate::text::fold(s);
+                Self::ALL.iter().copied().find(|v| {
+                    v.as_str() == s || crate::text::fold(v.label_vi()) == f || crate::text::fold(v.label_en()) == f
+                })
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+code_enum!(Role {
+    Officer = "officer", "Cán bộ", "Officer";
+    Chief = "chief", "Trưởng/Phó Công an", "Station chief";
+    Supervisor = "supervisor", "Cán bộ kiểm tra cấp tỉnh", "Provincial supervisor";
+    Admin = "admin", "Quản trị", "Administrator";
+});
+
+code_enum!(
+    /// The source of the information (Criminal Procedure Code art. 144), or security information.
+    Kind {
+    ToGiac = "to_giac", "Tố giác về tội phạm", "Denunciation";
+    TinBao = "tin_bao", "Tin báo về tội phạm", "Crime information";
+    KienNghiKhoiTo = "kien_nghi_khoi_to", "Kiến nghị khởi tố", "Request to prosecute";
+    PhanAnh = "phan_anh", "Phản ánh ANTT", "Security/order information";
+});
+
+impl Kind {
+    /// Crime reports go to the investigation agency; the rest is handled administratively.
+    pub fn is_crime_report(self) -> bool {
+        !matches!(self, Kind::PhanAnh)
+    }
+}
+
+code_enum!(Channel {
+    Zalo = "zalo", "Zalo", "Zalo";
+    Facebook = "facebook", "Facebook", "Facebook";
+    Hotline = "hotline", "Đường dây nóng", "Hotline";
+    Sms = "sms", "Tin nhắn SMS", "SMS";
+    WalkIn = "walk_in", "Trực tiếp tại trụ sở", "Walk-in";
+    Email = "email", "Thư điện tử", "Email";
+    Transfer = "transfer", "Đơn vị khác chuyển đến", "Transfer from another unit";
+    Patrol = "patrol", "Lực lượng tuần tra phát hiện", "Found on patrol";
+});
+
+code_enum!(Urgency {
+    Normal = "normal", "Bình thường", "Normal";
+    Urgent = "urgent", "Khẩn", "Urgent";
+    Emergency = "emergency", "Hỏa tốc", "Emergency";
+});
+
+code_enum!(Status {
+    Received = "received", "Mới tiếp nhận", "Received";
+    Verifying = "verifying", "Đang xác minh", "Verifying";
+    Transferred = "transferred", "Đã chuyển cơ quan điều tra", "Transferred";
+    Sanctioned = "sanctioned", "Đã xử phạt hành chính", "Sanctioned";
+    Mediated = "mediated", "Đã hòa giải", "Mediated";
+    ResolvedOther = "resolved_other", "Đã giải quyết khác", "Resolved otherwise";
+    Unfounded = "unfounded", "Không có căn cứ", "Unfounded";
+    Duplicate = "duplicate", "Trùng, đã gộp", "Duplicate (merged)";
+});
+
+impl Status {
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Received | Status::Verifying)
+    }
+}
+
+code_enum!(PersonRole {
+    Suspect = "suspect", "Đối tượng", "Suspect";
+    Victim = "victim", "Bị hại", "Victim";
+    Witness = "witness", "Người làm chứng", "Witness";
+    Guardian = "guardian", "Người giám hộ", "Guardian";
+    Reporter = "reporter", "Người báo tin", "Reporter";
+});
+
+code_enum!(ProsecutionDecision {
+    KhoiTo = "khoi_to", "Quyết định khởi tố vụ án", "Decision to prosecute";
+    KhongKhoiTo = "khong_khoi_to", "Quyết định không khởi tố", "Decision not to prosecute";
+    TamDinhChi = "tam_dinh_chi", "Tạm đình chỉ giải quyết nguồn tin", "Suspension of resolution";
+});
+
+/// What a database covers: one station, or a province's stations for a supervisor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", content = "code", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Scope {
+    Station(String),
+    Province(String),
+}
+
+/// The logged-in user on whose behalf the core acts; every check is made against it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    /// The station of officers and chiefs.
+    pub station: Option<String>,
+    /// The province of supervisors.
+    pub province: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub full_name: String,
+    pub rank: Option<String>,
+    pub role: Role,
+    pub station: Option<String>,
+    pub province: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewUser {
+    pub username: String,
+    pub full_name: String,
+    pub rank: Option<String>,
+    pub role: Role,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Location {
+    /// Official commune/ward code (two-tier list in force since 1 July 2025).
+    pub commune: Option<String>,
+    pub hamlet: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+/// The reporter's identity: confidential, read only through an audited reveal.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Reporter {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub id_number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewPerson {
+    pub role: PersonRole,
+    pub name: String,
+    pub birth_year: Option<i32>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Person {
+    pub id: Uuid,
+    pub role: PersonRole,
+    pub name: String,
+    pub birth_year: Option<i32>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// Age in the year the case was received, when the birth year is known.
+    pub age_at_case: Option<i32>,
+    pub minor: Option<MinorBand>,
+}
+
+/// Minors are sanctioned differently: 14–16 no fine, 16–18 at most half (Law on Handling
+/// Administrative Violations, art. 134).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MinorBand {
+    Under14,
+    From14To16,
+    From16To18,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewCase {
+    pub received_at: Option<DateTime<FixedOffset>>,
+    pub channel: Channel,
+    pub channel_ref: Option<String>,
+    pub kind: Kind,
+    pub category: String,
+    pub urgency: Urgency,
+    pub summary: String,
+    pub description: String,
+    pub location: Location,
+    /// When it happened, free text when approximate ("tối 17/6", "khoảng 22 giờ").
+    pub occurred: Option<String>,
+    pub reporter: Option<Reporter>,
+    pub persons: Vec<NewPerson>,
+}
+
+/// One line of the register as lists show it: never the reporter.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseRow {
+    pub id: Uuid,
+    pub station: String,
+    pub register_no: String,
+    pub received_at: DateTime<FixedOffset>,
+    pub channel: Channel,
+    pub kind: Kind,
+    pub category: String,
+    pub urgency: Urgency,
+    pub summary: String,
+    pub hamlet: Option<String>,
+    pub status: Status,
+    pub assignee: Option<Uuid>,
+    pub assignee_name: Option<String>,
+    /// Unix seconds, UTC.
+    #[ts(type = "number | null")]
+    pub deadline: Option<i64>,
+    pub overdue: bool,
+    pub due_soon: bool,
+    pub conflict: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseDetail {
+    pub row: CaseRow,
+    pub channel_ref: Option<String>,
+    pub description: String,
+    pub location: Location,
+    pub occurred: Option<String>,
+    /// Whether a reporter is recorded; the identity itself needs `reveal_reporter`.
+    pub has_reporter: bool,
+    /// Whether this actor may reveal the reporter.
+    pub can_reveal: bool,
+    pub persons: Vec<Person>,
+    pub events: Vec<Event>,
+    pub attachments: Vec<Attachment>,
+    pub outcome: Option<Outcome>,
+    pub duplicate_of: Option<Uuid>,
+    pub review: Option<String>,
+    pub deadline_rule: Option<String>,
+    pub deadline_basis: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Event {
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    #[ts(rename = "type")]
+    pub kind: String,
+    pub data: serde_json::Value,
+    pub author: Uuid,
+    pub author_name: String,
+    pub at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub sha256: String,
+    pub file_name: String,
+    pub mime: String,
+    #[ts(type = "number")]
+    pub size: i64,
+    pub added_at: DateTime<FixedOffset>,
+}
+
+/// The outcome that closes a case, with the fields each one needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Outcome {
+    Transferred {
+        to_agency: String,
+        note: Option<String>,
+    },
+    Sanctioned {
+        record_no: String,
+        decision_no: String,
+        fine_vnd: i64,
+        decided_by: String,
+        note: Option<String>,
+    },
+    Mediated {
+        note: String,
+    },
+    ResolvedOther {
+        note: String,
+    },
+    Unfounded {
+        reason: String,
+    },
+}
+
+impl Outcome {
+    pub fn status(&self) -> Status {
+        match self {
+            Outcome::Transferred { .. } => Status::Transferred,
+            Outcome::Sanctioned { .. } => Status::Sanctioned,
+            Outcome::Mediated { .. } => Status::Mediated,
+            Outcome::ResolvedOther { .. } => Status::ResolvedOther,
+            Outcome::Unfounded { .. } => Status::Unfounded,
+        }
+    }
+}
+
+/// Everything an officer, chief or supervisor can do to a case.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Action {
+    Assign {
+        user: Uuid,
+    },
+    StartVerification {
+        note: Option<String>,
+    },
+    Note {
+        text: String,
+    },
+    /// A verification step or an action taken (scene secured, persons invited, test done).
+    Step {
+        text: String,
+    },
+    Classify {
+        kind: Option<Kind>,
+        category: Option<String>,
+        urgency: Option<Urgency>,
+    },
+    RecordOutcome {
+        outcome: Outcome,
+    },
+    Merge {
+        into: Uuid,
+    },
+    Reopen {
+        reason: String,
+    },
+    Return {
+        comment: String,
+    },
+    Approve {
+        comment: Option<String>,
+    },
+    /// The provincial agency's decision, signed by an assigned commune investigator (Law 99/2025).
+    ProsecutionDecision {
+        decision: ProsecutionDecision,
+        number: String,
+        issuing_body: String,
+        signatory: String,
+    },
+    ResolveConflict {
+        note: String,
+    },
+}

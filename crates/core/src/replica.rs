@@ -1,0 +1,652 @@
+//! This replica's side of sync: the outbox of local changes, and applying changes from other
+//! devices with the merge rules of `tinbao_sync::merge`, so every device converges.
+use crate::cases::{insert_case_row, reindex, reproject};
+use crate::error::{Error, Result};
+use crate::store::{Store, now_ms};
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use tinbao_sync::merge::merge_field;
+use tinbao_sync::{Change, EntityKind, Hlc, Op};
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// Where each synced kind lives and which of its columns a change may write. Column names
+/// from the network are only ever used after being found in these lists.
+fn table(entity: EntityKind) -> (&'static str, &'static str, &'static [&'static str]) {
+    match entity {
+        EntityKind::Case => (
+            "cases",
+            "id",
+            &[
+                "station",
+                "register_no",
+                "received_at",
+                "channel",
+                "channel_ref",
+                "kind",
+                "category",
+                "urgency",
+                "summary",
+                "description",
+                "commune",
+                "hamlet",
+                "address",
+                "lat",
+                "lon",
+                "occurred",
+            ],
+        ),
+        EntityKind::Reporter => (
+            "reporters",
+            "case_id",
+            &["name", "phone", "address", "id_number"],
+        ),
+        EntityKind::Person => (
+            "persons",
+            "id",
+            &[
+                "case_id",
+                "role",
+                "name",
+                "birth_year",
+                "id_number",
+                "phone",
+                "address",
+            ],
+        ),
+        EntityKind::User => (
+            "users",
+            "id",
+            &[
+                "username",
+                "full_name",
+                "rank",
+                "role",
+                "station",
+                "province",
+                "password_hash",
+                "active",
+            ],
+        ),
+        EntityKind::Channel => (
+            "channels",
+            "id",
+            &[
+                "station", "platform", "name", "link", "area", "officer", "active",
+            ],
+        ),
+        EntityKind::Post => (
+            "posts",
+            "id",
+            &[
+                "station",
+                "published_on",
+                "channels",
+                "title",
+                "body",
+                "views",
+                "reactions",
+            ],
+        ),
+        EntityKind::AnswerTemplate => ("answer_templates", "id", &["topic", "title", "body"]),
+        EntityKind::Inquiry => (
+            "inquiries",
+            "id",
+            &[
+                "station",
+                "received_utc",
+                "channel",
+                "topic",
+                "question",
+                "answer",
+                "template_id",
+                "answered_by",
+                "answered_utc",
+            ],
+        ),
+        EntityKind::Event => (
+            "events",
+            "id",
+            &["case_id", "type", "data", "author_name", "at_utc"],
+        ),
+        EntityKind::Attachment => (
+            "attachments",
+            "id",
+            &[
+                "case_id",
+                "sha256",
+                "file_name",
+                "mime",
+                "size",
+                "added_utc",
+            ],
+        ),
+        EntityKind::Audit => (
+            "audit",
+            "id",
+            &[
+                "at_utc", "user_id", "username", "action", "target", "detail",
+            ],
+        ),
+        EntityKind::ChannelStat => (
+            "channel_stats",
+            "id",
+            &["channel_id", "on_date", "followers"],
+        ),
+    }
+}
+
+fn sql_value(v: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match v {
+        Value::Null => V::Null,
+        Value::Bool(b) => V::Integer(*b as i64),
+        Value::Number(n) => n
+            .as_i64()
+            .map(V::Integer)
+            .or_else(|| n.as_f64().map(V::Real))
+            .unwrap_or(V::Null),
+        Value::String(s) => V::Text(s.clone()),
+        // Nested values (an event's data) are stored as their JSON text.
+        other => V::Text(other.to_string()),
+    }
+}
+
+pub(crate) fn row_hlc(conn: &Connection, entity: EntityKind, id: &Uuid) -> Result<Option<Hlc>> {
+    let (t, key, _) = table(entity);
+    let s: Option<String> = conn
+        .prepare_cached(&format!("SELECT hlc FROM {t} WHERE {key} = ?1"))?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(s.and_then(|s| s.parse().ok()))
+}
+
+/// Writes case fields known to be in the allowed list (local classification).
+pub(crate) fn write_case_fields(
+    conn: &Connection,
+    id: Uuid,
+    f: &BTreeMap<String, Value>,
+) -> Result<()> {
+    let (_, _, cols) = table(EntityKind::Case);
+    for (k, v) in f {
+        if let Some(col) = cols.iter().find(|c| **c == k) {
+            conn.prepare_cached(&format!("UPDATE cases SET {col} = ?2 WHERE id = ?1"))?
+                .execute(params![id.to_string(), sql_value(v)])?;
+        }
+    }
+    reindex(conn, &id.to_string())
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ApplyReport {
+    pub applied: u32,
+    /// Already applied before (a batch delivered twice): nothing changed.
+    pub duplicates: u32,
+    /// Waiting for a record they depend on (an event before its case); retried on the next batch.
+    pub deferred: u32,
+    /// Outside this database's scope or malformed.
+    pub rejected: u32,
+    pub conflicts: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncState {
+    pub server: Option<String>,
+    pub enrolled: bool,
+    /// The server sequence number up to which this device has pulled.
+    #[ts(type = "number")]
+    pub cursor: u64,
+    pub pending: u32,
+    pub conflicts: u32,
+    /// Unix seconds of the last complete sync.
+    #[ts(type = "number | null")]
+    pub last_success: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+enum Outcome {
+    Applied { conflicts: u32 },
+    Deferred,
+    Rejected,
+}
+
+impl Store {
+    /// Unsent local changes, oldest first.
+    pub fn pending_changes(&self, limit: u32) -> Result<Vec<Change>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT body FROM outbox WHERE pushed = 0 ORDER BY seq LIMIT ?1")?;
+        let rows = st.query_map([limit], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for b in rows {
+            out.push(serde_json::from_str(&b?)?);
+        }
+        Ok(out)
+    }
+
+    pub fn mark_pushed(&mut self, ids: &[Uuid]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut st = tx.prepare_cached("UPDATE outbox SET pushed = 1 WHERE change_id = ?1")?;
+            for id in ids {
+                st.execute([id.to_string()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn set_cursor(&mut self, cursor: u64) -> Result<()> {
+        self.set_meta("sync_cursor", &cursor.to_string())
+    }
+
+    pub fn record_sync_result(&mut self, error: Option<&str>) -> Result<()> {
+        match error {
+            None => {
+                self.set_meta("sync_last_success", &Utc::now().timestamp().to_string())?;
+                self.set_meta("sync_last_error", "")
+            }
+            Some(e) => self.set_meta("sync_last_error", e),
+        }
+    }
+
+    /// Keeps what sync needs to reach the server: its address, this device's credential and the
+    /// pinned certificate fingerprint. All inside the encrypted database.
+    pub fn set_enrolment(
+        &mut self,
+        server: &str,
+        credential: &str,
+        fingerprint: &str,
+    ) -> Result<()> {
+        self.set_meta("sync_server", server)?;
+        self.set_meta("sync_credential", credential)?;
+        self.set_meta("sync_fingerprint", fingerprint)
+    }
+
+    /// (server URL, credential, certificate fingerprint) once enrolled.
+    pub fn enrolment(&self) -> Result<Option<(String, String, String)>> {
+        Ok(
+            match (
+                self.meta("sync_server")?,
+                self.meta("sync_credential")?,
+                self.meta("sync_fingerprint")?,
+            ) {
+                (Some(s), Some(c), Some(f)) if !s.is_empty() => Some((s, c, f)),
+                _ => None,
+            },
+        )
+    }
+
+    pub fn sync_state(&self) -> Result<SyncState> {
+        let pending: u32 =
+            self.conn
+                .query_row("SELECT count(*) FROM outbox WHERE pushed = 0", [], |r| {
+                    r.get(0)
+                })?;
+        let conflicts: u32 =
+            self.conn
+                .query_row("SELECT count(*) FROM cases WHERE conflict = 1", [], |r| {
+                    r.get(0)
+                })?;
+        let enrol = self.enrolment()?;
+        Ok(SyncState {
+            enrolled: enrol.is_some(),
+            server: enrol.map(|e| e.0),
+            cursor: self
+                .meta("sync_cursor")?
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
+            pending,
+            conflicts,
+            last_success: self.meta("sync_last_success")?.and_then(|s| s.parse().ok()),
+            last_error: self.meta("sync_last_error")?.filter(|s| !s.is_empty()),
+        })
+    }
+
+    /// Applies changes pulled from the server, in the server's order. Idempotent: a change
+    /// seen before is skipped; changes waiting on a missing record are kept and retried.
+    pub fn apply_remote(&mut self, changes: &[Change]) -> Result<ApplyReport> {
+        let mut report = ApplyReport::default();
+        let now = now_ms();
+        let tx = self.conn.transaction()?;
+        let mut queue: Vec<Change> = Vec::new();
+        {
+            let mut st = tx.prepare("SELECT body FROM deferred_changes")?;
+            for b in st.query_map([], |r| r.get::<_, String>(0))? {
+                if let Ok(c) = serde_json::from_str::<Change>(&b?) {
+                    queue.push(c);
+                }
+            }
+        }
+        let earlier = queue.len();
+        queue.extend(changes.iter().cloned());
+        let mut touched_cases: Vec<String> = Vec::new();
+        loop {
+            let mut progress = false;
+            let mut still = Vec::new();
+            for c in queue.drain(..) {
+                let seen: bool = tx
+                    .prepare_cached(
+                        "SELECT EXISTS(SELECT 1 FROM applied_changes WHERE change_id = ?1)",
+                    )?
+                    .query_row([c.id.to_string()], |r| r.get(0))?;
+                if seen || c.device == self.device {
+                    tx.prepare_cached(
+                        "INSERT OR IGNORE INTO applied_changes(change_id) VALUES (?1)",
+                    )?
+                    .execute([c.id.to_string()])?;
+                    tx.prepare_cached("DELETE FROM deferred_changes WHERE change_id = ?1")?
+                        .execute([c.id.to_string()])?;
+                    report.duplicates += 1;
+                    continue;
+                }
+                // A stamp from a PC whose clock is far ahead still applies; it just does not drag our clock.
+                let _ = self.clock.observe(c.hlc, now);
+                match apply_one(&tx, &self.scope, &c, &mut touched_cases)? {
+                    Outcome::Applied { conflicts } => {
+                        tx.prepare_cached("INSERT INTO applied_changes(change_id) VALUES (?1)")?
+                            .execute([c.id.to_string()])?;
+                        tx.prepare_cached("DELETE FROM deferred_changes WHERE change_id = ?1")?
+                            .execute([c.id.to_string()])?;
+                        report.applied += 1;
+                        report.conflicts += conflicts;
+                        progress = true;
+                    }
+                    Outcome::Rejected => {
+                        tx.prepare_cached("INSERT INTO applied_changes(change_id) VALUES (?1)")?
+                            .execute([c.id.to_string()])?;
+                        tx.prepare_cached("DELETE FROM deferred_changes WHERE change_id = ?1")?
+                            .execute([c.id.to_string()])?;
+                        report.rejected += 1;
+                    }
+                    Outcome::Deferred => still.push(c),
+                }
+            }
+            queue = still;
+            if !progress || queue.is_empty() {
+                break;
+            }
+        }
+        for c in &queue {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO deferred_changes(change_id, body) VALUES (?1, ?2)",
+            )?
+            .execute(params![c.id.to_string(), serde_json::to_string(c)?])?;
+        }
+        report.deferred = queue.len() as u32;
+        let _ = earlier;
+        touched_cases.sort();
+        touched_cases.dedup();
+        for id in &touched_cases {
+            reindex(&tx, id)?;
+            reproject(&tx, id)?;
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('hlc_last', ?1)",
+            [self.clock.last().to_string()],
+        )?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Content hashes of attachments recorded here whose bytes are not (sync fetches them).
+    pub fn missing_blobs(&self) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare("SELECT DISTINCT sha256 FROM attachments WHERE sha256 NOT IN (SELECT sha256 FROM blobs)")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Local attachment bytes not yet uploaded.
+    pub fn unsent_blobs(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT sha256 FROM blobs WHERE uploaded = 0")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row("SELECT data FROM blobs WHERE sha256 = ?1", [sha256], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn mark_blob_uploaded(&mut self, sha256: &str) -> Result<()> {
+        self.conn
+            .execute("UPDATE blobs SET uploaded = 1 WHERE sha256 = ?1", [sha256])?;
+        Ok(())
+    }
+
+    /// Stores bytes fetched from the server after checking they are what their hash says.
+    pub fn put_blob(&mut self, sha256: &str, bytes: &[u8]) -> Result<()> {
+        use sha2::{Digest, Sha256};
+        if hex::encode(Sha256::digest(bytes)) != sha256 {
+            return Err(Error::invalid(
+                "Tệp đính kèm nhận được bị hỏng (sai mã băm); sẽ tải lại ở lần đồng bộ sau.",
+            ));
+        }
+        self.conn.execute(
+            "INSERT OR IGNORE INTO blobs(sha256, size, data, uploaded) VALUES (?1, ?2, ?3, 1)",
+            params![sha256, bytes.len() as i64, bytes],
+        )?;
+        Ok(())
+    }
+
+    /// Cases flagged for a chief's review, with what each conflicting write said.
+    pub fn conflicts(&self) -> Result<Vec<ConflictRecord>> {
+        let mut st = self.conn.prepare(
+            "SELECT k.case_id, c.register_no, k.entity, k.field, k.kept_value, k.other_value, k.detected_utc
+             FROM conflicts k LEFT JOIN cases c ON c.id = k.case_id WHERE k.resolved = 0 ORDER BY k.detected_utc",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(ConflictRecord {
+                case_id: r.get::<_, Option<String>>(0)?.and_then(|s| s.parse().ok()),
+                register_no: r.get(1)?,
+                entity: r.get(2)?,
+                field: r.get(3)?,
+                kept_value: r.get(4)?,
+                other_value: r.get(5)?,
+                detected_utc: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConflictRecord {
+    pub case_id: Option<Uuid>,
+    pub register_no: Option<String>,
+    pub entity: String,
+    pub field: String,
+    pub kept_value: Option<String>,
+    pub other_value: Option<String>,
+    #[ts(type = "number")]
+    pub detected_utc: i64,
+}
+
+fn exists(tx: &Connection, t: &str, key: &str, id: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(&format!(
+            "SELECT EXISTS(SELECT 1 FROM {t} WHERE {key} = ?1)"
+        ))?
+        .query_row([id], |r| r.get(0))?)
+}
+
+fn case_of(tx: &Connection, c: &Change) -> Result<Option<String>> {
+    Ok(match c.entity {
+        EntityKind::Case | EntityKind::Reporter => Some(c.entity_id.to_string()),
+        EntityKind::Person | EntityKind::Event | EntityKind::Attachment => {
+            match c.fields.get("case_id").and_then(Value::as_str) {
+                Some(s) => Some(s.to_owned()),
+                None => tx
+                    .prepare_cached("SELECT case_id FROM persons WHERE id = ?1")?
+                    .query_row([c.entity_id.to_string()], |r| r.get(0))
+                    .optional()?,
+            }
+        }
+        _ => None,
+    })
+}
+
+fn in_scope(tx: &Connection, scope: &crate::model::Scope, station: &str) -> Result<bool> {
+    use crate::model::Scope;
+    Ok(match scope {
+        Scope::Station(s) => s == station,
+        Scope::Province(p) => tx
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM communes WHERE code = ?1 AND province = ?2)",
+            )?
+            .query_row(params![station, p], |r| r.get(0))?,
+    })
+}
+
+fn apply_one(
+    tx: &Connection,
+    scope: &crate::model::Scope,
+    c: &Change,
+    touched: &mut Vec<String>,
+) -> Result<Outcome> {
+    if !in_scope(tx, scope, &c.station)? {
+        return Ok(Outcome::Rejected);
+    }
+    let (t, key, cols) = table(c.entity);
+    if c.fields.keys().any(|k| !cols.contains(&k.as_str())) {
+        return Ok(Outcome::Rejected);
+    }
+    let id = c.entity_id.to_string();
+    let case_id = case_of(tx, c)?;
+    // Records that hang off a case wait for it.
+    if let Some(cid) = &case_id
+        && c.entity != EntityKind::Case
+        && !exists(tx, "cases", "id", cid)?
+    {
+        return Ok(Outcome::Deferred);
+    }
+    let hlc = c.hlc.to_string();
+    let mut conflicts = 0;
+    let present = exists(tx, t, key, &id)?;
+    match (c.op, present) {
+        (Op::Insert, true) => {}
+        (Op::Insert, false) | (Op::Upsert, false) => {
+            if c.entity == EntityKind::Case {
+                if insert_case_row(tx, c.entity_id, &c.fields, &hlc).is_err() {
+                    return Ok(Outcome::Deferred);
+                }
+            } else {
+                let mut names: Vec<&str> = vec![key, "hlc"];
+                let mut values: Vec<rusqlite::types::Value> =
+                    vec![id.clone().into(), hlc.clone().into()];
+                for (k, v) in &c.fields {
+                    names.push(cols.iter().find(|x| **x == k).copied().unwrap_or(""));
+                    values.push(sql_value(v));
+                }
+                match c.entity {
+                    EntityKind::Event => {
+                        names.extend(["author", "device"]);
+                        values.extend([c.user.to_string().into(), c.device.to_string().into()]);
+                    }
+                    EntityKind::Attachment => {
+                        names.push("added_by");
+                        values.push(c.user.to_string().into());
+                    }
+                    EntityKind::Audit => {
+                        names.push("device");
+                        values.push(c.device.to_string().into());
+                    }
+                    _ => {}
+                }
+                let ph: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+                let sql = format!(
+                    "INSERT OR IGNORE INTO {t}({}) VALUES ({})",
+                    names.join(", "),
+                    ph.join(", ")
+                );
+                if tx
+                    .execute(&sql, rusqlite::params_from_iter(values))
+                    .is_err()
+                {
+                    // A row missing a required field cannot be created: an update that overtook
+                    // its creation. It waits for the creation.
+                    return Ok(Outcome::Deferred);
+                }
+            }
+        }
+        (Op::Upsert, true) => {
+            let row_stamp: Option<Hlc> = row_hlc(tx, c.entity, &c.entity_id)?;
+            for (k, v) in &c.fields {
+                let col = cols.iter().find(|x| **x == k).copied().unwrap_or("");
+                let cur_stamp: Option<Hlc> = tx
+                    .prepare_cached("SELECT hlc FROM field_clock WHERE entity = ?1 AND entity_id = ?2 AND field = ?3")?
+                    .query_row(params![c.entity.as_str(), id, col], |r| r.get::<_, String>(0))
+                    .optional()?
+                    .and_then(|s| s.parse().ok())
+                    .or(row_stamp);
+                let cur_val: rusqlite::types::Value = tx
+                    .prepare_cached(&format!("SELECT {col} FROM {t} WHERE {key} = ?1"))?
+                    .query_row([&id], |r| r.get(0))?;
+                let new_val = sql_value(v);
+                let m = merge_field(cur_stamp, c.hlc, c.base.get(k).copied(), cur_val == new_val);
+                if m.conflict {
+                    conflicts += 1;
+                    let (kept, other, kept_h, other_h) = if m.take {
+                        (v.to_string(), value_text(&cur_val), c.hlc, cur_stamp)
+                    } else {
+                        (
+                            value_text(&cur_val),
+                            v.to_string(),
+                            cur_stamp.unwrap_or(Hlc::ZERO),
+                            Some(c.hlc),
+                        )
+                    };
+                    tx.prepare_cached(
+                        "INSERT INTO conflicts(id, case_id, entity, entity_id, field, kept_value, other_value, kept_hlc, other_hlc, detected_utc)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    )?
+                    .execute(params![
+                        Uuid::now_v7().to_string(), case_id, c.entity.as_str(), id, col, kept, other,
+                        kept_h.to_string(), other_h.map(|h| h.to_string()), Utc::now().timestamp()
+                    ])?;
+                }
+                if m.take {
+                    tx.prepare_cached(&format!("UPDATE {t} SET {col} = ?2 WHERE {key} = ?1"))?
+                        .execute(params![id, new_val])?;
+                    tx.prepare_cached("INSERT OR REPLACE INTO field_clock(entity, entity_id, field, hlc) VALUES (?1, ?2, ?3, ?4)")?
+                        .execute(params![c.entity.as_str(), id, col, hlc])?;
+                }
+            }
+        }
+    }
+    if c.entity == EntityKind::Event
+        && c.fields.get("type").and_then(Value::as_str) == Some("conflict_resolved")
+    {
+        tx.execute(
+            "UPDATE conflicts SET resolved = 1 WHERE case_id = ?1 AND detected_utc <= ?2",
+            params![case_id, Utc::now().timestamp()],
+        )?;
+    }
+    if let Some(cid) = case_id {
+        touched.push(cid);
+    }
+    Ok(Outcome::Applied { conflicts })
+}
+
+fn value_text(v: &rusqlite::types::Value) -> String {
+    use rusqlite::types::Value as V;
+    match v {
+        V::Null => "null".into(),
+        V::Integer(i) => i.to_string(),
+        V::Real(f) => f.to_string(),
+        V::Text(s) => serde_json::to_string(s).unwrap_or_default(),
+        V::Blob(_) => "(blob)".into(),
+    }
+}

@@ -1,0 +1,286 @@
+//! The register's one search box and filters. Text matching ignores diacritics and đ/d (the
+//! index holds folded text, see text.rs); due-soon and overdue cases come first everywhere.
+use crate::cases::{ROW_COLS, row_from};
+use crate::deadlines::DUE_SOON_SECS;
+use crate::error::{Error, Result};
+use crate::model::{Actor, CaseRow, Channel, Kind, NewCase, Role, Status};
+use crate::store::Store;
+use crate::text::{fold, fts_query};
+use chrono::Utc;
+use rusqlite::types::Value as V;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchQuery {
+    pub text: Option<String>,
+    /// Unix seconds, inclusive.
+    #[ts(type = "number | null")]
+    pub from: Option<i64>,
+    /// Unix seconds, exclusive.
+    #[ts(type = "number | null")]
+    pub to: Option<i64>,
+    pub status: Option<Vec<Status>>,
+    pub category: Option<String>,
+    pub channel: Option<Channel>,
+    pub kind: Option<Kind>,
+    pub hamlet: Option<String>,
+    pub assignee: Option<Uuid>,
+    pub station: Option<String>,
+    /// Only overdue or due within 24 hours.
+    pub due_only: bool,
+    pub conflict_only: bool,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchPage {
+    pub rows: Vec<CaseRow>,
+    /// Matching cases, counted up to `COUNT_CAP`; `total_capped` says the real number is larger.
+    pub total: u32,
+    pub total_capped: bool,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// Counting every match of a broad query over a million cases costs more than the page itself;
+/// past this the UI says "more than".
+pub const COUNT_CAP: u32 = 10_000;
+
+struct Where {
+    sql: String,
+    args: Vec<V>,
+}
+
+impl Where {
+    fn push(&mut self, cond: &str, v: impl Into<V>) {
+        self.sql.push_str(" AND ");
+        self.sql
+            .push_str(&cond.replace('?', &format!("?{}", self.args.len() + 1)));
+        self.args.push(v.into());
+    }
+}
+
+impl Store {
+    pub fn search(&self, actor: &Actor, q: &SearchQuery) -> Result<SearchPage> {
+        let now = Utc::now().timestamp();
+        let soon = now + DUE_SOON_SECS;
+        let page_size = q.page_size.clamp(1, 500);
+        let mut w = Where {
+            sql: String::new(),
+            args: Vec::new(),
+        };
+        match actor.role {
+            Role::Officer | Role::Chief => w.push(
+                "c.station = ?",
+                actor
+                    .station
+                    .clone()
+                    .ok_or_else(|| Error::forbidden("tra cứu sổ"))?,
+            ),
+            Role::Supervisor | Role::Admin => {}
+        }
+        if let Some(s) = &q.station {
+            w.push("c.station = ?", s.clone());
+        }
+        if let Some(f) = q.from {
+            w.push("c.received_utc >= ?", f);
+        }
+        if let Some(t) = q.to {
+            w.push("c.received_utc < ?", t);
+        }
+        if let Some(st) = q.status.as_ref().filter(|s| !s.is_empty()) {
+            let list: Vec<String> = st.iter().map(|s| format!("'{}'", s.as_str())).collect();
+            w.sql
+                .push_str(&format!(" AND c.status IN ({})", list.join(",")));
+        }
+        if let Some(c) = &q.category {
+            w.push("c.category = ?", c.clone());
+        }
+        if let Some(c) = q.channel {
+            w.push("c.channel = ?", c.as_str().to_owned());
+        }
+        if let Some(k) = q.kind {
+            w.push("c.kind = ?", k.as_str().to_owned());
+        }
+        if let Some(h) = q.hamlet.as_ref().filter(|h| !h.trim().is_empty()) {
+            w.push("c.hamlet = ?", h.trim().to_owned());
+        }
+        if let Some(a) = q.assignee {
+            w.push("c.assignee = ?", a.to_string());
+        }
+        if q.conflict_only {
+            w.sql.push_str(" AND c.conflict = 1");
+        }
+        let urgent = format!("(c.deadline_utc IS NOT NULL AND c.deadline_utc < {soon})");
+        if q.due_only {
+            w.sql.push_str(&format!(" AND {urgent}"));
+        }
+        let fts = q.text.as_deref().and_then(fts_query);
+        let offset = u64::from(q.page) * u64::from(page_size);
+        let (rows, total) = match fts {
+            Some(m) => {
+                let from = "FROM case_fts f JOIN cases c ON c.rid = f.rowid";
+                let mut args = vec![V::Text(m)];
+                args.extend(w.args.iter().cloned());
+                let cond = renumber(&w.sql, 1);
+                let total: u32 = self.conn.query_row(
+                    &format!("SELECT count(*) FROM (SELECT 1 {from} WHERE case_fts MATCH ?1 {cond} LIMIT {})", COUNT_CAP + 1),
+                    rusqlite::params_from_iter(args.iter()),
+                    |r| r.get(0),
+                )?;
+                let sql = format!(
+                    "SELECT {ROW_COLS} {from} WHERE case_fts MATCH ?1 {cond}
+                     ORDER BY {urgent} DESC, bm25(case_fts), c.received_utc DESC LIMIT {page_size} OFFSET {offset}"
+                );
+                let mut st = self.conn.prepare(&sql)?;
+                let rows = st
+                    .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                        row_from(r, now)
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                (rows, total)
+            }
+            None => {
+                let cond = &w.sql;
+                let total: u32 = self.conn.query_row(
+                    &format!(
+                        "SELECT count(*) FROM (SELECT 1 FROM cases c WHERE 1 {cond} LIMIT {})",
+                        COUNT_CAP + 1
+                    ),
+                    rusqlite::params_from_iter(w.args.iter()),
+                    |r| r.get(0),
+                )?;
+                // The urgent few come from the deadline index; the rest page down the date index.
+                let urgent_rows: Vec<CaseRow> = {
+                    let sql = format!(
+                        "SELECT {ROW_COLS} FROM cases c WHERE {urgent} {cond} ORDER BY c.deadline_utc"
+                    );
+                    let mut st = self.conn.prepare(&sql)?;
+                    st.query_map(rusqlite::params_from_iter(w.args.iter()), |r| {
+                        row_from(r, now)
+                    })?
+                    .collect::<Result<_, _>>()?
+                };
+                let u = urgent_rows.len() as u64;
+                let mut rows: Vec<CaseRow> = urgent_rows
+                    .into_iter()
+                    .skip(offset as usize)
+                    .take(page_size as usize)
+                    .collect();
+                let want = page_size as usize - rows.len();
+                if want > 0 {
+                    let rest_offset = offset.saturating_sub(u);
+                    let sql = format!(
+                        "SELECT {ROW_COLS} FROM cases c WHERE NOT {urgent} {cond}
+                         ORDER BY c.received_utc DESC LIMIT {want} OFFSET {rest_offset}"
+                    );
+                    let mut st = self.conn.prepare(&sql)?;
+                    rows.extend(
+                        st.query_map(rusqlite::params_from_iter(w.args.iter()), |r| {
+                            row_from(r, now)
+                        })?
+                        .collect::<Result<Vec<_>, _>>()?,
+                    );
+                }
+                (rows, total)
+            }
+        };
+        Ok(SearchPage {
+            rows,
+            total: total.min(COUNT_CAP),
+            total_capped: total > COUNT_CAP,
+            page: q.page,
+            page_size,
+        })
+    }
+
+    /// Likely duplicates of a report about to be saved: same station, received within three
+    /// days of it, sharing words of the summary, most similar first.
+    pub fn suggest_duplicates(&self, actor: &Actor, new: &NewCase) -> Result<Vec<CaseRow>> {
+        let words: Vec<String> = fold(&format!("{} {}", new.summary, new.description))
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_owned)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .take(24)
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let at = new
+            .received_at
+            .map(|d| d.timestamp())
+            .unwrap_or_else(|| Utc::now().timestamp());
+        let window = 3 * 86_400;
+        let m = words
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let station = actor.station.clone().unwrap_or_default();
+        let now = Utc::now().timestamp();
+        let sql = format!(
+            "SELECT {ROW_COLS} FROM case_fts f JOIN cases c ON c.rid = f.rowid
+             WHERE case_fts MATCH ?1 AND c.station = ?2 AND c.received_utc BETWEEN ?3 AND ?4 AND c.status != 'duplicate'
+               AND (?5 IS NULL OR c.commune IS NULL OR c.commune = ?5)
+             ORDER BY bm25(case_fts) LIMIT 20"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st
+            .query_map(
+                rusqlite::params![m, station, at - window, at + window, new.location.commune],
+                |r| row_from(r, now),
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        // Keep those whose summary shares at least half of the new summary's words, not one
+        // common word of the description.
+        let summary_words: Vec<String> = fold(&new.summary)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 2)
+            .map(str::to_owned)
+            .collect();
+        let need = summary_words.len().div_ceil(2).max(1);
+        let mut scored: Vec<(usize, CaseRow)> = rows
+            .into_iter()
+            .map(|r| {
+                let f = fold(&r.summary);
+                let theirs: Vec<&str> = f.split(|c: char| !c.is_alphanumeric()).collect();
+                let hits = summary_words
+                    .iter()
+                    .filter(|w| theirs.contains(&w.as_str()))
+                    .count();
+                (hits, r)
+            })
+            .filter(|(h, _)| *h >= need)
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        Ok(scored.into_iter().take(5).map(|(_, r)| r).collect())
+    }
+}
+
+/// Shifts `?N` placeholders by `by`, for conditions placed after the MATCH argument.
+fn renumber(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '?' {
+            let mut n = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                n.push(*d);
+                chars.next();
+            }
+            match n.parse::<usize>() {
+                Ok(v) => out.push_str(&(v + by).to_string()),
+                Err(_) => out.push_str(&n),
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,247 @@
+//! The figures a station reports upward each month (and a province adds up by station).
+use crate::audit::vn_offset;
+use crate::error::Result;
+use crate::model::{Actor, Role};
+use crate::store::Store;
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Count {
+    pub key: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChannelFigure {
+    pub platform: String,
+    pub name: String,
+    #[ts(type = "number | null")]
+    pub followers: Option<i64>,
+    pub posts: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Stats {
+    /// Unix seconds, inclusive / exclusive.
+    #[ts(type = "number")]
+    pub from: i64,
+    #[ts(type = "number")]
+    pub to: i64,
+    pub received: u32,
+    pub by_kind: Vec<Count>,
+    pub by_channel: Vec<Count>,
+    pub by_category: Vec<Count>,
+    pub by_status: Vec<Count>,
+    pub by_station: Vec<Count>,
+    /// Open cases past their deadline, now.
+    pub overdue: u32,
+    pub open: u32,
+    pub sanctions: u32,
+    #[ts(type = "number")]
+    pub fines_vnd: i64,
+    /// Median hours from receipt to outcome, for cases received in the period and closed.
+    pub median_hours_to_outcome: Option<f64>,
+    pub inquiries_by_topic: Vec<Count>,
+    pub posts: u32,
+    #[ts(type = "number")]
+    pub post_views: i64,
+    pub channels: Vec<ChannelFigure>,
+}
+
+/// The monthly statistics period: from the cut-off day of the previous month to the day before
+/// the cut-off of `month` (police statistics run 15th to 14th; the day is a setting).
+pub fn monthly_period(year: i32, month: u32, cutoff_day: u32) -> (i64, i64) {
+    let tz = vn_offset();
+    let day = cutoff_day.clamp(1, 28);
+    let (py, pm) = if month == 1 {
+        (year - 1, 12)
+    } else {
+        (year, month - 1)
+    };
+    let start = NaiveDate::from_ymd_opt(py, pm, day).unwrap_or_default();
+    let end = NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default();
+    let ts = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .single()
+            .map(|x| x.timestamp())
+            .unwrap_or(0)
+    };
+    if day == 1 {
+        // Calendar month.
+        let s = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
+        let e = if month == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(year, month + 1, 1)
+        }
+        .unwrap_or_default();
+        return (ts(s), ts(e));
+    }
+    (ts(start), ts(end))
+}
+
+impl Store {
+    pub fn stats(&self, actor: &Actor, from: i64, to: i64) -> Result<Stats> {
+        let station: Option<String> = match actor.role {
+            Role::Officer | Role::Chief => actor.station.clone(),
+            _ => None,
+        };
+        let group = |col: &str| -> Result<Vec<Count>> {
+            let mut st = self.conn.prepare_cached(&format!(
+                "SELECT {col}, count(*) FROM cases WHERE received_utc >= ?1 AND received_utc < ?2 AND (?3 IS NULL OR station = ?3)
+                 GROUP BY {col} ORDER BY count(*) DESC, {col}"
+            ))?;
+            let rows = st.query_map(params![from, to, station], |r| {
+                Ok(Count {
+                    key: r.get(0)?,
+                    count: r.get(1)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let by_kind = group("kind")?;
+        let received = by_kind.iter().map(|c| c.count).sum();
+        let now = Utc::now().timestamp();
+        let (overdue, open): (u32, u32) = self.conn.query_row(
+            "SELECT coalesce(sum(deadline_utc < ?1), 0), count(*) FROM cases
+             WHERE status IN ('received','verifying') AND (?2 IS NULL OR station = ?2)",
+            params![now, station],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let (sanctions, fines): (u32, i64) = self.conn.query_row(
+            "SELECT count(*), coalesce(sum(json_extract(outcome, '$.fine_vnd')), 0) FROM cases
+             WHERE status = 'sanctioned' AND received_utc >= ?1 AND received_utc < ?2 AND (?3 IS NULL OR station = ?3)",
+            params![from, to, station],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let mut durations: Vec<i64> = {
+            let mut st = self.conn.prepare_cached(
+                "SELECT outcome_utc - received_utc FROM cases WHERE outcome_utc IS NOT NULL AND received_utc >= ?1 AND received_utc < ?2
+                 AND (?3 IS NULL OR station = ?3) AND status != 'duplicate'",
+            )?;
+            st.query_map(params![from, to, station], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        durations.sort_unstable();
+        let median_hours_to_outcome = match durations.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(durations[n / 2] as f64 / 3600.0),
+            n => Some((durations[n / 2 - 1] + durations[n / 2]) as f64 / 7200.0),
+        };
+        let inquiries_by_topic = {
+            let mut st = self.conn.prepare_cached(
+                "SELECT topic, count(*) FROM inquiries WHERE received_utc >= ?1 AND received_utc < ?2 AND (?3 IS NULL OR station = ?3)
+                 GROUP BY topic ORDER BY count(*) DESC",
+            )?;
+            st.query_map(params![from, to, station], |r| {
+                Ok(Count {
+                    key: r.get(0)?,
+                    count: r.get(1)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?
+        };
+        let tz = vn_offset();
+        let day = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0)
+                .unwrap_or_default()
+                .with_timezone(&tz)
+                .format("%Y-%m-%d")
+                .to_string()
+        };
+        let (posts, post_views): (u32, i64) = self.conn.query_row(
+            "SELECT count(*), coalesce(sum(views), 0) FROM posts WHERE published_on >= ?1 AND published_on < ?2 AND (?3 IS NULL OR station = ?3)",
+            params![day(from), day(to), station],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let channels = {
+            let mut st = self.conn.prepare_cached(
+                "SELECT ch.platform, ch.name,
+                   (SELECT followers FROM channel_stats s WHERE s.channel_id = ch.id AND s.on_date < ?2 ORDER BY on_date DESC LIMIT 1),
+                   (SELECT count(*) FROM posts p, json_each(p.channels) j WHERE j.value = ch.id AND p.published_on >= ?1 AND p.published_on < ?2)
+                 FROM channels ch WHERE ch.active = 1 AND (?3 IS NULL OR ch.station = ?3) ORDER BY ch.platform, ch.name",
+            )?;
+            st.query_map(params![day(from), day(to), station], |r| {
+                Ok(ChannelFigure {
+                    platform: r.get(0)?,
+                    name: r.get(1)?,
+                    followers: r.get(2)?,
+                    posts: r.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?
+        };
+        Ok(Stats {
+            from,
+            to,
+            received,
+            by_kind,
+            by_channel: group("channel")?,
+            by_category: group("category")?,
+            by_status: group("status")?,
+            by_station: group("station")?,
+            overdue,
+            open,
+            sanctions,
+            fines_vnd: fines,
+            median_hours_to_outcome,
+            inquiries_by_topic,
+            posts,
+            post_views,
+            channels,
+        })
+    }
+
+    /// The statistics period containing `now` given the station's cut-off day (default 15).
+    pub fn current_period(&self) -> Result<(i64, i64)> {
+        let cutoff: u32 = self
+            .setting("stats_cutoff_day")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(15);
+        let today = Utc::now().with_timezone(&vn_offset()).date_naive();
+        let (mut y, mut m) = (today.year(), today.month());
+        if cutoff > 1 && today.day() >= cutoff {
+            if m == 12 {
+                y += 1;
+                m = 1;
+            } else {
+                m += 1;
+            }
+        }
+        Ok(monthly_period(y, m, cutoff))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn police_month_runs_15th_to_14th() {
+        let (a, b) = monthly_period(2025, 1, 15);
+        let tz = vn_offset();
+        assert_eq!(
+            tz.timestamp_opt(a, 0).unwrap().date_naive(),
+            NaiveDate::from_ymd_opt(2024, 12, 15).unwrap()
+        );
+        assert_eq!(
+            tz.timestamp_opt(b, 0).unwrap().date_naive(),
+            NaiveDate::from_ymd_opt(2025, 1, 15).unwrap()
+        );
+        let (a, b) = monthly_period(2025, 12, 1);
+        assert_eq!(
+            tz.timestamp_opt(a, 0).unwrap().date_naive(),
+            NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()
+        );
+        assert_eq!(
+            tz.timestamp_opt(b, 0).unwrap().date_naive(),
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! Opening, creating and migrating the station's encrypted database, and the write context
+//! that stamps every write with the device's hybrid logical clock and records its change.
+use crate::admin_units;
+use crate::error::{Error, Result};
+use crate::model::{Actor, Role, Scope};
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use tinbao_sync::{Change, EntityKind, Hlc, HlcClock, Op};
+use uuid::Uuid;
+
+/// Every schema version, in order. Shipped entries are never edited.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(include_str!("migrations/001_init.sql")),
+        M::up(include_str!("migrations/002_defaults.sql")),
+    ])
+}
+
+pub const SCHEMA_VERSION: i64 = 2;
+
+pub struct Store {
+    pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
+    pub(crate) device: Uuid,
+    pub(crate) scope: Scope,
+    pub(crate) clock: HlcClock,
+}
+
+/// The author of writes made by the command line and by imports rather than by a person.
+pub fn system_actor(scope: &Scope) -> Actor {
+    let (station, province) = match scope {
+        Scope::Station(s) => (Some(s.clone()), None),
+        Scope::Province(p) => (None, Some(p.clone())),
+    };
+    Actor {
+        user_id: Uuid::nil(),
+        username: "system".into(),
+        full_name: "Hệ thống (dòng lệnh)".into(),
+        role: Role::Admin,
+        station,
+        province,
+    }
+}
+
+pub(crate) fn now_ms() -> u64 {
+    u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0)
+}
+
+fn open_raw(path: &Path, key: &str) -> Result<Connection> {
+    if key.is_empty() {
+        return Err(Error::invalid("Khóa cơ sở dữ liệu không được để trống."));
+    }
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "key", key)?;
+    // The first read is where SQLCipher notices a wrong key.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| match Error::from(e) {
+        Error::Db(_) => Error::WrongKey,
+        other => other,
+    })?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // A police register must not lose a committed entry to a power cut.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::TooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    migrations().to_latest(conn)?;
+    Ok(())
+}
+
+fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Makes a new encrypted database for a station (commune code) or a province's supervisor.
+    pub fn create(path: impl AsRef<Path>, key: &str, scope: Scope) -> Result<Store> {
+        let path = path.as_ref();
+        if path.exists() && std::fs::metadata(path)?.len() > 0 {
+            return Err(Error::AlreadyExists(path.display().to_string()));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let result = (|| {
+            let mut conn = open_raw(path, key)?;
+            migrate(&mut conn)?;
+            admin_units::ensure_loaded(&conn)?;
+            let tx = conn.transaction()?;
+            match &scope {
+                Scope::Station(code) => {
+                    let c = admin_units::commune(&tx, code)?.ok_or_else(|| {
+                        Error::invalid(format!(
+                            "Mã xã/phường “{code}” không có trong danh mục đơn vị hành chính."
+                        ))
+                    })?;
+                    tx.execute(
+                        "INSERT INTO stations(code, province, name) VALUES (?1, ?2, ?3)",
+                        params![
+                            c.code,
+                            c.province,
+                            format!("Công an {}", c.name.to_lowercase_first())
+                        ],
+                    )?;
+                    meta_set(&tx, "scope_kind", "station")?;
+                    meta_set(&tx, "scope_code", code)?;
+                }
+                Scope::Province(code) => {
+                    admin_units::province(&tx, code)?.ok_or_else(|| {
+                        Error::invalid(format!(
+                            "Mã tỉnh/thành phố “{code}” không có trong danh mục."
+                        ))
+                    })?;
+                    meta_set(&tx, "scope_kind", "province")?;
+                    meta_set(&tx, "scope_code", code)?;
+                }
+            }
+            meta_set(&tx, "device_id", &Uuid::now_v7().to_string())?;
+            tx.commit()?;
+            drop(conn);
+            Store::open(path, key)
+        })();
+        if result.is_err() {
+            // Nothing half-made is left behind for the next attempt to trip over.
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        result
+    }
+
+    pub fn open(path: impl AsRef<Path>, key: &str) -> Result<Store> {
+        let path = path.as_ref();
+        if !path.exists() {
+            return Err(Error::not_found(format!(
+                "cơ sở dữ liệu tại {}",
+                path.display()
+            )));
+        }
+        let mut conn = open_raw(path, key)?;
+        migrate(&mut conn)?;
+        admin_units::ensure_loaded(&conn)?;
+        let kind = meta_get(&conn, "scope_kind")?;
+        let code = meta_get(&conn, "scope_code")?;
+        let scope = match (kind.as_deref(), code) {
+            (Some("station"), Some(c)) => Scope::Station(c),
+            (Some("province"), Some(c)) => Scope::Province(c),
+            _ => {
+                return Err(Error::invalid(
+                    "Cơ sở dữ liệu chưa được khởi tạo (thiếu phạm vi xã/tỉnh).",
+                ));
+            }
+        };
+        let device: Uuid = meta_get(&conn, "device_id")?
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| Error::invalid("Cơ sở dữ liệu thiếu mã thiết bị."))?;
+        let last: Hlc = meta_get(&conn, "hlc_last")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(Hlc::ZERO);
+        let clock = HlcClock::new(Hlc::node_of(&device), last);
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            device,
+            scope,
+            clock,
+        })
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    pub fn device_id(&self) -> Uuid {
+        self.device
+    }
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        meta_get(&self.conn, &format!("setting.{key}"))
+    }
+
+    pub fn set_setting(&mut self, actor: &Actor, key: &str, value: &str) -> Result<()> {
+        if !matches!(actor.role, Role::Chief | Role::Admin) {
+            return Err(Error::forbidden("thay đổi cài đặt"));
+        }
+        let tx = self.conn.transaction()?;
+        meta_set(&tx, &format!("setting.{key}"), value)?;
+        crate::audit::record_in(
+            &tx,
+            actor,
+            self.device,
+            &mut self.clock,
+            &self.scope,
+            "setting_changed",
+            Some(key),
+            Some(value),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub(crate) fn meta(&self, key: &str) -> Result<Option<String>> {
+        meta_get(&self.conn, key)
+    }
+    pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        meta_set(&self.conn, key, value)
+    }
+
+    /// Stations whose cases this database holds: one, or a province's.
+    pub(crate) fn in_scope(&self, station: &str) -> Result<bool> {
+        Ok(match &self.scope {
+            Scope::Station(s) => s == station,
+            Scope::Province(p) => {
+                admin_units::commune(&self.conn, station)?.is_some_and(|c| &c.province == p)
+            }
+        })
+    }
+
+    pub fn admin_provinces(&self) -> Result<Vec<admin_units::Province>> {
+        admin_units::provinces(&self.conn)
+    }
+    pub fn admin_communes(
+        &self,
+        province: Option<&str>,
+        query: Option<&str>,
+    ) -> Result<Vec<admin_units::Commune>> {
+        admin_units::communes(&self.conn, province, query)
+    }
+    pub fn admin_commune(&self, code: &str) -> Result<Option<admin_units::Commune>> {
+        admin_units::commune(&self.conn, code)
+    }
+}
+
+trait LowerFirst {
+    fn to_lowercase_first(&self) -> String;
+}
+impl LowerFirst for str {
+    /// "Phường Bắc Kạn" → "phường Bắc Kạn", as in "Công an phường Bắc Kạn".
+    fn to_lowercase_first(&self) -> String {
+        let mut c = self.chars();
+        match c.next() {
+            Some(f) => f.to_lowercase().chain(c).collect(),
+            None => String::new(),
+        }
+    }
+}
+
+/// One write in progress: stamps its changes and records them in the outbox, in the caller's
+/// transaction, so a write and the change it produces commit or vanish together.
+pub(crate) struct Writer<'a> {
+    pub tx: &'a rusqlite::Transaction<'a>,
+    pub device: Uuid,
+    pub user: Uuid,
+    pub clock: &'a mut HlcClock,
+    pub now_ms: u64,
+}
+
+impl Writer<'_> {
+    pub fn stamp(&mut self) -> Hlc {
+        self.clock.now(self.now_ms)
+    }
+
+    /// Records a change; for an update of an existing record, also keeps each field's stamp.
+    pub fn emit(
+        &mut self,
+        entity: EntityKind,
+        entity_id: Uuid,
+        station: &str,
+        op: Op,
+        fields: BTreeMap<String, serde_json::Value>,
+        hlc: Hlc,
+        is_update: bool,
+    ) -> Result<()> {
+        let mut base = BTreeMap::new();
+        if is_update {
+            let mut get = self.tx.prepare_cached(
+                "SELECT hlc FROM field_clock WHERE entity = ?1 AND entity_id = ?2 AND field = ?3",
+            )?;
+            let mut put = self.tx.prepare_cached(
+                "INSERT OR REPLACE INTO field_clock(entity, entity_id, field, hlc) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let row_hlc = crate::replica::row_hlc(self.tx, entity, &entity_id)?;
+            for f in fields.keys() {
+                let cur: Option<String> = get
+                    .query_row(params![entity.as_str(), entity_id.to_string(), f], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if let Some(b) = cur.and_then(|s| s.parse::<Hlc>().ok()).or(row_hlc) {
+                    base.insert(f.clone(), b);
+                }
+                put.execute(params![
+                    entity.as_str(),
+                    entity_id.to_string(),
+                    f,
+                    hlc.to_string()
+                ])?;
+            }
+        }
+        let change = Change {
+            id: Uuid::now_v7(),
+            entity,
+            entity_id,
+            station: station.to_owned(),
+            op,
+            fields,
+            base,
+            hlc,
+            device: self.device,
+            user: self.user,
+        };
+        self.tx
+            .prepare_cached("INSERT INTO outbox(change_id, body) VALUES (?1, ?2)")?
+            .execute(params![
+                change.id.to_string(),
+                serde_json::to_string(&change)?
+            ])?;
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<()> {
+        meta_set(self.tx, "hlc_last", &self.clock.last().to_string())
+    }
+}
