@@ -10,7 +10,7 @@ use crate::cases::{
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::store::{Store, Writer, now_ms};
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -562,10 +562,16 @@ impl Store {
                 c.id.to_string(),
                 c.station.clone(),
                 c.register_no.clone(),
-                c.received_at
-                    .with_timezone(&tz)
-                    .format("%d/%m/%Y %H:%M")
-                    .to_string(),
+                {
+                    let t = c.received_at.with_timezone(&tz);
+                    // Seconds only when there are some, so a round trip loses nothing.
+                    t.format(if t.second() == 0 {
+                        "%d/%m/%Y %H:%M"
+                    } else {
+                        "%d/%m/%Y %H:%M:%S"
+                    })
+                    .to_string()
+                },
                 c.kind.label_vi().into(),
                 c.channel.label_vi().into(),
                 c.channel_ref.clone().unwrap_or_default(),

@@ -19,11 +19,24 @@ macro_rules! code_enum {
             pub fn label_vi(self) -> &'static str { match self { $($name::$var => $vi),+ } }
             pub fn label_en(self) -> &'static str { match self { $($name::$var => $en),+ } }
             /// Accepts the code or either label, ignoring case and diacritics (CSV from Excel uses labels).
+            /// A unique prefix of a label also counts ("Tố giác" for "Tố giác về tội phạm").
             pub fn parse(s: &str) -> Option<Self> {
-                let f = crate::text::fold(s);
-                Self::ALL.iter().copied().find(|v| {
-                    v.as_str() == s || crate::text::fold(v.label_vi()) == f || crate::text::fold(v.label_en()) == f
-                })
+                if let Some(v) = Self::ALL.iter().copied().find(|v| v.as_str() == s) {
+                    return Some(v);
+                }
+                let f = crate::text::fold(s.trim());
+                if f.is_empty() {
+                    return None;
+                }
+                let labels = |v: &$name| [crate::text::fold(v.label_vi()), crate::text::fold(v.label_en())];
+                if let Some(v) = Self::ALL.iter().copied().find(|v| labels(v).contains(&f)) {
+                    return Some(v);
+                }
+                let mut by_prefix = Self::ALL.iter().copied().filter(|v| f.len() >= 3 && labels(v).iter().any(|l| l.starts_with(&f)));
+                match (by_prefix.next(), by_prefix.next()) {
+                    (Some(v), None) => Some(v),
+                    _ => None,
+                }
             }
         }
         impl std::fmt::Display for $name {

@@ -1,0 +1,806 @@
+//! The register end to end through the public API: encryption, accounts and roles, intake
+//! and numbering, the workflow of the seed stories, search, confidentiality, import/export,
+//! backup/restore, migrations and the replica's merge.
+use chrono::{DateTime, Duration, Utc};
+use std::io::Write;
+use tinbao_core::search::SearchQuery;
+use tinbao_core::*;
+use uuid::Uuid;
+
+const KEY: &str = "khóa-thử-nghiệm";
+const BAC_KAN: &str = "01843";
+const TAN_AN: &str = "24163";
+
+fn station(dir: &tempfile::TempDir, name: &str, code: &str) -> (Store, Actor) {
+    let mut s = Store::create(dir.path().join(name), KEY, Scope::Station(code.into())).unwrap();
+    s.create_user(
+        None,
+        NewUser {
+            username: "truong".into(),
+            full_name: "Nguyễn Văn Trưởng".into(),
+            rank: Some("Thiếu tá".into()),
+            role: Role::Chief,
+            password: "matkhau-123".into(),
+        },
+    )
+    .unwrap();
+    let chief = s.login("truong", "matkhau-123").unwrap();
+    (s, chief)
+}
+
+fn officer(s: &mut Store, chief: &Actor) -> Actor {
+    s.create_user(
+        Some(chief),
+        NewUser {
+            username: "canbo".into(),
+            full_name: "Lê Thị Cán Bộ".into(),
+            rank: None,
+            role: Role::Officer,
+            password: "matkhau-456".into(),
+        },
+    )
+    .unwrap();
+    s.login("canbo", "matkhau-456").unwrap()
+}
+
+fn wheelies() -> NewCase {
+    NewCase {
+        received_at: Some(DateTime::parse_from_rfc3339("2025-09-29T21:15:00+07:00").unwrap()),
+        channel: Channel::Facebook,
+        channel_ref: Some("Trang Facebook “Tin Bắc Kạn”".into()),
+        kind: Kind::TinBao,
+        category: "traffic_order".into(),
+        urgency: Urgency::Normal,
+        summary: "Hai thanh thiếu niên bốc đầu, lạng lách, đánh võng".into(),
+        description: "Hình ảnh người dân ghi lại và đăng trên Facebook: 02 thanh thiếu niên điều khiển xe mô tô bốc đầu, lạng lách, đánh võng tại phường Xuất Hóa.".into(),
+        location: Location { commune: Some(BAC_KAN.into()), hamlet: Some("Tổ dân phố Xuất Hóa".into()), ..Default::default() },
+        occurred: Some("tối 29/9".into()),
+        reporter: None,
+        persons: vec![
+            NewPerson { role: PersonRole::Suspect, name: "Hoàng Văn Tùng".into(), birth_year: Some(2009), id_number: None, phone: None, address: None },
+            NewPerson { role: PersonRole::Suspect, name: "Lý Văn Thắng".into(), birth_year: Some(2008), id_number: None, phone: None, address: None },
+            NewPerson { role: PersonRole::Guardian, name: "Hoàng Văn Sáng".into(), birth_year: Some(1979), id_number: None, phone: None, address: None },
+        ],
+    }
+}
+
+fn text_search(s: &Store, a: &Actor, t: &str) -> Vec<CaseRow> {
+    s.search(
+        a,
+        &SearchQuery {
+            text: Some(t.into()),
+            page_size: 50,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .rows
+}
+
+#[test]
+fn encrypted_at_rest_and_wrong_key_is_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    s.intake(&chief, wheelies()).unwrap();
+    let path = s.path().to_path_buf();
+    drop(s);
+    let mut raw = std::fs::read(&path).unwrap();
+    if let Ok(wal) = std::fs::read(format!("{}-wal", path.display())) {
+        raw.extend(wal);
+    }
+    let hay = String::from_utf8_lossy(&raw);
+    assert!(!hay.contains("SQLite format 3"));
+    assert!(!hay.contains("Tùng") && !hay.contains("boc dau") && !hay.contains("Facebook"));
+    match Store::open(&path, "sai-khoa") {
+        Err(Error::WrongKey) => {}
+        other => panic!("expected WrongKey, got {:?}", other.err()),
+    }
+    assert!(Error::WrongKey.to_string().contains("Sai khóa"));
+    assert!(Store::open(&path, KEY).is_ok());
+}
+
+#[test]
+fn accounts_roles_and_offline_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s =
+        Store::create(dir.path().join("a.db"), KEY, Scope::Station(BAC_KAN.into())).unwrap();
+    let bad = NewUser {
+        username: "x1".into(),
+        full_name: "X".into(),
+        rank: None,
+        role: Role::Officer,
+        password: "matkhau-123".into(),
+    };
+    assert!(
+        s.create_user(None, bad).is_err(),
+        "first account must be the chief"
+    );
+    let (_, chief) = {
+        let mut d = s;
+        d.create_user(
+            None,
+            NewUser {
+                username: "truong".into(),
+                full_name: "T".into(),
+                rank: None,
+                role: Role::Chief,
+                password: "matkhau-123".into(),
+            },
+        )
+        .unwrap();
+        let c = d.login("truong", "matkhau-123").unwrap();
+        s = d;
+        ((), c)
+    };
+    assert!(matches!(
+        s.login("truong", "sai"),
+        Err(Error::BadCredentials)
+    ));
+    assert!(matches!(
+        s.login("khongco", "matkhau-123"),
+        Err(Error::BadCredentials)
+    ));
+    let off = officer(&mut s, &chief);
+    assert!(
+        s.create_user(
+            Some(&off),
+            NewUser {
+                username: "thu3".into(),
+                full_name: "T".into(),
+                rank: None,
+                role: Role::Officer,
+                password: "12345678".into()
+            }
+        )
+        .is_err()
+    );
+    s.set_user_active(&chief, off.user_id, false).unwrap();
+    assert!(matches!(
+        s.login("canbo", "matkhau-456"),
+        Err(Error::InactiveUser)
+    ));
+    let log = s.audit_log(&chief, 50).unwrap();
+    assert!(log.iter().any(|r| r.action == "login"));
+}
+
+#[test]
+fn seed_story_wheelies_to_a_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let off = officer(&mut s, &chief);
+    let c = s.intake(&off, wheelies()).unwrap();
+    assert_eq!(c.row.register_no, "1/2025");
+    assert_eq!(c.row.status, Status::Received);
+    assert_eq!(
+        c.persons
+            .iter()
+            .filter(|p| p.minor == Some(MinorBand::From16To18))
+            .count(),
+        2
+    );
+    assert_eq!(c.persons[2].minor, None);
+    assert_eq!(c.deadline_rule.as_deref(), Some("crime_transfer"));
+    assert!(c.deadline_basis.as_deref().unwrap().contains("01/2017"));
+    let id = c.row.id;
+    let png = [0x89u8, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3];
+    s.add_attachment(&off, id, "anh-chup-video.png", &png)
+        .unwrap();
+    assert!(
+        s.add_attachment(&off, id, "virus.exe", b"MZ\x90\x00")
+            .is_err()
+    );
+    s.act(&chief, id, Action::Assign { user: off.user_id })
+        .unwrap();
+    s.act(
+        &off,
+        id,
+        Action::StartVerification {
+            note: Some("Xác minh clip".into()),
+        },
+    )
+    .unwrap();
+    s.act(
+        &off,
+        id,
+        Action::Step {
+            text: "Mời hai thanh thiếu niên và gia đình lên làm việc".into(),
+        },
+    )
+    .unwrap();
+    let fine = Outcome::Sanctioned {
+        record_no: "12/BB-VPHC".into(),
+        decision_no: "34/QĐ-XPHC".into(),
+        fine_vnd: 8_000_000,
+        decided_by: "Trưởng Công an phường".into(),
+        note: None,
+    };
+    assert!(matches!(
+        s.act(
+            &off,
+            id,
+            Action::RecordOutcome {
+                outcome: fine.clone()
+            }
+        ),
+        Err(Error::Forbidden { .. })
+    ));
+    let done = s
+        .act(
+            &chief,
+            id,
+            Action::RecordOutcome {
+                outcome: fine.clone(),
+            },
+        )
+        .unwrap();
+    assert_eq!(done.row.status, Status::Sanctioned);
+    assert_eq!(done.outcome, Some(fine.clone()));
+    assert_eq!(done.row.deadline, None);
+    assert_eq!(done.attachments.len(), 1);
+    let kinds: Vec<&str> = done.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "attachment_added",
+            "assigned",
+            "verification_started",
+            "step",
+            "outcome_recorded"
+        ]
+    );
+    assert!(matches!(
+        s.act(&chief, id, Action::RecordOutcome { outcome: fine }),
+        Err(Error::InvalidTransition { .. })
+    ));
+    for q in [
+        "boc dau",
+        "lang lach",
+        "BỐC ĐẦU",
+        "danh vong",
+        "hoang van tung",
+        "1/2025",
+    ] {
+        assert_eq!(text_search(&s, &off, q).len(), 1, "query {q}");
+    }
+    assert!(text_search(&s, &off, "ma tuy").is_empty());
+    let st = s.stats(&chief, 0, i64::MAX).unwrap();
+    assert_eq!((st.received, st.sanctions, st.fines_vnd), (1, 1, 8_000_000));
+}
+
+#[test]
+fn search_folds_d_and_apostrophes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", "24280");
+    let mut c = wheelies();
+    c.location = Location {
+        commune: Some("24280".into()),
+        hamlet: Some("Buôn Cư M’gar, Đắk Lắk".into()),
+        ..Default::default()
+    };
+    c.summary = "Nhóm đối tượng đánh bạc tại chợ".into();
+    c.description = "Tụ tập đánh bạc".into();
+    c.persons.clear();
+    s.intake(&chief, c).unwrap();
+    for q in [
+        "danh bac",
+        "Dak Lak",
+        "dak lak",
+        "Cư M'gar",
+        "cu mgar",
+        "M’gar",
+    ] {
+        assert_eq!(text_search(&s, &chief, q).len(), 1, "query {q}");
+    }
+    assert!(text_search(&s, &chief, "\"*) OR (").is_empty());
+}
+
+#[test]
+fn reporter_is_confidential() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", TAN_AN);
+    let off = officer(&mut s, &chief);
+    let mut c = wheelies();
+    c.location.commune = Some(TAN_AN.into());
+    c.reporter = Some(Reporter {
+        name: Some("Y Blao Niê".into()),
+        phone: Some("0912345678".into()),
+        address: None,
+        id_number: None,
+    });
+    let d = s.intake(&off, c).unwrap();
+    assert!(d.has_reporter && !d.can_reveal);
+    let json = serde_json::to_string(&d).unwrap();
+    assert!(!json.contains("Blao") && !json.contains("0912345678"));
+    assert!(
+        text_search(&s, &off, "blao").is_empty(),
+        "the reporter is not searchable"
+    );
+    assert!(matches!(
+        s.reveal_reporter(&off, d.row.id),
+        Err(Error::Forbidden { .. })
+    ));
+    let r = s.reveal_reporter(&chief, d.row.id).unwrap().unwrap();
+    assert_eq!(r.name.as_deref(), Some("Y Blao Niê"));
+    assert!(
+        s.audit_log(&chief, 10)
+            .unwrap()
+            .iter()
+            .any(|a| a.action == "reporter_revealed")
+    );
+    let mut out = Vec::new();
+    s.export_jsonl(&chief, false, &mut out).unwrap();
+    assert!(!String::from_utf8_lossy(&out).contains("Blao"));
+    assert!(s.export_jsonl(&off, true, &mut Vec::new()).is_err());
+    let mut out = Vec::new();
+    s.export_jsonl(&chief, true, &mut out).unwrap();
+    assert!(String::from_utf8_lossy(&out).contains("Blao"));
+}
+
+#[test]
+fn province_scope_keeps_stations_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Store::create(dir.path().join("p.db"), KEY, Scope::Province("66".into())).unwrap();
+    p.create_user(
+        None,
+        NewUser {
+            username: "giamsat".into(),
+            full_name: "Giám sát".into(),
+            rank: None,
+            role: Role::Supervisor,
+            password: "matkhau-123".into(),
+        },
+    )
+    .unwrap();
+    let sup = p.login("giamsat", "matkhau-123").unwrap();
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/sample-cases.jsonl"
+    ))
+    .or_else(|_| std::fs::read_to_string("/work/shared/data/sample-cases.jsonl"))
+    .unwrap();
+    let first: String = sample.lines().take(300).map(|l| format!("{l}\n")).collect();
+    let rep = p
+        .import_jsonl(&system_actor(p.scope()), first.as_bytes(), &mut |_| {})
+        .unwrap();
+    assert!(
+        rep.imported > 0 && !rep.rejected.is_empty(),
+        "Bắc Kạn's cases (province 19) are outside province 66"
+    );
+    assert!(rep.rejected.iter().all(|r| r.reason.contains("phạm vi")));
+    let all = p
+        .search(
+            &sup,
+            &SearchQuery {
+                page_size: 500,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(all.rows.iter().all(|r| r.station.starts_with("24")));
+    // An officer of Tân An sees only Tân An.
+    let tan_an_officer = Actor {
+        user_id: Uuid::now_v7(),
+        username: "x".into(),
+        full_name: "x".into(),
+        role: Role::Officer,
+        station: Some(TAN_AN.into()),
+        province: None,
+    };
+    let mine = p
+        .search(
+            &tan_an_officer,
+            &SearchQuery {
+                page_size: 500,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(!mine.rows.is_empty() && mine.rows.iter().all(|r| r.station == TAN_AN));
+    let other = all.rows.iter().find(|r| r.station != TAN_AN).unwrap();
+    assert!(matches!(
+        p.case_detail(&tan_an_officer, other.id),
+        Err(Error::Forbidden { .. })
+    ));
+    // A supervisor returns a case with a comment; a station officer may not.
+    let closed = all
+        .rows
+        .iter()
+        .find(|r| r.status == Status::Sanctioned)
+        .unwrap();
+    assert!(
+        p.act(
+            &tan_an_officer,
+            closed.id,
+            Action::Return {
+                comment: "x".into()
+            }
+        )
+        .is_err()
+    );
+    let back = p
+        .act(
+            &sup,
+            closed.id,
+            Action::Return {
+                comment: "Thiếu quyết định xử phạt".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(back.row.status, Status::Verifying);
+    assert!(back.review.unwrap().contains("Thiếu quyết định"));
+}
+
+#[test]
+fn import_reports_bad_lines_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", "24280");
+    let sample = std::fs::read_to_string("/work/shared/data/sample-cases.jsonl").unwrap();
+    let mut file: String = sample
+        .lines()
+        .filter(|l| l.contains("\"station\": \"24280\""))
+        .take(40)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let good = file.lines().count() as u64;
+    file.push_str("{not json\n");
+    let future = (Utc::now() + Duration::days(30)).format("%Y-%m-%dT%H:%M:%S+07:00");
+    let template = sample
+        .lines()
+        .find(|l| l.contains("\"station\": \"24280\""))
+        .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(template).unwrap();
+    v["id"] = serde_json::json!(Uuid::now_v7().to_string());
+    v["received_at"] = serde_json::json!(future.to_string());
+    v["register_no"] = serde_json::json!(format!(
+        "999/{}",
+        (Utc::now() + Duration::days(30)).format("%Y")
+    ));
+    file.push_str(&format!("{v}\n"));
+    v["id"] = serde_json::json!(Uuid::now_v7().to_string());
+    v["received_at"] = serde_json::json!("1999-05-01T10:00:00+07:00");
+    v["register_no"] = serde_json::json!("5/1999");
+    file.push_str(&format!("{v}\n"));
+    v["id"] = serde_json::json!(Uuid::now_v7().to_string());
+    v["received_at"] = serde_json::json!("2024-05-01T10:00:00+07:00");
+    v["register_no"] = serde_json::json!("77/2024");
+    v["location"]["commune"] = serde_json::json!("99999");
+    file.push_str(&format!("{v}\n"));
+    v["location"]["commune"] = serde_json::json!("24280");
+    v["id"] = serde_json::json!(Uuid::now_v7().to_string());
+    v["summary"] = serde_json::json!("x".repeat(5000));
+    file.push_str(&format!("{v}\n"));
+    let rep = s
+        .import_jsonl(&chief, file.as_bytes(), &mut |_| {})
+        .unwrap();
+    assert_eq!(rep.imported, good);
+    let lines: Vec<u64> = rep.rejected.iter().map(|r| r.line).collect();
+    assert_eq!(
+        lines,
+        vec![good + 1, good + 2, good + 3, good + 4, good + 5],
+        "{:?}",
+        rep.rejected
+    );
+    assert!(rep.rejected[1].reason.contains("tương lai"));
+    assert!(rep.rejected[3].reason.contains("99999"));
+    let again = s
+        .import_jsonl(&chief, file.as_bytes(), &mut |_| {})
+        .unwrap();
+    assert_eq!((again.imported, again.already_present), (0, good));
+    // The round trip through the interchange format and CSV gives back the same cases.
+    let mut jsonl = Vec::new();
+    assert_eq!(s.export_jsonl(&chief, false, &mut jsonl).unwrap(), good);
+    let mut csv = Vec::new();
+    s.export_csv(&chief, true, &mut csv).unwrap();
+    let dir2 = tempfile::tempdir().unwrap();
+    let (mut t, chief2) = station(&dir2, "b.db", "24280");
+    let r = t.import_csv(&chief2, csv.as_slice(), &mut |_| {}).unwrap();
+    assert_eq!(
+        (r.imported, r.rejected.len()),
+        (good, 0),
+        "{:?}",
+        r.rejected
+    );
+    let mut jsonl2 = Vec::new();
+    t.export_jsonl(&chief2, false, &mut jsonl2).unwrap();
+    let (a, b) = (
+        String::from_utf8(jsonl).unwrap(),
+        String::from_utf8(jsonl2).unwrap(),
+    );
+    for (x, y) in a.lines().zip(b.lines()) {
+        assert_eq!(x, y);
+    }
+}
+
+#[test]
+fn csv_from_an_excel_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let csv = "\u{feff}Số thụ lý,Ngày giờ tiếp nhận,Nguồn tin,Kênh tiếp nhận,Loại vụ việc,Tóm tắt,Người liên quan,Kết quả\n\
+               3/2025,05/03/2025 08:30,Tố giác,Trực tiếp tại trụ sở,Trộm cắp tài sản,Mất trộm xe máy,Bị hại: Trần Văn An (1980),Đang xác minh\n\
+               4/2025,32/03/2025 08:30,Tố giác,Zalo,theft,Mất trộm,,\n\
+               5/2025,06/03/2025,Tin báo,Zalo,Không có loại này,Mất trộm,,\n";
+    let r = s.import_csv(&chief, csv.as_bytes(), &mut |_| {}).unwrap();
+    assert_eq!(r.imported, 1);
+    assert_eq!(
+        r.rejected.iter().map(|x| x.line).collect::<Vec<_>>(),
+        vec![3, 4]
+    );
+    let rows = text_search(&s, &chief, "tran van an");
+    assert_eq!(rows[0].status, Status::Verifying);
+    let again = s.import_csv(&chief, csv.as_bytes(), &mut |_| {}).unwrap();
+    assert_eq!(again.already_present, 1);
+    // Numbering continues after the imported register.
+    let c = s.intake(&chief, wheelies()).unwrap();
+    assert_eq!(c.row.register_no, "4/2025");
+}
+
+#[test]
+fn duplicates_are_suggested_and_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let a = s.intake(&chief, wheelies()).unwrap();
+    let mut again = wheelies();
+    again.channel = Channel::Zalo;
+    again.description = "Người dân gửi clip qua Zalo".into();
+    let sug = s.suggest_duplicates(&chief, &again).unwrap();
+    assert_eq!(sug.first().map(|r| r.id), Some(a.row.id));
+    let mut unrelated = wheelies();
+    unrelated.summary = "Mất trộm xe máy trước cửa nhà".into();
+    unrelated.description = "Trộm".into();
+    assert!(s.suggest_duplicates(&chief, &unrelated).unwrap().is_empty());
+    let b = s.intake(&chief, again).unwrap();
+    assert!(
+        s.act(&chief, b.row.id, Action::Merge { into: b.row.id })
+            .is_err()
+    );
+    let merged = s
+        .act(&chief, b.row.id, Action::Merge { into: a.row.id })
+        .unwrap();
+    assert_eq!(
+        (merged.row.status, merged.duplicate_of),
+        (Status::Duplicate, Some(a.row.id))
+    );
+}
+
+#[test]
+fn two_devices_of_one_station_never_collide() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, chief_a) = station(&dir, "a.db", BAC_KAN);
+    let (mut b, chief_b) = station(&dir, "b.db", BAC_KAN);
+    a.set_numbering(1, 2).unwrap();
+    b.set_numbering(2, 2).unwrap();
+    let mut nos = Vec::new();
+    for i in 0..5 {
+        nos.push(a.intake(&chief_a, wheelies()).unwrap().row.register_no);
+        if i % 2 == 0 {
+            nos.push(b.intake(&chief_b, wheelies()).unwrap().row.register_no);
+        }
+    }
+    // B learns A's cases through sync and carries on above them.
+    b.apply_remote(&a.pending_changes(10_000).unwrap()).unwrap();
+    nos.push(b.intake(&chief_b, wheelies()).unwrap().row.register_no);
+    let mut sorted = nos.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), nos.len(), "{nos:?}");
+    assert_eq!(nos.last().unwrap(), "10/2025", "{nos:?}");
+    assert!(b.verify().unwrap().ok);
+}
+
+#[test]
+fn replicas_converge_and_flag_concurrent_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, chief_a) = station(&dir, "a.db", BAC_KAN);
+    let (mut b, _) = station(&dir, "b.db", BAC_KAN);
+    let case = a.intake(&chief_a, wheelies()).unwrap();
+    let id = case.row.id;
+    let first = a.pending_changes(1000).unwrap();
+    let rep = b.apply_remote(&first).unwrap();
+    assert_eq!(rep.rejected, 0);
+    assert_eq!(
+        b.apply_remote(&first).unwrap().applied,
+        0,
+        "re-applying a batch changes nothing"
+    );
+    a.mark_pushed(&first.iter().map(|c| c.id).collect::<Vec<_>>())
+        .unwrap();
+    // Both classify the same case differently while offline, and both record an outcome.
+    let b_chief = b.login("truong", "matkhau-123").unwrap();
+    let b_chief = Actor {
+        user_id: b_chief.user_id,
+        ..b_chief
+    };
+    a.act(
+        &chief_a,
+        id,
+        Action::Classify {
+            kind: None,
+            category: Some("affray".into()),
+            urgency: None,
+        },
+    )
+    .unwrap();
+    b.act(
+        &b_chief,
+        id,
+        Action::Classify {
+            kind: None,
+            category: Some("drugs".into()),
+            urgency: Some(Urgency::Urgent),
+        },
+    )
+    .unwrap();
+    a.act(
+        &chief_a,
+        id,
+        Action::RecordOutcome {
+            outcome: Outcome::Unfounded {
+                reason: "Không có dấu hiệu".into(),
+            },
+        },
+    )
+    .unwrap();
+    b.act(
+        &b_chief,
+        id,
+        Action::RecordOutcome {
+            outcome: Outcome::Transferred {
+                to_agency: "CQĐT Công an tỉnh".into(),
+                note: None,
+            },
+        },
+    )
+    .unwrap();
+    let from_a = a.pending_changes(1000).unwrap();
+    let from_b: Vec<_> = b
+        .pending_changes(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|c| !first.iter().any(|f| f.id == c.id))
+        .collect();
+    a.apply_remote(&from_b).unwrap();
+    b.apply_remote(&from_a).unwrap();
+    let da = a.case_detail(&chief_a, id).unwrap();
+    let db = b.case_detail(&b_chief, id).unwrap();
+    assert_eq!(da.row.category, db.row.category);
+    assert_eq!(da.row.urgency, Urgency::Urgent);
+    assert_eq!(da.row.status, db.row.status);
+    assert_eq!(da.events.len(), db.events.len());
+    assert!(
+        da.row.conflict && db.row.conflict,
+        "concurrent edits are never silent"
+    );
+    assert!(!a.conflicts().unwrap().is_empty());
+    let ok = a
+        .act(
+            &chief_a,
+            id,
+            Action::ResolveConflict {
+                note: "Giữ phân loại ma túy".into(),
+            },
+        )
+        .unwrap();
+    assert!(!ok.row.conflict);
+    b.apply_remote(&a.pending_changes(1000).unwrap()).unwrap();
+    assert!(!b.case_detail(&b_chief, id).unwrap().row.conflict);
+}
+
+#[test]
+fn backup_and_verified_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    s.intake(&chief, wheelies()).unwrap();
+    let bk = dir.path().join("sao-luu.tinbao");
+    s.backup(&chief, &bk).unwrap();
+    s.intake(&chief, wheelies()).unwrap();
+    let target = s.path().to_path_buf();
+    drop(s);
+    // A corrupt backup is refused and the database stays as it was.
+    let bad = dir.path().join("hong.tinbao");
+    let mut bytes = std::fs::read(&bk).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid..mid + 64].iter_mut().for_each(|b| *b ^= 0x5a);
+    std::fs::File::create(&bad)
+        .unwrap()
+        .write_all(&bytes)
+        .unwrap();
+    assert!(Store::restore(&bad, &target, KEY).is_err());
+    assert!(Store::restore(&bk, &target, "sai").is_err());
+    let s = Store::open(&target, KEY).unwrap();
+    assert_eq!(s.verify().unwrap().cases, 2);
+    drop(s);
+    Store::restore(&bk, &target, KEY).unwrap();
+    let s = Store::open(&target, KEY).unwrap();
+    assert_eq!(s.verify().unwrap().cases, 1);
+}
+
+#[test]
+fn bad_intake_is_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let mut c = wheelies();
+    c.received_at = Some((Utc::now() + Duration::days(2)).fixed_offset());
+    assert!(
+        s.intake(&chief, c)
+            .unwrap_err()
+            .to_string()
+            .contains("tương lai")
+    );
+    let mut c = wheelies();
+    c.summary = "   ".into();
+    assert!(s.intake(&chief, c).is_err());
+    let mut c = wheelies();
+    c.category = "khong_co".into();
+    assert!(s.intake(&chief, c).is_err());
+    let mut c = wheelies();
+    c.persons[0].birth_year = Some(1800);
+    assert!(s.intake(&chief, c).is_err());
+    assert_eq!(s.verify().unwrap().cases, 0, "nothing half-written");
+    assert_eq!(
+        s.pending_changes(100)
+            .unwrap()
+            .iter()
+            .filter(|c| c.entity == EntityKind::Case)
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn deadlines_and_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let mut c = wheelies();
+    c.received_at = Some((Utc::now() - Duration::hours(30)).fixed_offset());
+    let late = s.intake(&chief, c).unwrap();
+    assert!(late.row.overdue);
+    let mut c = wheelies();
+    c.received_at = Some((Utc::now() - Duration::hours(2)).fixed_offset());
+    let soon = s.intake(&chief, c).unwrap();
+    assert!(soon.row.due_soon && !soon.row.overdue);
+    let mut c = wheelies();
+    c.received_at = None;
+    c.kind = Kind::PhanAnh;
+    let admin = s.intake(&chief, c).unwrap();
+    assert_eq!(admin.deadline_rule.as_deref(), Some("admin_record"));
+    let t = s.today(&chief).unwrap();
+    assert_eq!((t.overdue_count, t.due_soon_count), (1, 1));
+    assert_eq!(t.due[0].id, late.row.id);
+    let page = s
+        .search(
+            &chief,
+            &SearchQuery {
+                page_size: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(page.rows[0].id, late.row.id, "overdue first everywhere");
+    assert_eq!(page.total, 3);
+}
+
+#[test]
+fn migrations_run_from_every_earlier_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    s.intake(&chief, wheelies()).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    drop(s);
+    // A database from a newer release is refused clearly, not damaged.
+    let path = dir.path().join("a.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.pragma_update(None, "key", KEY).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+    }
+    assert!(matches!(Store::open(&path, KEY), Err(Error::TooNew { .. })));
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.pragma_update(None, "key", KEY).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .unwrap();
+    }
+    assert!(Store::open(&path, KEY).is_ok());
+}
