@@ -1,1 +1,539 @@
-fn main() {}
+//! `tinbao`: the station register's command line for administrators and scripts, a thin
+//! layer over tinbao-core. Exit status: 0 full success, 1 some input rejected, 2 an error.
+#![forbid(unsafe_code)]
+
+mod sync_cmd;
+
+use chrono::{DateTime, NaiveDate, TimeZone};
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tinbao_core::audit::vn_offset;
+use tinbao_core::interchange::ImportReport;
+use tinbao_core::search::SearchQuery;
+use tinbao_core::{Channel, Error, Kind, Scope, Status, Store, system_actor};
+
+#[derive(Parser)]
+#[command(
+    name = "tinbao",
+    version,
+    about = "Sổ tiếp nhận tin báo, tố giác tội phạm của Công an xã/phường — dòng lệnh quản trị"
+)]
+struct Cli {
+    /// The database file (default: the app's data folder, or TINBAO_DATA_DIR/tinbao.db).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    /// Print one JSON document instead of text for people.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create a station's database (--station COMMUNE_CODE) or a supervisor's (--province CODE).
+    Init {
+        #[arg(
+            long,
+            conflicts_with = "province",
+            required_unless_present = "province"
+        )]
+        station: Option<String>,
+        #[arg(long)]
+        province: Option<String>,
+    },
+    /// Import cases from JSON Lines (.jsonl) or CSV (.csv), by extension.
+    Import { file: PathBuf },
+    /// Export the register to JSON Lines (.jsonl) or CSV (.csv), by extension; without the
+    /// reporter unless --with-reporter (recorded in the audit log).
+    Export {
+        file: PathBuf,
+        #[arg(long)]
+        with_reporter: bool,
+    },
+    /// Search the register (diacritics optional: `lang lach` finds `lạng lách`).
+    Search {
+        text: Option<String>,
+        /// From this day (dd/mm/yyyy or yyyy-mm-dd).
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to and including this day.
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        channel: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        hamlet: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        page: u32,
+    },
+    /// Statistics for a period (default: the current monthly period, 15th to 14th).
+    Stats {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Write an encrypted backup (same key) to FILE.
+    Backup { file: PathBuf },
+    /// Replace the database by a backup, after checking the backup completely.
+    Restore { file: PathBuf },
+    /// Check the integrity of the database and of every attachment.
+    Verify,
+    /// Enrol this database's device with the provincial server using a one-time code.
+    Enrol {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Push unsent changes and pull what is new.
+    Sync,
+}
+
+/// An error for the person at the terminal, and exit status 2.
+struct Fail(String);
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail(e.to_string())
+    }
+}
+impl From<std::io::Error> for Fail {
+    fn from(e: std::io::Error) -> Self {
+        Fail(format!("Lỗi đọc/ghi tệp: {e}"))
+    }
+}
+
+fn default_db() -> PathBuf {
+    if let Some(d) = std::env::var_os("TINBAO_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("tinbao.db");
+    }
+    // The desktop app's folder (Tauri's app_data_dir for identifier vn.congan.tinbao).
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("vn.congan.tinbao")
+        .join("tinbao.db")
+}
+
+fn key() -> Result<String, Fail> {
+    if let Ok(k) = std::env::var("TINBAO_KEY")
+        && !k.is_empty()
+    {
+        return Ok(k);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Fail(
+            "Chưa có khóa cơ sở dữ liệu: đặt biến môi trường TINBAO_KEY.".into(),
+        ));
+    }
+    rpassword::prompt_password("Khóa cơ sở dữ liệu: ")
+        .map_err(|e| Fail(format!("Không đọc được khóa: {e}")))
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, Fail> {
+    NaiveDate::parse_from_str(s, "%d/%m/%Y")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
+        .map_err(|_| {
+            Fail(format!(
+                "Ngày “{s}” không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)."
+            ))
+        })
+}
+
+fn day_start(d: NaiveDate) -> i64 {
+    vn_offset()
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .single()
+        .map(|t| t.timestamp())
+        .unwrap_or(0)
+}
+
+fn fmt_time(t: &DateTime<chrono::FixedOffset>) -> String {
+    t.with_timezone(&vn_offset())
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+/// Prints a line; a closed pipe (`tinbao search … | head`) ends output quietly, not in a panic.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+fn print_json(v: serde_json::Value) {
+    say!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(Fail(msg)) => {
+            eprintln!("Lỗi: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn open(db: &Path) -> Result<Store, Fail> {
+    Ok(Store::open(db, &key()?)?)
+}
+
+fn run(cli: Cli) -> Result<u8, Fail> {
+    let db = cli.db.clone().unwrap_or_else(default_db);
+    let json = cli.json;
+    match cli.cmd {
+        Cmd::Init { station, province } => {
+            let scope = match (station, province) {
+                (Some(s), _) => Scope::Station(s),
+                (None, Some(p)) => Scope::Province(p),
+                (None, None) => return Err(Fail("Cần --station hoặc --province.".into())),
+            };
+            let store = Store::create(&db, &key()?, scope.clone())?;
+            let name = match &scope {
+                Scope::Station(c) => store.admin_commune(c)?.map(|c| c.name),
+                Scope::Province(p) => store
+                    .admin_provinces()?
+                    .into_iter()
+                    .find(|x| &x.code == p)
+                    .map(|x| x.name),
+            };
+            if json {
+                print_json(
+                    json!({ "db": db, "scope": scope, "name": name, "device_id": store.device_id() }),
+                );
+            } else {
+                say!(
+                    "Đã tạo cơ sở dữ liệu mã hóa {} cho {}.",
+                    db.display(),
+                    name.unwrap_or_default()
+                );
+            }
+            Ok(0)
+        }
+        Cmd::Import { file } => {
+            let mut store = open(&db)?;
+            let actor = system_actor(store.scope());
+            let size = std::fs::metadata(&file)
+                .map_err(|e| Fail(format!("Không mở được {}: {e}", file.display())))?
+                .len();
+            let f = std::fs::File::open(&file)?;
+            let bar = (!json && std::io::stderr().is_terminal()).then(|| {
+                let b = indicatif::ProgressBar::new(size);
+                b.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:40} {bytes}/{total_bytes} ({eta})",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                b
+            });
+            let mut tick = |done: u64| {
+                if let Some(b) = &bar {
+                    b.set_position(done);
+                }
+            };
+            let started = std::time::Instant::now();
+            let ext = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_lowercase();
+            let report: ImportReport = match ext.as_str() {
+                "csv" => store.import_csv(&actor, f, &mut tick)?,
+                "jsonl" | "ndjson" | "json" => store.import_jsonl(&actor, f, &mut tick)?,
+                _ => return Err(Fail("Tệp phải có đuôi .jsonl hoặc .csv.".into())),
+            };
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            let secs = started.elapsed().as_secs_f64();
+            if json {
+                print_json(json!({
+                    "lines": report.lines, "imported": report.imported, "already_present": report.already_present,
+                    "rejected": report.rejected, "seconds": secs,
+                }));
+            } else {
+                say!(
+                    "Đã nhập {} vụ việc ({} đã có sẵn, {} dòng bị từ chối) trong {:.1} giây.",
+                    report.imported,
+                    report.already_present,
+                    report.rejected.len(),
+                    secs
+                );
+                for r in &report.rejected {
+                    say!("  dòng {}: {}", r.line, r.reason);
+                }
+            }
+            Ok(if report.rejected.is_empty() { 0 } else { 1 })
+        }
+        Cmd::Export {
+            file,
+            with_reporter,
+        } => {
+            let mut store = open(&db)?;
+            let actor = system_actor(store.scope());
+            let actor = if with_reporter {
+                tinbao_core::Actor {
+                    role: tinbao_core::Role::Chief,
+                    ..actor
+                }
+            } else {
+                actor
+            };
+            let tmp = file.with_extension("partial");
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            let ext = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_lowercase();
+            let n = match ext.as_str() {
+                "csv" => store.export_csv(&actor, with_reporter, &mut out),
+                "jsonl" | "ndjson" => store.export_jsonl(&actor, with_reporter, &mut out),
+                _ => Err(Error::invalid("Tệp phải có đuôi .jsonl hoặc .csv.")),
+            };
+            let n = match n {
+                Ok(n) => n,
+                Err(e) => {
+                    drop(out);
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(e.into());
+                }
+            };
+            std::io::Write::flush(&mut out)?;
+            drop(out);
+            std::fs::rename(&tmp, &file)?;
+            if json {
+                print_json(json!({ "file": file, "cases": n, "with_reporter": with_reporter }));
+            } else {
+                say!("Đã xuất {n} vụ việc ra {}.", file.display());
+            }
+            Ok(0)
+        }
+        Cmd::Search {
+            text,
+            from,
+            to,
+            status,
+            category,
+            channel,
+            kind,
+            hamlet,
+            limit,
+            page,
+        } => {
+            let store = open(&db)?;
+            let actor = system_actor(store.scope());
+            let parse_enum = |v: Option<String>,
+                              what: &str,
+                              f: &dyn Fn(&str) -> bool|
+             -> Result<Option<String>, Fail> {
+                match v {
+                    Some(s) if !f(&s) => Err(Fail(format!("{what} “{s}” không hợp lệ."))),
+                    other => Ok(other),
+                }
+            };
+            let status = parse_enum(status, "Trạng thái", &|s| Status::parse(s).is_some())?;
+            let channel = parse_enum(channel, "Kênh", &|s| Channel::parse(s).is_some())?;
+            let kind = parse_enum(kind, "Nguồn tin", &|s| Kind::parse(s).is_some())?;
+            let q = SearchQuery {
+                text,
+                from: from.as_deref().map(parse_day).transpose()?.map(day_start),
+                to: to
+                    .as_deref()
+                    .map(parse_day)
+                    .transpose()?
+                    .map(|d| day_start(d) + 86_400),
+                status: status.and_then(|s| Status::parse(&s)).map(|s| vec![s]),
+                category,
+                channel: channel.and_then(|c| Channel::parse(&c)),
+                kind: kind.and_then(|k| Kind::parse(&k)),
+                hamlet,
+                page,
+                page_size: limit,
+                ..Default::default()
+            };
+            let res = store.search(&actor, &q)?;
+            if json {
+                print_json(serde_json::to_value(&res).map_err(Error::from)?);
+            } else {
+                let more = if res.total_capped { "hơn " } else { "" };
+                say!("{more}{} vụ việc khớp.", res.total);
+                for r in &res.rows {
+                    let flag = if r.overdue {
+                        " [QUÁ HẠN]"
+                    } else if r.due_soon {
+                        " [sắp hết hạn]"
+                    } else {
+                        ""
+                    };
+                    say!(
+                        "{:>10}  {}  {:<16} {}{}",
+                        r.register_no,
+                        fmt_time(&r.received_at),
+                        r.status.label_vi(),
+                        r.summary,
+                        flag
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Cmd::Stats { from, to } => {
+            let store = open(&db)?;
+            let actor = system_actor(store.scope());
+            let (f, t) = match (from, to) {
+                (Some(f), Some(t)) => (
+                    day_start(parse_day(&f)?),
+                    day_start(parse_day(&t)?) + 86_400,
+                ),
+                (None, None) => store.current_period()?,
+                _ => return Err(Fail("Cần cả --from và --to.".into())),
+            };
+            let s = store.stats(&actor, f, t)?;
+            if json {
+                print_json(serde_json::to_value(&s).map_err(Error::from)?);
+            } else {
+                let d = |x: i64| {
+                    tinbao_core::audit::vn_time(x)
+                        .format("%d/%m/%Y")
+                        .to_string()
+                };
+                say!(
+                    "Thống kê từ {} đến {} (hết ngày {}):",
+                    d(f),
+                    d(t - 1),
+                    d(t - 1)
+                );
+                say!(
+                    "  Tiếp nhận: {}   Đang giải quyết: {}   Quá hạn: {}",
+                    s.received,
+                    s.open,
+                    s.overdue
+                );
+                say!(
+                    "  Xử phạt hành chính: {} quyết định, tổng {} đ",
+                    s.sanctions,
+                    money(s.fines_vnd)
+                );
+                if let Some(h) = s.median_hours_to_outcome {
+                    say!("  Thời gian giải quyết (trung vị): {:.1} giờ", h);
+                }
+                for (title, rows) in [
+                    ("Theo nguồn tin", &s.by_kind),
+                    ("Theo kênh", &s.by_channel),
+                    ("Theo loại", &s.by_category),
+                    ("Theo kết quả", &s.by_status),
+                ] {
+                    say!("  {title}:");
+                    for c in rows {
+                        say!("    {:<22} {}", c.key, c.count);
+                    }
+                }
+                if !s.inquiries_by_topic.is_empty() {
+                    say!("  Câu hỏi thủ tục hành chính:");
+                    for c in &s.inquiries_by_topic {
+                        say!("    {:<22} {}", c.key, c.count);
+                    }
+                }
+                say!("  Bài đăng: {} ({} lượt xem)", s.posts, s.post_views);
+            }
+            Ok(0)
+        }
+        Cmd::Backup { file } => {
+            let mut store = open(&db)?;
+            let actor = system_actor(store.scope());
+            store.backup(&actor, &file)?;
+            if json {
+                print_json(json!({ "backup": file }));
+            } else {
+                say!("Đã sao lưu (mã hóa) ra {}.", file.display());
+            }
+            Ok(0)
+        }
+        Cmd::Restore { file } => {
+            let r = Store::restore(&file, &db, &key()?)?;
+            if json {
+                print_json(serde_json::to_value(&r).map_err(Error::from)?);
+            } else {
+                say!(
+                    "Đã kiểm tra và khôi phục {} vụ việc, {} tệp đính kèm từ {}.",
+                    r.cases,
+                    r.attachments,
+                    file.display()
+                );
+            }
+            Ok(0)
+        }
+        Cmd::Verify => {
+            let store = open(&db)?;
+            let r = store.verify()?;
+            if json {
+                print_json(serde_json::to_value(&r).map_err(Error::from)?);
+            } else if r.ok {
+                say!(
+                    "Cơ sở dữ liệu toàn vẹn: {} vụ việc, {} tệp đính kèm.",
+                    r.cases,
+                    r.attachments
+                );
+            } else {
+                say!("Phát hiện {} vấn đề:", r.problems.len());
+                for p in &r.problems {
+                    say!("  - {p}");
+                }
+            }
+            Ok(if r.ok { 0 } else { 1 })
+        }
+        Cmd::Enrol { server, code, name } => {
+            let mut store = open(&db)?;
+            sync_cmd::enrol(&mut store, &server, &code, name.as_deref(), json)
+                .map_err(|e| Fail(e.to_string()))?;
+            Ok(0)
+        }
+        Cmd::Sync => {
+            let mut store = open(&db)?;
+            sync_cmd::sync(&mut store, json).map_err(|e| Fail(e.to_string()))?;
+            Ok(0)
+        }
+    }
+}
+
+/// 8000000 → "8.000.000".
+fn money(v: i64) -> String {
+    let s = v.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if v < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn money_groups_by_thousands() {
+        assert_eq!(super::money(8_000_000), "8.000.000");
+        assert_eq!(super::money(500), "500");
+        assert_eq!(super::money(-12_345), "-12.345");
+    }
+}

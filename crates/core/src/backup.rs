@@ -50,7 +50,7 @@ impl Store {
     pub fn restore(backup: &Path, target: &Path, key: &str) -> Result<VerifyReport> {
         let report = {
             let conn = Connection::open(backup).map_err(|e| Error::BadBackup(e.to_string()))?;
-            conn.pragma_update(None, "key", key)?;
+            crate::store::apply_key(&conn, key)?;
             conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
                 r.get::<_, i64>(0)
             })

@@ -54,7 +54,9 @@ fn open_raw(path: &Path, key: &str) -> Result<Connection> {
         return Err(Error::invalid("Khóa cơ sở dữ liệu không được để trống."));
     }
     let conn = Connection::open(path)?;
-    conn.pragma_update(None, "key", key)?;
+    // A wrong key is reported by our error, not by SQLCipher's own log on stderr.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+    apply_key(&conn, key)?;
     // The first read is where SQLCipher notices a wrong key.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
@@ -69,6 +71,21 @@ fn open_raw(path: &Path, key: &str) -> Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(conn)
+}
+
+/// A key of the form `x'<64 hex digits>'` is a raw 256-bit key (the desktop app's random key,
+/// no passphrase derivation at open); anything else is a passphrase.
+pub(crate) fn apply_key(conn: &Connection, key: &str) -> Result<()> {
+    let raw = key
+        .strip_prefix("x'")
+        .and_then(|k| k.strip_suffix('\''))
+        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    match raw {
+        // Only hex digits reach the statement, so nothing can be injected.
+        Some(hex) => conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?,
+        None => conn.pragma_update(None, "key", key)?,
+    }
+    Ok(())
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {

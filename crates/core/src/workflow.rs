@@ -68,8 +68,8 @@ pub(crate) fn fold(events: &[StoredEvent]) -> Projection {
                     .unwrap_or(Status::Received);
                 p.status = Some(s);
                 if !s.is_open() {
+                    // When an imported case was closed is not known: it stays out of the median.
                     p.deadline_from = None;
-                    p.outcome_utc = Some(e.at_utc);
                 }
             }
             "assigned" => {

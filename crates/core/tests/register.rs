@@ -804,3 +804,18 @@ fn migrations_run_from_every_earlier_version() {
     }
     assert!(Store::open(&path, KEY).is_ok());
 }
+
+#[test]
+fn raw_hex_keys_open_without_passphrase_derivation() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = format!("x'{}'", "ab".repeat(32));
+    let path = dir.path().join("raw.db");
+    Store::create(&path, &key, Scope::Station(BAC_KAN.into())).unwrap();
+    assert!(Store::open(&path, &key).is_ok());
+    assert!(matches!(
+        Store::open(&path, &format!("x'{}'", "cd".repeat(32))),
+        Err(Error::WrongKey)
+    ));
+    // The same text as a passphrase is a different key.
+    assert!(Store::open(&path, &"ab".repeat(32)).is_err());
+}

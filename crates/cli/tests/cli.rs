@@ -1,0 +1,128 @@
+//! The command line's contract, as scripts rely on it: outputs, JSON, exit statuses.
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tinbao(db: &Path, key: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tinbao"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("TINBAO_KEY", key)
+        .output()
+        .unwrap()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn a_station_from_init_to_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cu-mgar.db");
+    let o = tinbao(&db, "k", &["init", "--station", "24280"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Cư M’gar"));
+    // Unknown commune code and an existing database are errors.
+    assert_eq!(
+        tinbao(
+            &dir.path().join("x.db"),
+            "k",
+            &["init", "--station", "99999"]
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(
+        tinbao(&db, "k", &["init", "--station", "24280"])
+            .status
+            .code(),
+        Some(2)
+    );
+
+    let sample: String = std::fs::read_to_string("/work/shared/data/sample-cases.jsonl")
+        .or_else(|_| {
+            std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/data/sample-cases.jsonl"
+            ))
+        })
+        .unwrap()
+        .lines()
+        .take(400)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let file = dir.path().join("cases.jsonl");
+    std::fs::write(&file, sample).unwrap();
+    let o = tinbao(&db, "k", &["import", file.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "other stations' lines are rejected"
+    );
+    let r = json(&o);
+    let imported = r["imported"].as_u64().unwrap();
+    assert!(imported > 10);
+    assert_eq!(r["rejected"][0]["line"], 1);
+    let o = tinbao(&db, "k", &["import", file.to_str().unwrap(), "--json"]);
+    assert_eq!(json(&o)["already_present"].as_u64().unwrap(), imported);
+
+    let o = tinbao(&db, "k", &["search", "bom dao dat", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let rows = json(&o)["rows"].as_array().unwrap().clone();
+    assert!(
+        rows.iter().any(|r| r["register_no"] == "1/2020"),
+        "{rows:?}"
+    );
+    let o = tinbao(&db, "k", &["search", "--status", "bogus"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let o = tinbao(
+        &db,
+        "k",
+        &[
+            "stats",
+            "--from",
+            "01/01/2020",
+            "--to",
+            "31/12/2030",
+            "--json",
+        ],
+    );
+    assert_eq!(json(&o)["received"].as_u64().unwrap(), imported);
+
+    let csv = dir.path().join("so.csv");
+    assert_eq!(
+        tinbao(&db, "k", &["export", csv.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert!(std::fs::read_to_string(&csv).unwrap().contains("Số thụ lý"));
+
+    let bk = dir.path().join("bk.tinbao");
+    assert_eq!(
+        tinbao(&db, "k", &["backup", bk.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = tinbao(&db, "k", &["restore", bk.to_str().unwrap(), "--json"]);
+    assert_eq!(json(&o)["cases"].as_u64().unwrap(), imported);
+    let o = tinbao(&db, "k", &["verify", "--json"]);
+    assert_eq!(
+        (o.status.code(), json(&o)["ok"].as_bool()),
+        (Some(0), Some(true))
+    );
+
+    let o = tinbao(&db, "wrong", &["verify"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Sai khóa"));
+}
