@@ -47,14 +47,7 @@ fn a_station_from_init_to_backup() {
         Some(2)
     );
 
-    let sample: String = std::fs::read_to_string("/work/shared/data/sample-cases.jsonl")
-        .or_else(|_| {
-            std::fs::read_to_string(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/data/sample-cases.jsonl"
-            ))
-        })
-        .unwrap()
+    let sample: String = sample()
         .lines()
         .take(400)
         .map(|l| format!("{l}\n"))
@@ -125,4 +118,9 @@ fn a_station_from_init_to_backup() {
     let o = tinbao(&db, "wrong", &["verify"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("Sai khóa"));
+}
+
+/// The first 500 cases of the project's common data set (tests/data/README.md).
+fn sample() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/sample-500.jsonl")).unwrap()
 }

@@ -353,12 +353,7 @@ fn province_scope_keeps_stations_apart() {
     )
     .unwrap();
     let sup = p.login("giamsat", "matkhau-123").unwrap();
-    let sample = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/sample-cases.jsonl"
-    ))
-    .or_else(|_| std::fs::read_to_string("/work/shared/data/sample-cases.jsonl"))
-    .unwrap();
+    let sample = sample();
     let first: String = sample.lines().take(300).map(|l| format!("{l}\n")).collect();
     let rep = p
         .import_jsonl(&system_actor(p.scope()), first.as_bytes(), &mut |_| {})
@@ -435,7 +430,7 @@ fn province_scope_keeps_stations_apart() {
 fn import_reports_bad_lines_and_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let (mut s, chief) = station(&dir, "a.db", "24280");
-    let sample = std::fs::read_to_string("/work/shared/data/sample-cases.jsonl").unwrap();
+    let sample = sample();
     let mut file: String = sample
         .lines()
         .filter(|l| l.contains("\"station\": \"24280\""))
@@ -818,4 +813,9 @@ fn raw_hex_keys_open_without_passphrase_derivation() {
     ));
     // The same text as a passphrase is a different key.
     assert!(Store::open(&path, &"ab".repeat(32)).is_err());
+}
+
+/// The first 500 cases of the project's common data set (tests/data/README.md).
+fn sample() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/sample-500.jsonl")).unwrap()
 }
