@@ -49,6 +49,8 @@ pub enum SyncError {
     ScopeMismatch { code: String, store: String },
     #[error(transparent)]
     Store(#[from] tinbao_core::Error),
+    #[error("Lỗi hệ thống: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 impl SyncError {

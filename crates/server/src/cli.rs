@@ -1,0 +1,350 @@
+//! The command line of `tinbao-server`, in the library so that test harnesses can run the very
+//! same program as a separate process. Exit status, as for `tinbao`: 0 success, 1 the input was
+//! refused (unknown code, unregistered station, unknown device), 2 an error (usage, files, TLS,
+//! database).
+use crate::{DataDir, ServerError, admin, api};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(
+    name = "tinbao-server",
+    version,
+    about = "Máy chủ đồng bộ cấp tỉnh của tinbao"
+)]
+struct Cli {
+    /// Data directory (database, certificate, attachments).
+    #[arg(long, global = true, default_value = "tinbao-server-data")]
+    data: PathBuf,
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create the data directory, its database and a self-signed certificate.
+    Init {
+        /// Extra host names or IP addresses for the certificate (localhost is always in it).
+        #[arg(long = "name")]
+        names: Vec<String>,
+        /// Use this certificate (PEM) instead of a self-signed one; needs --key.
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        #[arg(long, requires = "cert")]
+        key: Option<PathBuf>,
+    },
+    /// Run the server.
+    Serve {
+        #[arg(long, default_value = "0.0.0.0:8443")]
+        listen: SocketAddr,
+        /// Requests per second allowed per client address (average).
+        #[arg(long, default_value_t = api::Limits::default().per_second)]
+        rate: u64,
+        /// Requests allowed per client address in a burst.
+        #[arg(long, default_value_t = api::Limits::default().burst)]
+        burst: u32,
+    },
+    /// Manage stations.
+    Station {
+        #[command(subcommand)]
+        cmd: StationCmd,
+    },
+    /// Manage users known to the server.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Issue a one-time enrolment code for a station's device or a supervisor's device.
+    EnrolCode(EnrolCodeArgs),
+    /// Manage enrolled devices.
+    Device {
+        #[command(subcommand)]
+        cmd: DeviceCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum StationCmd {
+    /// Register a station by its official commune/ward code.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List registered stations.
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Register a user (officer/chief of a station, supervisor/admin of a province).
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long, conflicts_with = "province")]
+        station: Option<String>,
+        #[arg(long)]
+        province: Option<String>,
+        /// The user's id as created in the app, to register an existing account.
+        #[arg(long)]
+        id: Option<Uuid>,
+    },
+}
+
+#[derive(Args)]
+struct EnrolCodeArgs {
+    #[command(flatten)]
+    target: EnrolTarget,
+    /// Hours the code stays valid.
+    #[arg(long, default_value_t = 72)]
+    valid_hours: u64,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct EnrolTarget {
+    /// A station's device (commune/ward code).
+    #[arg(long)]
+    station: Option<String>,
+    /// A supervisor's device for the whole province (province code).
+    #[arg(long)]
+    province: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum DeviceCmd {
+    List,
+    /// Revoke a device at once (a stolen laptop).
+    Revoke {
+        id: Uuid,
+    },
+}
+
+fn fmt_ms(ms: Option<u64>) -> String {
+    match ms {
+        None => "-".into(),
+        Some(ms) => {
+            let secs = ms / 1000;
+            // UTC, ISO-like; the administrator's terminal has no locale we can trust.
+            let days = secs / 86_400;
+            let (h, m) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
+            let (y, mo, d) = civil_from_days(days as i64);
+            format!("{y:04}-{mo:02}-{d:02} {h:02}:{m:02} UTC")
+        }
+    }
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn scope_text(s: &tinbao_sync::protocol::DeviceScope) -> String {
+    match s {
+        tinbao_sync::protocol::DeviceScope::Station { station, .. } => format!("xã {station}"),
+        tinbao_sync::protocol::DeviceScope::Province { province } => format!("tỉnh {province}"),
+    }
+}
+
+fn run(cli: Cli) -> Result<(), ServerError> {
+    let data = DataDir(cli.data.clone());
+    let json = cli.json;
+    let out = |v: serde_json::Value, text: String| {
+        if json {
+            println!("{v}");
+        } else {
+            println!("{text}");
+        }
+    };
+    let to_json = |v: &dyn erased::Ser| v.to_value();
+    match cli.cmd {
+        Cmd::Init { names, cert, key } => {
+            let pair = cert.as_deref().zip(key.as_deref());
+            let r = admin::init(&data, &names, pair)?;
+            out(
+                to_json(&r),
+                format!(
+                    "Đã khởi tạo {}.\nDấu vân tay chứng chỉ (SHA-256): {}\nChạy máy chủ: tinbao-server --data {} serve",
+                    r.data, r.fingerprint, r.data
+                ),
+            );
+        }
+        Cmd::Serve {
+            listen,
+            rate,
+            burst,
+        } => {
+            init_logs();
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| ServerError::Invalid(format!("không khởi động được: {e}")))?;
+            rt.block_on(crate::serve(
+                &data,
+                listen,
+                api::Limits {
+                    per_second: rate,
+                    burst,
+                },
+            ))?;
+        }
+        Cmd::Station { cmd } => match cmd {
+            StationCmd::Add { code, name } => {
+                let r = admin::station_add(&data, &code, name.as_deref())?;
+                let text = if r.created {
+                    format!(
+                        "Đã thêm đơn vị {} ({}), tỉnh {}.",
+                        r.station.code, r.station.name, r.station.province
+                    )
+                } else {
+                    format!("Đơn vị {} đã có sẵn ({}).", r.station.code, r.station.name)
+                };
+                out(to_json(&r), text);
+            }
+            StationCmd::List => {
+                let list = data.open()?.stations()?;
+                let text = list
+                    .iter()
+                    .map(|s| format!("{}\t{}\t{}", s.code, s.province, s.name))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                out(to_json(&list), text);
+            }
+        },
+        Cmd::User {
+            cmd:
+                UserCmd::Add {
+                    name,
+                    role,
+                    station,
+                    province,
+                    id,
+                },
+        } => {
+            let u = admin::user_add(
+                &data,
+                id,
+                &name,
+                &role,
+                station.as_deref(),
+                province.as_deref(),
+            )?;
+            let text = format!("Đã thêm người dùng {} ({}), mã {}.", u.name, u.role, u.id);
+            out(to_json(&u), text);
+        }
+        Cmd::EnrolCode(a) => {
+            let c = admin::enrol_code(
+                &data,
+                a.target.station.as_deref(),
+                a.target.province.as_deref(),
+                a.valid_hours,
+            )?;
+            let text = format!(
+                "Mã đăng ký một lần cho {} (hết hạn {}):\n{}",
+                scope_text(&c.scope),
+                fmt_ms(Some(c.expires_ms)),
+                c.code
+            );
+            out(to_json(&c), text);
+        }
+        Cmd::Device { cmd } => match cmd {
+            DeviceCmd::List => {
+                let list = admin::device_list(&data)?;
+                let mut text =
+                    String::from("MÃ THIẾT BỊ\tTÊN\tPHẠM VI\tĐĂNG KÝ\tLẦN CUỐI\tTHU HỒI");
+                for d in &list {
+                    text.push_str(&format!(
+                        "\n{}\t{}\t{}\t{}\t{}\t{}",
+                        d.id,
+                        d.name,
+                        scope_text(&d.scope),
+                        fmt_ms(Some(d.enrolled_ms)),
+                        fmt_ms(d.last_seen_ms),
+                        fmt_ms(d.revoked_ms)
+                    ));
+                }
+                out(to_json(&list), text);
+            }
+            DeviceCmd::Revoke { id } => {
+                let d = admin::device_revoke(&data, id)?;
+                out(
+                    to_json(&d),
+                    format!("Đã thu hồi thiết bị {} ({}).", d.id, d.name),
+                );
+            }
+        },
+    }
+    Ok(())
+}
+
+/// Structured JSON logs on stderr; `RUST_LOG` narrows them.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+mod erased {
+    /// Lets `run` turn any of its results into JSON through one closure.
+    pub trait Ser {
+        fn to_value(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn to_value(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+        }
+    }
+}
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                println!("{}", serde_json::json!({ "error": e.to_string() }));
+            } else {
+                eprintln!("Lỗi: {e}");
+            }
+            match e {
+                ServerError::Invalid(_) | ServerError::NotFound(_) => ExitCode::from(1),
+                _ => ExitCode::from(2),
+            }
+        }
+    }
+}

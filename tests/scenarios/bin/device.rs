@@ -1,0 +1,28 @@
+//! One station device syncing once, as its own process, so the crash test can kill it at any
+//! point. Usage: scenario-device DB_PATH. Exit 0 on a complete sync, 1 on an error.
+fn main() -> std::process::ExitCode {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: scenario-device DB_PATH");
+        return std::process::ExitCode::from(2);
+    };
+    let run = || -> Result<(), Box<dyn std::error::Error>> {
+        let mut store = tinbao_core::Store::open(&path, tinbao_scenarios::KEY)?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        // Small batches: more steps between which the crash test can strike.
+        let opts = tinbao_sync_client::SyncOptions {
+            push_batch: 7,
+            pull_batch: 11,
+        };
+        rt.block_on(tinbao_sync_client::sync_store(&mut store, &opts, &|_| {}))?;
+        Ok(())
+    };
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    tinbao_server::cli::main()
+}
