@@ -1,0 +1,166 @@
+//! The register: intake, search, a case and its workflow. Each command parses, calls the
+//! core once and maps the error; the rules live in tinbao-core.
+use crate::state::{AppState, CmdError, CmdResult};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use tinbao_core::search::{SearchPage, SearchQuery};
+use tinbao_core::{
+    Action, CaseDetail, CaseRow, Channel, Kind, NewCase, NewPerson, PersonRole, ProsecutionDecision, Reporter, Role,
+    Status, Urgency,
+};
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// One code of a closed list with its labels, so the UI never keeps its own copy.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Label {
+    pub code: String,
+    pub vi: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Vocab {
+    pub kinds: Vec<Label>,
+    pub channels: Vec<Label>,
+    pub urgencies: Vec<Label>,
+    pub statuses: Vec<Label>,
+    pub roles: Vec<Label>,
+    pub person_roles: Vec<Label>,
+    pub prosecution_decisions: Vec<Label>,
+    /// The station's configurable category list.
+    pub categories: Vec<Label>,
+}
+
+macro_rules! labels {
+    ($t:ty) => {
+        <$t>::ALL
+            .iter()
+            .map(|v| Label { code: v.as_str().to_owned(), vi: v.label_vi().to_owned(), en: v.label_en().to_owned() })
+            .collect()
+    };
+}
+
+#[tauri::command]
+pub fn vocab(state: State<'_, AppState>) -> CmdResult<Vocab> {
+    state.with(|s| {
+        let categories =
+            s.store.categories()?.into_iter().map(|(code, vi, en)| Label { code, vi, en }).collect();
+        Ok(Vocab {
+            kinds: labels!(Kind),
+            channels: labels!(Channel),
+            urgencies: labels!(Urgency),
+            statuses: labels!(Status),
+            roles: labels!(Role),
+            person_roles: labels!(PersonRole),
+            prosecution_decisions: labels!(ProsecutionDecision),
+            categories,
+        })
+    })
+}
+
+/// A file dropped or chosen in the UI, as base64 (screenshots are small; JSON keeps it simple).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct FileUpload {
+    pub name: String,
+    pub data_base64: String,
+}
+
+fn decode(f: &FileUpload) -> CmdResult<Vec<u8>> {
+    B64.decode(f.data_base64.as_bytes())
+        .map_err(|_| CmdError::invalid(format!("Không đọc được tệp “{}”. Hãy chọn lại tệp.", f.name)))
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct IntakeResult {
+    pub case: CaseDetail,
+    /// Files that could not be attached, each with the reason; the case itself is saved.
+    pub attachment_errors: Vec<String>,
+}
+
+/// Registers a report and attaches the files dropped on the form. The case is saved first:
+/// a bad file must not lose the report.
+#[tauri::command]
+pub fn intake(state: State<'_, AppState>, case: NewCase, files: Vec<FileUpload>) -> CmdResult<IntakeResult> {
+    state.with(|s| {
+        let mut detail = s.store.intake(&s.actor, case)?;
+        let mut attachment_errors = Vec::new();
+        for f in &files {
+            let res = decode(f).and_then(|b| Ok(s.store.add_attachment(&s.actor, detail.row.id, &f.name, &b)?));
+            match res {
+                Ok(d) => detail = d,
+                Err(e) => attachment_errors.push(format!("{}: {}", f.name, e.message)),
+            }
+        }
+        Ok(IntakeResult { case: detail, attachment_errors })
+    })
+}
+
+#[tauri::command]
+pub fn suggest_duplicates(state: State<'_, AppState>, case: NewCase) -> CmdResult<Vec<CaseRow>> {
+    state.with(|s| Ok(s.store.suggest_duplicates(&s.actor, &case)?))
+}
+
+#[tauri::command]
+pub fn search(state: State<'_, AppState>, query: SearchQuery) -> CmdResult<SearchPage> {
+    state.with(|s| Ok(s.store.search(&s.actor, &query)?))
+}
+
+#[tauri::command]
+pub fn case_detail(state: State<'_, AppState>, id: Uuid) -> CmdResult<CaseDetail> {
+    state.with(|s| Ok(s.store.case_detail(&s.actor, id)?))
+}
+
+/// Audited in the core: every reveal leaves a record of who saw the reporter and when.
+#[tauri::command]
+pub fn reveal_reporter(state: State<'_, AppState>, id: Uuid) -> CmdResult<Option<Reporter>> {
+    state.with(|s| Ok(s.store.reveal_reporter(&s.actor, id)?))
+}
+
+#[tauri::command]
+pub fn act(state: State<'_, AppState>, id: Uuid, action: Action) -> CmdResult<CaseDetail> {
+    state.with(|s| Ok(s.store.act(&s.actor, id, action)?))
+}
+
+#[tauri::command]
+pub fn add_person(state: State<'_, AppState>, id: Uuid, person: NewPerson) -> CmdResult<CaseDetail> {
+    state.with(|s| Ok(s.store.add_person(&s.actor, id, person)?))
+}
+
+#[tauri::command]
+pub fn add_attachment(state: State<'_, AppState>, id: Uuid, file: FileUpload) -> CmdResult<CaseDetail> {
+    let bytes = decode(&file)?;
+    state.with(|s| Ok(s.store.add_attachment(&s.actor, id, &file.name, &bytes)?))
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AttachmentData {
+    pub mime: String,
+    pub data_base64: String,
+}
+
+/// An attachment's bytes for a preview (shown through a blob: URL, never as HTML).
+#[tauri::command]
+pub fn attachment_data(state: State<'_, AppState>, sha256: String) -> CmdResult<AttachmentData> {
+    state.with(|s| {
+        let (mime, bytes) = s.store.attachment_bytes(&s.actor, &sha256)?;
+        Ok(AttachmentData { mime, data_base64: B64.encode(bytes) })
+    })
+}
+
+/// Printing the receipt record is an act on confidential paper: the core's audit log keeps it.
+#[tauri::command]
+pub fn record_print(state: State<'_, AppState>, id: Uuid, what: String) -> CmdResult<()> {
+    state.with(|s| {
+        let row = s.store.case_detail(&s.actor, id)?.row;
+        s.store.audit(&s.actor, "printed", Some(&format!("{} ({id})", row.register_no)), Some(&what))?;
+        Ok(())
+    })
+}

@@ -1,0 +1,96 @@
+//! Inquiries with answer templates; the station's channels and posts.
+use crate::commands::cases::Label;
+use crate::state::{AppState, CmdError, CmdResult};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use tauri::State;
+use tinbao_core::community::{
+    AnswerTemplate, ChannelInfo, INQUIRY_TOPICS, Inquiry, NewChannel, NewInquiry, NewPost, Post,
+};
+use ts_rs::TS;
+use uuid::Uuid;
+
+#[tauri::command]
+pub fn inquiry_topics() -> Vec<Label> {
+    INQUIRY_TOPICS
+        .iter()
+        .map(|(code, vi)| Label { code: (*code).to_owned(), vi: (*vi).to_owned(), en: topic_en(code).to_owned() })
+        .collect()
+}
+
+fn topic_en(code: &str) -> &'static str {
+    match code {
+        "cccd" => "ID card, electronic identification",
+        "cu_tru" => "Permanent and temporary residence",
+        "ho_tich" => "Civil status, identity confirmation",
+        "pccc" => "Fire prevention and fighting",
+        "xe" => "Vehicle registration",
+        _ => "Other",
+    }
+}
+
+#[tauri::command]
+pub fn inquiries(state: State<'_, AppState>) -> CmdResult<Vec<Inquiry>> {
+    state.with(|s| Ok(s.store.inquiries(500)?))
+}
+
+#[tauri::command]
+pub fn add_inquiry(state: State<'_, AppState>, inquiry: NewInquiry) -> CmdResult<Uuid> {
+    state.with(|s| Ok(s.store.add_inquiry(&s.actor, inquiry)?))
+}
+
+#[tauri::command]
+pub fn answer_templates(state: State<'_, AppState>) -> CmdResult<Vec<AnswerTemplate>> {
+    state.with(|s| Ok(s.store.answer_templates(None)?))
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct TemplateInput {
+    pub id: Option<Uuid>,
+    pub topic: String,
+    pub title: String,
+    pub body: String,
+}
+
+#[tauri::command]
+pub fn save_answer_template(state: State<'_, AppState>, template: TemplateInput) -> CmdResult<Uuid> {
+    state.with(|s| {
+        Ok(s.store.save_answer_template(&s.actor, template.id, &template.topic, &template.title, &template.body)?)
+    })
+}
+
+#[tauri::command]
+pub fn channels(state: State<'_, AppState>) -> CmdResult<Vec<ChannelInfo>> {
+    state.with(|s| Ok(s.store.channels()?))
+}
+
+#[tauri::command]
+pub fn add_channel(state: State<'_, AppState>, channel: NewChannel) -> CmdResult<Uuid> {
+    state.with(|s| Ok(s.store.add_channel(&s.actor, channel)?))
+}
+
+fn parse_day(s: &str) -> CmdResult<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| CmdError::invalid("Ngày không hợp lệ (cần dd/MM/yyyy)."))
+}
+
+#[tauri::command]
+pub fn record_followers(state: State<'_, AppState>, channel: Uuid, on: String, followers: i64) -> CmdResult<()> {
+    let on = parse_day(&on)?;
+    state.with(|s| Ok(s.store.record_followers(&s.actor, channel, on, followers)?))
+}
+
+#[tauri::command]
+pub fn posts(state: State<'_, AppState>) -> CmdResult<Vec<Post>> {
+    state.with(|s| Ok(s.store.posts(500)?))
+}
+
+#[tauri::command]
+pub fn add_post(state: State<'_, AppState>, post: NewPost) -> CmdResult<Uuid> {
+    state.with(|s| Ok(s.store.add_post(&s.actor, post)?))
+}
+
+#[tauri::command]
+pub fn set_post_reach(state: State<'_, AppState>, id: Uuid, views: i64, reactions: i64) -> CmdResult<()> {
+    state.with(|s| Ok(s.store.set_post_reach(&s.actor, id, views, reactions)?))
+}

@@ -1,0 +1,5 @@
+pub mod admin;
+pub mod cases;
+pub mod community;
+pub mod reports;
+pub mod session;

@@ -1,0 +1,212 @@
+//! Today, monthly statistics and their XLSX/PDF export, the register's CSV export, sync
+//! state, backup and restore.
+use crate::report::{self, ReportDoc};
+use crate::state::{AppState, CmdError, CmdResult, Session};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use tauri::State;
+use tinbao_core::Store;
+use tinbao_core::backup::VerifyReport;
+use tinbao_core::replica::SyncState;
+use tinbao_core::stats::{Stats, monthly_period};
+use tinbao_core::today::Today;
+use ts_rs::TS;
+
+#[tauri::command]
+pub fn today(state: State<'_, AppState>) -> CmdResult<Today> {
+    state.with(|s| Ok(s.store.today(&s.actor)?))
+}
+
+/// Background polling: does not count as the user's activity.
+#[tauri::command]
+pub fn sync_status(state: State<'_, AppState>) -> CmdResult<Option<SyncState>> {
+    state.peek(|s| s.map(|s| Ok(s.store.sync_state()?)).transpose())
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Period {
+    #[ts(type = "number")]
+    pub from: i64,
+    #[ts(type = "number")]
+    pub to: i64,
+}
+
+fn cutoff(store: &Store) -> u32 {
+    store.setting("stats_cutoff_day").ok().flatten().and_then(|v| v.parse().ok()).filter(|d| (1..=28).contains(d)).unwrap_or(15)
+}
+
+/// The statistics period of a month (police statistics run from the cut-off day, 15th by
+/// default, of the month before); with no month, the current period.
+#[tauri::command]
+pub fn report_period(state: State<'_, AppState>, year: Option<i32>, month: Option<u32>) -> CmdResult<Period> {
+    state.with(|s| {
+        let (from, to) = match (year, month) {
+            (Some(y), Some(m)) if (1..=12).contains(&m) => monthly_period(y, m, cutoff(&s.store)),
+            _ => s.store.current_period()?,
+        };
+        Ok(Period { from, to })
+    })
+}
+
+#[tauri::command]
+pub fn stats(state: State<'_, AppState>, from: i64, to: i64) -> CmdResult<Stats> {
+    if to <= from {
+        return Err(CmdError::invalid("Khoảng thời gian không hợp lệ: ngày kết thúc phải sau ngày bắt đầu."));
+    }
+    state.with(|s| Ok(s.store.stats(&s.actor, from, to)?))
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ExportResult {
+    pub path: String,
+}
+
+/// A file name in the export folder that does not overwrite an earlier export.
+fn free_path(dir: &Path, stem: &str, ext: &str) -> CmdResult<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        CmdError::other(format!("Không tạo được thư mục xuất {}: {e}. Kiểm tra quyền ghi hoặc đổi thư mục.", dir.display()))
+    })?;
+    let mut p = dir.join(format!("{stem}.{ext}"));
+    let mut n = 2;
+    while p.exists() {
+        p = dir.join(format!("{stem}-{n}.{ext}"));
+        n += 1;
+    }
+    Ok(p)
+}
+
+fn build_doc(s: &mut Session, from: i64, to: i64) -> CmdResult<ReportDoc> {
+    let stats = s.store.stats(&s.actor, from, to)?;
+    report::build(&s.store, &s.actor, &stats)
+}
+
+fn export(state: &AppState, from: i64, to: i64, ext: &str) -> CmdResult<ExportResult> {
+    state.with(|s| {
+        let doc = build_doc(s, from, to)?;
+        let path = free_path(&state.export_dir, &doc.file_stem, ext)?;
+        let bytes = match ext {
+            "xlsx" => report::to_xlsx(&doc)?,
+            _ => report::to_pdf(&doc)?,
+        };
+        std::fs::write(&path, bytes)?;
+        s.store.audit(&s.actor, "exported", Some(&path.display().to_string()), Some(ext))?;
+        Ok(ExportResult { path: path.display().to_string() })
+    })
+}
+
+#[tauri::command]
+pub fn export_stats_xlsx(state: State<'_, AppState>, from: i64, to: i64) -> CmdResult<ExportResult> {
+    export(&state, from, to, "xlsx")
+}
+
+#[tauri::command]
+pub fn export_stats_pdf(state: State<'_, AppState>, from: i64, to: i64) -> CmdResult<ExportResult> {
+    export(&state, from, to, "pdf")
+}
+
+/// The register as CSV for Excel; the reporter only when an authorised user asks on purpose
+/// (the core checks and audits).
+#[tauri::command]
+pub fn export_register_csv(state: State<'_, AppState>, include_reporter: bool) -> CmdResult<ExportResult> {
+    state.with(|s| {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M");
+        let path = free_path(&state.export_dir, &format!("so-tiep-nhan-{stamp}"), "csv")?;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        s.store.export_csv(&s.actor, include_reporter, &mut out)?;
+        use std::io::Write;
+        out.flush()?;
+        Ok(ExportResult { path: path.display().to_string() })
+    })
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct BackupFile {
+    pub name: String,
+    pub path: String,
+    #[ts(type = "number")]
+    pub size: u64,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub modified: i64,
+}
+
+fn backup_dir(state: &AppState) -> PathBuf {
+    state.export_dir.join("sao-luu")
+}
+
+/// An encrypted copy of the register (same key) with a copy of the key file beside it: the
+/// pair restores on this PC or, with an officer's password, on a new one.
+#[tauri::command]
+pub fn backup(state: State<'_, AppState>) -> CmdResult<ExportResult> {
+    state.with(|s| {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        let dir = backup_dir(&state);
+        let path = free_path(&dir, &format!("tinbao-sao-luu-{stamp}"), "db")?;
+        s.store.backup(&s.actor, &path)?;
+        let keys = state.data_dir.join("keys.json");
+        if keys.exists() {
+            std::fs::copy(&keys, path.with_extension("keys.json"))?;
+        }
+        Ok(ExportResult { path: path.display().to_string() })
+    })
+}
+
+#[tauri::command]
+pub fn backups(state: State<'_, AppState>) -> CmdResult<Vec<BackupFile>> {
+    state.with(|_| {
+        let dir = backup_dir(&state);
+        let mut out = Vec::new();
+        if let Ok(rd) = std::fs::read_dir(&dir) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.extension().and_then(|x| x.to_str()) != Some("db") {
+                    continue;
+                }
+                let md = e.metadata()?;
+                let modified = md
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0);
+                out.push(BackupFile {
+                    name: e.file_name().to_string_lossy().into_owned(),
+                    path: p.display().to_string(),
+                    size: md.len(),
+                    modified,
+                });
+            }
+        }
+        out.sort_by(|a, b| b.modified.cmp(&a.modified));
+        Ok(out)
+    })
+}
+
+/// Restores a backup of this register. The core checks the whole backup before anything is
+/// replaced; afterwards the session is locked so that the restored accounts apply.
+#[tauri::command]
+pub fn restore(state: State<'_, AppState>, path: String) -> CmdResult<VerifyReport> {
+    let backup = PathBuf::from(&path);
+    if !backup.starts_with(backup_dir(&state)) {
+        return Err(CmdError::invalid("Chỉ khôi phục được bản sao lưu trong thư mục sao lưu của ứng dụng."));
+    }
+    let (key, user) = state.with(|s| {
+        if s.actor.role != tinbao_core::Role::Chief {
+            return Err(CmdError::new(crate::state::ErrorKind::Forbidden, "Chỉ trưởng Công an được khôi phục dữ liệu."));
+        }
+        s.store.audit(&s.actor, "restore_started", Some(&path), None)?;
+        Ok((s.key.clone(), s.actor.username.clone()))
+    })?;
+    // The register must be closed while its file is replaced.
+    state.lock();
+    let report = Store::restore(&backup, &state.db_path(), &key.sqlcipher_key())?;
+    let keys = backup.with_extension("keys.json");
+    if keys.exists() {
+        std::fs::copy(&keys, state.data_dir.join("keys.json"))?;
+    }
+    let _ = user;
+    Ok(report)
+}

@@ -1,0 +1,177 @@
+//! First run, login, lock, switch user.
+use crate::keyring::{DbKey, normalize_username};
+use crate::state::{AppState, CmdError, CmdResult, ErrorKind, Session};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use tinbao_core::admin_units::{Commune, Province};
+use tinbao_core::{Actor, NewUser, Role, Scope, Store};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StationInfo {
+    pub code: String,
+    pub name: String,
+    pub province: String,
+    pub province_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SessionInfo {
+    pub actor: Actor,
+    pub scope: Scope,
+    pub station: Option<StationInfo>,
+    /// Seconds of inactivity after which the app locks.
+    pub lock_after_secs: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AppStatus {
+    /// False until the first run has created the register and the chief's account.
+    pub initialized: bool,
+    pub session: Option<SessionInfo>,
+    /// The user whose session is locked, offered first on the lock screen.
+    pub locked_user: Option<String>,
+    pub data_dir: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct SetupInput {
+    /// The commune/ward code of the station (official list).
+    pub station: String,
+    pub chief: NewUser,
+}
+
+pub(crate) fn session_info(state: &AppState, s: &Session) -> CmdResult<SessionInfo> {
+    let scope = s.store.scope().clone();
+    let station = match &scope {
+        Scope::Station(code) => station_info(&s.store, code)?,
+        Scope::Province(_) => None,
+    };
+    Ok(SessionInfo {
+        actor: s.actor.clone(),
+        scope,
+        station,
+        lock_after_secs: state.lock_after(Some(&s.store)).as_secs().min(u64::from(u32::MAX)) as u32,
+    })
+}
+
+fn station_info(store: &Store, code: &str) -> CmdResult<Option<StationInfo>> {
+    let Some(c) = store.admin_commune(code)? else { return Ok(None) };
+    let province_name =
+        store.admin_provinces()?.into_iter().find(|p| p.code == c.province).map(|p| p.name).unwrap_or_default();
+    Ok(Some(StationInfo { code: c.code, name: c.name, province: c.province, province_name }))
+}
+
+#[tauri::command]
+pub fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
+    let session = state.peek(|s| s.map(|s| session_info(&state, s)).transpose())?;
+    Ok(AppStatus {
+        initialized: state.initialized(),
+        session,
+        locked_user: state.locked_user(),
+        data_dir: state.data_dir.display().to_string(),
+    })
+}
+
+/// The official units, available before the register exists (the first run needs them).
+#[tauri::command]
+pub fn admin_provinces() -> CmdResult<Vec<Province>> {
+    Ok(crate::units::provinces())
+}
+
+#[tauri::command]
+pub fn admin_communes(province: Option<String>) -> CmdResult<Vec<Commune>> {
+    Ok(crate::units::communes(province.as_deref()))
+}
+
+/// First run: a random database key, the encrypted register for the chosen station, the
+/// chief's account, and the chief's copy of the key. Nothing is left behind if a step fails.
+#[tauri::command]
+pub fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<SessionInfo> {
+    if state.initialized() {
+        return Err(CmdError::invalid("Máy này đã được thiết lập. Hãy đăng nhập."));
+    }
+    let chief = input.chief;
+    if chief.role != Role::Chief {
+        return Err(CmdError::invalid("Tài khoản đầu tiên phải là trưởng (hoặc phó) Công an xã/phường."));
+    }
+    if chief.password.chars().count() < tinbao_core::users::MIN_PASSWORD_LEN {
+        return Err(CmdError::invalid(format!(
+            "Mật khẩu cần ít nhất {} ký tự.",
+            tinbao_core::users::MIN_PASSWORD_LEN
+        )));
+    }
+    std::fs::create_dir_all(&state.data_dir)?;
+    let key = DbKey::random();
+    let path = state.db_path();
+    // A register without a keyring is unusable: remove one left by an earlier failed attempt.
+    if path.exists() && !state.keyring().exists() {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+    let mut store = Store::create(&path, &key.sqlcipher_key(), Scope::Station(input.station.trim().to_owned()))?;
+    let username = chief.username.clone();
+    let password = chief.password.clone();
+    let result = (|| -> CmdResult<Actor> {
+        store.create_user(None, chief)?;
+        state.keyring().wrap(&username, &password, &key)?;
+        Ok(store.login(&username, &password)?)
+    })();
+    let actor = match result {
+        Ok(a) => a,
+        Err(e) => {
+            drop(store);
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            let _ = std::fs::remove_file(state.data_dir.join("keys.json"));
+            return Err(e);
+        }
+    };
+    let session = Session { store, key, actor };
+    let info = session_info(&state, &session)?;
+    state.start(session);
+    Ok(info)
+}
+
+/// Offline login: the password unwraps this user's copy of the key, the register opens, and
+/// the core checks the password hash and the account's state.
+#[tauri::command]
+pub fn login(state: State<'_, AppState>, username: String, password: String) -> CmdResult<SessionInfo> {
+    if !state.initialized() {
+        return Err(CmdError::new(ErrorKind::NotInitialized, "Máy này chưa được thiết lập."));
+    }
+    let user = normalize_username(&username);
+    if user.is_empty() || password.is_empty() {
+        return Err(CmdError::new(ErrorKind::BadCredentials, "Nhập tên đăng nhập và mật khẩu."));
+    }
+    let key = state.keyring().unwrap(&user, &password)?;
+    let mut store = Store::open(state.db_path(), &key.sqlcipher_key())?;
+    let actor = store.login(&user, &password)?;
+    let session = Session { store, key, actor };
+    let info = session_info(&state, &session)?;
+    state.start(session);
+    Ok(info)
+}
+
+#[tauri::command]
+pub fn lock(state: State<'_, AppState>) {
+    state.lock();
+}
+
+#[tauri::command]
+pub fn logout(state: State<'_, AppState>) {
+    state.logout();
+}
+
+/// The UI reports keyboard and mouse activity (at most every few seconds) so that typing a
+/// long description does not lock the app.
+#[tauri::command]
+pub fn touch(state: State<'_, AppState>) -> CmdResult<()> {
+    state.touch()
+}

@@ -1,0 +1,67 @@
+// Steps several specs share, written as an officer would do them.
+import { Key } from 'selenium-webdriver';
+import { By, click, find, tid, type, waitText, waitVisible } from './app.mjs';
+
+export const CHIEF = { fullName: 'Nguyễn Văn Trường', rank: 'Thiếu tá', username: 'truong', password: 'matkhau-2025' };
+
+/** First run on a fresh PC: station Phường Bắc Kạn (01843, Thái Nguyên), the chief's account. */
+export async function firstRun(app, { province = '19', communeQuery = 'bac kan', commune = '01843' } = {}) {
+  const d = app.driver;
+  await waitVisible(d, 'setup-screen', 20_000);
+  const sel = await find(d, 'setup-province');
+  await sel.findElement(By.css(`option[value="${province}"]`)).click();
+  await type(d, 'setup-commune', communeQuery);
+  await click(d, `setup-commune-option-${commune}`);
+  await type(d, 'setup-fullname', CHIEF.fullName);
+  await type(d, 'setup-rank', CHIEF.rank);
+  await type(d, 'setup-username', CHIEF.username);
+  await type(d, 'setup-password', CHIEF.password);
+  await type(d, 'setup-password2', CHIEF.password);
+  return d;
+}
+
+export async function submitSetup(app) {
+  await click(app.driver, 'setup-submit');
+  await waitVisible(app.driver, 'today-screen', 30_000);
+}
+
+export async function login(app, username, password) {
+  const d = app.driver;
+  await type(d, 'login-username', username);
+  await type(d, 'login-password', password);
+  await click(d, 'login-submit');
+}
+
+export async function nav(app, name) {
+  await click(app.driver, `nav-${name}`);
+  await waitVisible(app.driver, `${name === 'new' ? 'new-report' : name}-screen`);
+}
+
+export async function selectValue(driver, id, value) {
+  const sel = await find(driver, id);
+  await sel.findElement(By.css(`option[value="${value}"]`)).click();
+}
+
+/** Sets a datetime-local input through the page: typing into it differs between engines. */
+export async function setInputValue(driver, id, value) {
+  const el = await find(driver, id);
+  await driver.executeScript(
+    'const el = arguments[0]; const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;' +
+      'set.call(el, arguments[1]); el.dispatchEvent(new Event("input", { bubbles: true }));',
+    el,
+    value,
+  );
+}
+
+export async function searchRegister(app, text) {
+  const d = app.driver;
+  const box = await waitVisible(d, 'register-search');
+  await box.sendKeys(Key.chord(Key.CONTROL, 'a'), Key.BACK_SPACE);
+  await box.sendKeys(text);
+  // The count line shows the finished search (debounced by 180 ms).
+  await d.sleep(400);
+  await waitText(d, 'register-count', /vụ việc|cases/);
+  return d.findElements(tid('register-row'));
+}
+
+export { Key };

@@ -1,0 +1,56 @@
+// The intake form's content lives outside the component: it survives a trip to another
+// screen, a lock, and a failed save. It is cleared only after a successful save.
+import { toLocalInput } from './format';
+
+export interface PersonDraft {
+  role: string;
+  name: string;
+  birth_year: string;
+  phone: string;
+  id_number: string;
+  address: string;
+}
+
+export interface FileDraft {
+  file: File;
+  url: string;
+}
+
+export function emptyDraft() {
+  return {
+    paste: '',
+    channel: 'zalo',
+    channel_ref: '',
+    kind: 'to_giac',
+    category: '',
+    urgency: 'normal',
+    received_at: toLocalInput(),
+    occurred: '',
+    summary: '',
+    description: '',
+    commune: null as string | null,
+    hamlet: '',
+    address: '',
+    anonymous: false,
+    reporter: { name: '', phone: '', address: '', id_number: '' },
+    persons: [] as PersonDraft[],
+    files: [] as FileDraft[],
+  };
+}
+
+export const draft = $state(emptyDraft());
+
+export function resetDraft(commune: string | null) {
+  for (const f of draft.files) URL.revokeObjectURL(f.url);
+  Object.assign(draft, emptyDraft(), { commune });
+}
+
+/** Age in a given year and the administrative-sanction band of a minor (art. 134). */
+export function minorBand(birthYear: number | null, year: number): 'under14' | '14-16' | '16-18' | null {
+  if (!birthYear) return null;
+  const age = year - birthYear;
+  if (age < 0 || age >= 18) return null;
+  if (age < 14) return 'under14';
+  if (age < 16) return '14-16';
+  return '16-18';
+}

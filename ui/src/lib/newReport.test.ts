@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { minorBand } from './newReport.svelte';
+import { fmtMoney, parseMoney, fmtDateTime } from './format';
+
+describe('minorBand', () => {
+  it('flags the two teenagers of seed story 1 as 14–16 and 16–18 in 2022', () => {
+    expect(minorBand(2007, 2022)).toBe('14-16');
+    expect(minorBand(2006, 2022)).toBe('16-18');
+    expect(minorBand(1979, 2022)).toBeNull();
+    expect(minorBand(null, 2022)).toBeNull();
+  });
+});
+
+describe('formats', () => {
+  it('writes money the Vietnamese way', () => {
+    expect(fmtMoney(8000000)).toBe('8.000.000 đ');
+  });
+  it('reads money as officers type it', () => {
+    expect(parseMoney('8.000.000')).toBe(8000000);
+    expect(parseMoney('8 000 000 đ')).toBe(8000000);
+    expect(parseMoney('8tr')).toBe(8000000);
+    expect(parseMoney('1,5 triệu')).toBe(1500000);
+    expect(parseMoney('abc')).toBeNull();
+  });
+  it('shows times in Vietnam time as dd/MM/yyyy HH:mm', () => {
+    expect(fmtDateTime('2022-09-29T14:15:00Z')).toBe('29/09/2022 21:15');
+    expect(fmtDateTime('2022-09-29T21:15:00+07:00')).toBe('29/09/2022 21:15');
+  });
+});
