@@ -210,6 +210,21 @@ async fn enrol(
         credential_hash: secret_hash(&secret),
     };
     let code_hash = secret_hash(&req.secret.to_ascii_lowercase());
+    if let Some(want) = &req.scope_code {
+        let (st, h) = (app.clone(), code_hash.clone());
+        let granted = blocking(move || Ok(st.store.enrol_code_scope(&h)?)).await?;
+        if let Some(granted) = granted.filter(|g| g.code() != want) {
+            app.metrics.auth_failures.fetch_add(1, Relaxed);
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::InvalidCode,
+                format!(
+                    "Mã đăng ký này dành cho đơn vị {}, còn cơ sở dữ liệu của máy là của {want}; mã vẫn còn hiệu lực cho đúng đơn vị.",
+                    granted.code()
+                ),
+            ));
+        }
+    }
     let st = app.clone();
     let redeemed =
         blocking(move || Ok(st.store.redeem_enrol_code(&code_hash, &device, now_ms())?)).await?;

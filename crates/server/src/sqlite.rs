@@ -247,6 +247,18 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
+    fn enrol_code_scope(&self, secret_hash: &str) -> Result<Option<DeviceScope>> {
+        let s: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT scope FROM enrol_codes WHERE secret_hash = ?1 AND used_ms IS NULL",
+                [secret_hash],
+                |r| r.get(0),
+            )
+            .optional()?;
+        s.map(|s| scope_from(&s)).transpose()
+    }
+
     fn redeem_enrol_code(
         &self,
         secret_hash: &str,

@@ -90,6 +90,8 @@ pub trait Storage: Send + Sync + 'static {
     fn user(&self, id: Uuid) -> Result<Option<User>>;
 
     fn add_enrol_code(&self, code: &EnrolCode) -> Result<()>;
+    /// The scope an unused code grants, without using it.
+    fn enrol_code_scope(&self, secret_hash: &str) -> Result<Option<DeviceScope>>;
     /// Consumes the code and records the device in one step, so a code enrols one device only.
     /// A device id already known gets the new credential and scope (re-enrolment after a
     /// reinstall or a revocation, which the administrator allowed by issuing the code).

@@ -482,6 +482,9 @@ pub async fn enrol(
             secret: code.secret.clone(),
             device_name: device_name.to_string(),
             device_id: store.device_id(),
+            scope_code: Some(match store.scope() {
+                Scope::Station(c) | Scope::Province(c) => c.clone(),
+            }),
         })
         .await?;
     let matches = match (&resp.scope, store.scope()) {

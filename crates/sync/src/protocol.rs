@@ -78,6 +78,20 @@ pub struct EnrolRequest {
     /// The device's own id (its core store's device id), so changes it made before enrolment
     /// are already stamped with the id the server will know it by.
     pub device_id: Uuid,
+    /// The station (commune code) or province code the device's database is for. The server
+    /// refuses a code for another scope without using it up.
+    #[serde(default)]
+    pub scope_code: Option<String>,
+}
+
+impl DeviceScope {
+    /// The code a device's database names its scope by.
+    pub fn code(&self) -> &str {
+        match self {
+            DeviceScope::Station { station, .. } => station,
+            DeviceScope::Province { province } => province,
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
