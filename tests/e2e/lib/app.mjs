@@ -92,6 +92,12 @@ export async function launchApp({ name, dataDir, args = [], env = {} } = {}) {
       .withCapabilities(caps)
       .usingServer(`http://127.0.0.1:${port}/`)
       .build();
+    // WebKit keeps localStorage per OS user, not per data folder: start every run in Vietnamese.
+    const lang = await driver.executeScript('return localStorage.getItem("tinbao.lang")');
+    if (lang && lang !== 'vi') {
+      await driver.executeScript('localStorage.setItem("tinbao.lang", "vi"); location.reload();');
+      await driver.sleep(300);
+    }
     let shotNo = 0;
     const app = {
       driver,
@@ -163,8 +169,12 @@ export async function waitText(driver, id, pattern, ms = 10_000) {
       try {
         const els = await driver.findElements(tid(id));
         if (els.length === 0) return false;
-        last = await els[0].getText();
-        return typeof pattern === 'string' ? last.includes(pattern) : pattern.test(last);
+        // WebKitWebDriver leaves text cut by an ellipsis out of getText(); textContent has it.
+        const shown = await els[0].getText();
+        const all = await els[0].getAttribute('textContent');
+        last = shown;
+        const ok = (t) => (typeof pattern === 'string' ? t.includes(pattern) : pattern.test(t));
+        return ok(shown) || ok(all ?? '');
       } catch {
         return false;
       }

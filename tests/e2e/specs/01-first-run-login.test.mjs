@@ -48,6 +48,9 @@ test('first run creates the encrypted register and the chief; later runs log in 
     await waitVisible(d, 'today-screen', 20_000);
     assert.match(await textOf(d, 'current-user'), /Lê Thị Hà/);
     assert.match(await textOf(d, 'current-user'), /Cán bộ/);
+  } catch (e) {
+    await app.shot('FAILED').catch(() => {});
+    throw e;
   } finally {
     await app.quit({ keepData: true });
   }
@@ -71,6 +74,9 @@ test('first run creates the encrypted register and the chief; later runs log in 
     await click(d, 'lang-vi');
     await waitText(d, 'nav-register', 'Sổ tiếp nhận');
     assert.equal((await d.findElements(tid('setup-screen'))).length, 0);
+  } catch (e) {
+    await app.shot('FAILED').catch(() => {});
+    throw e;
   } finally {
     await app.quit();
   }

@@ -5,4 +5,8 @@ export type SearchPage = { rows: Array<CaseRow>,
 /**
  * Matching cases, counted up to `COUNT_CAP`; `total_capped` says the real number is larger.
  */
-total: number, total_capped: boolean, page: number, page_size: number, };
+total: number, total_capped: boolean, 
+/**
+ * False when a very broad text query is listed newest first instead of by relevance.
+ */
+ranked: boolean, page: number, page_size: number, };
