@@ -35,6 +35,7 @@ pub struct ServerProc {
     pub data: PathBuf,
     child: Option<Child>,
     pub addr: String,
+    pub fingerprint: [u8; 32],
 }
 
 impl ServerProc {
@@ -46,8 +47,10 @@ impl ServerProc {
             data: data.to_path_buf(),
             child: None,
             addr: "127.0.0.1:0".into(),
+            fingerprint: [0; 32],
         };
-        s.admin(&["init"])?;
+        let init = s.admin(&["init"])?;
+        s.fingerprint = hex_decode(init["fingerprint"].as_str().ok_or("no fingerprint")?)?;
         for st in [STATION_A, STATION_B] {
             s.admin(&["station", "add", "--code", st])?;
         }
@@ -110,6 +113,26 @@ impl ServerProc {
         self.addr = addr.to_string();
         self.child = Some(child);
         Ok(())
+    }
+
+    /// One counter or gauge from `/metrics`.
+    pub fn metric(&self, name: &str) -> Result<u64> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tinbao_sync_client::pin::client_config(self.fingerprint)?)
+            .build()?;
+        let text = rt.block_on(async {
+            http.get(format!("{}/metrics", self.url()))
+                .send()
+                .await?
+                .text()
+                .await
+        })?;
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+            .ok_or_else(|| format!("no metric {name}").into())
     }
 
     /// Kills the server at once (SIGKILL: no graceful shutdown, like a power cut).

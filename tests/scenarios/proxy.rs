@@ -26,6 +26,49 @@ pub struct Faults {
     /// Probability that a connection's downstream (server → device) is cut after a random
     /// number of bytes.
     pub cut_response: f64,
+    /// Where cuts fall: a byte count drawn from this range (default 50..20,000).
+    pub cut_range: Option<(u64, u64)>,
+    /// Probability that a connection loses an acknowledgement: once the device has sent more
+    /// than a random 1–8 KB (a request body, past the handshake), the first bytes the server
+    /// sends back are dropped with the connection. The server has done the work; the device
+    /// must send the same request again.
+    pub lose_ack: f64,
+    /// The range of that threshold (default 1–8 KB).
+    pub lose_ack_after: Option<(u64, u64)>,
+    /// Seed of the per-connection fault decisions, so a run's faults are repeatable.
+    pub seed: u64,
+}
+
+/// The faults one connection will meet, drawn in connection order from the seeded generator.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    drop: bool,
+    cut_up: Option<u64>,
+    cut_down: Option<u64>,
+    lose_ack: Option<u64>,
+}
+
+impl Faults {
+    fn plan(&self, rng: &mut rand::rngs::StdRng) -> Plan {
+        let (lo, hi) = self.cut_range.unwrap_or((50, 20_000));
+        let drop = rng.random_bool(self.drop.clamp(0.0, 1.0));
+        let cut_up = rng
+            .random_bool(self.cut_request.clamp(0.0, 1.0))
+            .then(|| rng.random_range(lo..hi.max(lo + 1)));
+        let cut_down = rng
+            .random_bool(self.cut_response.clamp(0.0, 1.0))
+            .then(|| rng.random_range(lo..hi.max(lo + 1)));
+        let lose_ack = rng.random_bool(self.lose_ack.clamp(0.0, 1.0)).then(|| {
+            let (lo, hi) = self.lose_ack_after.unwrap_or((1_000, 8_000));
+            rng.random_range(lo..hi.max(lo + 1))
+        });
+        Plan {
+            drop,
+            cut_up,
+            cut_down,
+            lose_ack,
+        }
+    }
 }
 
 impl Faults {
@@ -45,6 +88,7 @@ pub struct Stats {
     pub dropped: AtomicU64,
     pub cut_requests: AtomicU64,
     pub cut_responses: AtomicU64,
+    pub lost_acks: AtomicU64,
     pub bytes_up: AtomicU64,
     pub bytes_down: AtomicU64,
 }
@@ -78,13 +122,22 @@ impl Proxy {
                 let Ok(listener) = TcpListener::from_std(std_listener) else {
                     return;
                 };
+                let mut rng: Option<(u64, rand::rngs::StdRng)> = None;
                 loop {
                     tokio::select! {
                         _ = &mut rx => break,
                         acc = listener.accept() => {
                             let Ok((client, _)) = acc else { continue };
                             let faults = f.lock().map(|g| g.clone()).unwrap_or_default();
-                            tokio::spawn(handle(client, upstream, faults, s.clone()));
+                            // A new seed (set_faults) restarts the sequence of decisions.
+                            if rng.as_ref().is_none_or(|(seed, _)| *seed != faults.seed) {
+                                rng = Some((faults.seed, rand::SeedableRng::seed_from_u64(faults.seed)));
+                            }
+                            let plan = match rng.as_mut() {
+                                Some((_, r)) => faults.plan(r),
+                                None => continue,
+                            };
+                            tokio::spawn(handle(client, upstream, faults, plan, s.clone()));
                         }
                     }
                 }
@@ -121,22 +174,19 @@ impl Drop for Proxy {
     }
 }
 
-async fn handle(client: TcpStream, upstream: SocketAddr, faults: Faults, stats: Arc<Stats>) {
+async fn handle(
+    client: TcpStream,
+    upstream: SocketAddr,
+    faults: Faults,
+    plan: Plan,
+    stats: Arc<Stats>,
+) {
     stats.connections.fetch_add(1, Relaxed);
-    let (cut_up, cut_down) = {
-        let mut rng = rand::rng();
-        if rng.random_bool(faults.drop.clamp(0.0, 1.0)) {
-            stats.dropped.fetch_add(1, Relaxed);
-            return;
-        }
-        let up = rng
-            .random_bool(faults.cut_request.clamp(0.0, 1.0))
-            .then(|| rng.random_range(50..20_000u64));
-        let down = rng
-            .random_bool(faults.cut_response.clamp(0.0, 1.0))
-            .then(|| rng.random_range(50..20_000u64));
-        (up, down)
-    };
+    if plan.drop {
+        stats.dropped.fetch_add(1, Relaxed);
+        return;
+    }
+    let (cut_up, cut_down) = (plan.cut_up, plan.cut_down);
     let Ok(server) = TcpStream::connect(upstream).await else {
         return;
     };
@@ -144,8 +194,27 @@ async fn handle(client: TcpStream, upstream: SocketAddr, faults: Faults, stats: 
     let _ = server.set_nodelay(true);
     let (cr, cw) = client.into_split();
     let (sr, sw) = server.into_split();
-    let up = pipe(cr, sw, faults.clone(), cut_up, stats.clone(), true);
-    let down = pipe(sr, cw, faults, cut_down, stats, false);
+    let sent_up = Arc::new(AtomicU64::new(0));
+    let up = pipe(
+        cr,
+        sw,
+        faults.clone(),
+        cut_up,
+        None,
+        sent_up.clone(),
+        stats.clone(),
+        true,
+    );
+    let down = pipe(
+        sr,
+        cw,
+        faults,
+        cut_down,
+        plan.lose_ack,
+        sent_up,
+        stats,
+        false,
+    );
     // When either direction ends (closed or cut), the whole connection goes, as on a real link.
     tokio::select! {
         _ = up => {},
@@ -154,12 +223,16 @@ async fn handle(client: TcpStream, upstream: SocketAddr, faults: Faults, stats: 
 }
 
 /// Copies one direction, delivering each chunk after the link's serialisation time and
-/// latency, and stopping dead after `cut` bytes if set.
+/// latency, and stopping dead after `cut` bytes if set. `sent_up` counts the device's bytes;
+/// downstream, `lose_ack` stops at the first answer after that many were sent.
+#[allow(clippy::too_many_arguments)]
 async fn pipe(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     faults: Faults,
     cut: Option<u64>,
+    lose_ack: Option<u64>,
+    sent_up: Arc<AtomicU64>,
     stats: Arc<Stats>,
     upstream: bool,
 ) {
@@ -175,6 +248,12 @@ async fn pipe(
                 Ok(n) => n,
             };
             let mut n = n as u64;
+            if upstream {
+                sent_up.fetch_add(n, Relaxed);
+            } else if lose_ack.is_some_and(|t| sent_up.load(Relaxed) >= t) {
+                stats.lost_acks.fetch_add(1, Relaxed);
+                break;
+            }
             let mut stop = false;
             if let Some(c) = cut
                 && total + n >= c

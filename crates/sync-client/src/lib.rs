@@ -513,6 +513,7 @@ pub async fn enrol(
 pub struct SyncOptions {
     pub push_batch: u32,
     pub pull_batch: u32,
+    pub retry: RetryPolicy,
 }
 
 impl Default for SyncOptions {
@@ -522,6 +523,7 @@ impl Default for SyncOptions {
         SyncOptions {
             push_batch: 1000,
             pull_batch: 2000,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -679,7 +681,7 @@ pub async fn sync_store(
     opts: &SyncOptions,
     progress: &dyn Fn(&Progress),
 ) -> Result<SyncReport> {
-    let client = SyncClient::for_store(store)?;
+    let client = SyncClient::for_store(store)?.with_retry(opts.retry.clone());
     let result = sync(store, &client, opts, progress).await;
     match &result {
         Ok(_) => store.record_sync_result(None)?,

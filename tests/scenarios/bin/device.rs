@@ -11,9 +11,15 @@ fn main() -> std::process::ExitCode {
             .enable_all()
             .build()?;
         // Small batches: more steps between which the crash test can strike.
+        // Quick retries: the crash test restarts the server within a second.
         let opts = tinbao_sync_client::SyncOptions {
             push_batch: 7,
             pull_batch: 11,
+            retry: tinbao_sync_client::RetryPolicy {
+                attempts: 4,
+                base: std::time::Duration::from_millis(50),
+                max: std::time::Duration::from_millis(400),
+            },
         };
         rt.block_on(tinbao_sync_client::sync_store(&mut store, &opts, &|_| {}))?;
         Ok(())
