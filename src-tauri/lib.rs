@@ -5,6 +5,7 @@
 mod commands;
 #[cfg(test)]
 mod commands_list;
+pub mod headless;
 pub mod keyring;
 pub mod state;
 mod report;

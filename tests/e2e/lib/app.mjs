@@ -88,6 +88,7 @@ export async function launchApp({ name, dataDir, args = [], env = {} } = {}) {
     const caps = new Capabilities();
     caps.set('tauri:options', { application: appBinary, args });
     caps.setBrowserName('wry');
+    const sessionRequestedAt = Date.now();
     const driver = await new Builder()
       .withCapabilities(caps)
       .usingServer(`http://127.0.0.1:${port}/`)
@@ -102,6 +103,7 @@ export async function launchApp({ name, dataDir, args = [], env = {} } = {}) {
     const app = {
       driver,
       dataDir,
+      sessionRequestedAt,
       display: xvfb.display,
       /** Saves a screenshot after the page has painted its latest state. */
       async shot(label) {

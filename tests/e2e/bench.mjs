@@ -1,0 +1,114 @@
+// Cold start to an interactive Register and resident memory with a large register.
+//   node bench.mjs            (100,000 cases; BENCH_CASES=N for another size)
+// Uses target/debug/tinbao-desktop unless TINBAO_APP points elsewhere (a release build is
+// what officers run: build it with `cargo build --release -p tinbao-desktop --features custom-protocol`).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Key } from 'selenium-webdriver';
+import { appBinary, click, launchApp, repoRoot, tid, type, waitVisible } from './lib/app.mjs';
+
+const N = Number(process.env.BENCH_CASES ?? 100_000);
+const STATION = '01843';
+const USER = 'truong';
+const PASSWORD = 'matkhau-bench-2025';
+
+function rssOfTree(rootPid) {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,comm=']).toString().trim().split('\n')
+    .map((l) => l.trim().split(/\s+/)).map(([pid, ppid, rss, comm]) => ({ pid: +pid, ppid: +ppid, rss: +rss, comm }));
+  const keep = new Set([rootPid]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const r of rows) if (keep.has(r.ppid) && !keep.has(r.pid)) { keep.add(r.pid); changed = true; }
+  }
+  const procs = rows.filter((r) => keep.has(r.pid));
+  return { kb: procs.reduce((a, r) => a + r.rss, 0), procs };
+}
+
+function appPid() {
+  const out = execFileSync('pgrep', ['-f', '-n', appBinary]).toString().trim();
+  return Number(out.split('\n').pop());
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tinbao-bench-'));
+const file = join(dataDir, 'cases.jsonl');
+console.log(`Generating ${N} cases…`);
+const raw = execFileSync('python3', [join(repoRoot, '..', 'shared', 'data', 'gen_sample_cases.py'), String(N), '7'], { maxBuffer: 1 << 30 }).toString();
+// One station's register: every case moved to the bench station, numbered per year.
+const seq = {};
+const lines = raw.trim().split('\n').map((l) => {
+  const c = JSON.parse(l);
+  const year = c.received_at.slice(0, 4);
+  seq[year] = (seq[year] ?? 0) + 1;
+  c.station = STATION;
+  c.register_no = `${seq[year]}/${year}`;
+  c.location.commune = STATION;
+  return JSON.stringify(c);
+});
+writeFileSync(file, lines.join('\n') + '\n');
+
+const t0 = Date.now();
+const rep = JSON.parse(execFileSync(appBinary, ['--data-dir', dataDir, '--user', USER, '--setup-station', STATION, '--full-name', 'Nguyễn Văn Trường', '--import', file], {
+  env: { ...process.env, TINBAO_PASSWORD: PASSWORD }, maxBuffer: 1 << 24,
+}).toString());
+console.log(`Imported ${rep.imported} cases (${rep.rejected} rejected) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+if (rep.imported < N * 0.99) throw new Error(`import incomplete: ${JSON.stringify(rep)}`);
+
+const app = await launchApp({ name: 'bench', dataDir });
+const d = app.driver;
+const fig = {};
+try {
+  await waitVisible(d, 'login-screen', 30_000);
+  fig.launch_to_login_ms = Date.now() - app.sessionRequestedAt;
+  await type(d, 'login-username', USER);
+  await type(d, 'login-password', PASSWORD);
+  const tSubmit = Date.now();
+  await click(d, 'login-submit');
+  await waitVisible(d, 'today-screen', 30_000);
+  fig.login_to_today_ms = Date.now() - tSubmit;
+  const tNav = Date.now();
+  await click(d, 'nav-register');
+  await waitVisible(d, 'register-row', 30_000);
+  fig.today_to_register_rows_ms = Date.now() - tNav;
+  fig.cold_start_to_register_ms = fig.launch_to_login_ms + (Date.now() - tSubmit);
+  fig.register_count = await (await d.findElement(tid('register-count'))).getText();
+  await app.shot('register-100k');
+
+  // Scroll to the middle of the first 10,000 rows and wait for that page to arrive.
+  const tScroll = Date.now();
+  await d.executeScript('document.querySelector("[data-testid=register-table]").scrollTop = 5000 * 34;');
+  await d.wait(async () => {
+    const loading = await d.findElements(tid('register-row-loading'));
+    const rows = await d.findElements(tid('register-row'));
+    return loading.length === 0 && rows.length > 0;
+  }, 10_000);
+  fig.scroll_jump_5000_rows_ms = Date.now() - tScroll;
+  await app.shot('register-scrolled');
+
+  for (const q of ['lang lach', 'boc dau', 'danh bac']) {
+    const box = await waitVisible(d, 'register-search');
+    await box.sendKeys(Key.chord(Key.CONTROL, 'a'), Key.BACK_SPACE);
+    await d.sleep(400);
+    const before = await (await d.findElement(tid('register-count'))).getText();
+    const t = Date.now();
+    await box.sendKeys(q);
+    // Includes the 180 ms typing debounce.
+    await d.wait(async () => {
+      const now = await (await d.findElement(tid('register-count'))).getText();
+      return now !== before && !/Đang tìm/.test(now);
+    }, 10_000);
+    fig[`search_${q.replace(' ', '_')}_ms`] = Date.now() - t;
+    fig[`search_${q.replace(' ', '_')}_result`] = await (await d.findElement(tid('register-count'))).getText();
+  }
+  await app.shot('register-search');
+  const mem = rssOfTree(appPid());
+  fig.resident_memory_mb = Math.round(mem.kb / 1024);
+  fig.processes = mem.procs.map((p) => `${p.comm}:${Math.round(p.rss / 1024)}MB`).join(' ');
+  fig.binary = appBinary;
+  fig.cases = rep.imported;
+  console.log(JSON.stringify(fig, null, 2));
+} finally {
+  await app.quit();
+  rmSync(dataDir, { recursive: true, force: true });
+}
