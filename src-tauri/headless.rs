@@ -49,23 +49,37 @@ fn run(args: &[String]) -> Result<serde_json::Value, String> {
     let default = PathBuf::from("tinbao-data");
     let data_dir = data_dir_from(args, std::env::var("TINBAO_DATA_DIR").ok(), &default);
     let user = arg(args, "--user").ok_or("Thiếu --user (tên đăng nhập).")?;
-    let password = std::env::var("TINBAO_PASSWORD").map_err(|_| "Đặt mật khẩu trong biến môi trường TINBAO_PASSWORD.")?;
+    let password = std::env::var("TINBAO_PASSWORD")
+        .map_err(|_| "Đặt mật khẩu trong biến môi trường TINBAO_PASSWORD.")?;
     let ring = Keyring::new(&data_dir);
     let db = data_dir.join(DB_FILE);
     let mut out = serde_json::Map::new();
     let (mut store, actor) = if let Some(station) = arg(args, "--setup-station") {
         if db.exists() {
-            return Err(format!("Đã có cơ sở dữ liệu tại {}; bỏ --setup-station.", db.display()));
+            return Err(format!(
+                "Đã có cơ sở dữ liệu tại {}; bỏ --setup-station.",
+                db.display()
+            ));
         }
         std::fs::create_dir_all(&data_dir).map_err(|e| e.to_string())?;
         let key = DbKey::random();
-        let mut store =
-            Store::create(&db, &key.sqlcipher_key(), Scope::Station(station.clone())).map_err(|e| e.to_string())?;
+        let mut store = Store::create(&db, &key.sqlcipher_key(), Scope::Station(station.clone()))
+            .map_err(|e| e.to_string())?;
         let full_name = arg(args, "--full-name").unwrap_or_else(|| "Trưởng Công an".to_owned());
         store
-            .create_user(None, NewUser { username: user.clone(), full_name, rank: None, role: Role::Chief, password: password.clone() })
+            .create_user(
+                None,
+                NewUser {
+                    username: user.clone(),
+                    full_name,
+                    rank: None,
+                    role: Role::Chief,
+                    password: password.clone(),
+                },
+            )
             .map_err(|e| e.to_string())?;
-        ring.wrap(&user, &password, &key).map_err(|e| e.to_string())?;
+        ring.wrap(&user, &password, &key)
+            .map_err(|e| e.to_string())?;
         out.insert("created".into(), station.into());
         let actor = store.login(&user, &password).map_err(|e| e.to_string())?;
         (store, actor)
@@ -90,7 +104,10 @@ fn run(args: &[String]) -> Result<serde_json::Value, String> {
         out.insert("already_present".into(), report.already_present.into());
         out.insert("rejected".into(), report.rejected.len().into());
         if let Some(r) = report.rejected.first() {
-            out.insert("first_rejection".into(), format!("dòng {}: {}", r.line, r.reason).into());
+            out.insert(
+                "first_rejection".into(),
+                format!("dòng {}: {}", r.line, r.reason).into(),
+            );
         }
         out.insert("seconds".into(), started.elapsed().as_secs_f64().into());
     }

@@ -88,7 +88,9 @@ pub struct Keyring {
 
 impl Keyring {
     pub fn new(data_dir: &Path) -> Keyring {
-        Keyring { path: data_dir.join("keys.json") }
+        Keyring {
+            path: data_dir.join("keys.json"),
+        }
     }
 
     pub fn exists(&self) -> bool {
@@ -97,14 +99,20 @@ impl Keyring {
 
     fn read(&self) -> Result<File, KeyringError> {
         if !self.path.exists() {
-            return Ok(File { version: 1, users: BTreeMap::new() });
+            return Ok(File {
+                version: 1,
+                users: BTreeMap::new(),
+            });
         }
         let text = std::fs::read_to_string(&self.path)?;
         serde_json::from_str(&text).map_err(|e| self.corrupt(e.to_string()))
     }
 
     fn corrupt(&self, reason: String) -> KeyringError {
-        KeyringError::Corrupt { path: self.path.display().to_string(), reason }
+        KeyringError::Corrupt {
+            path: self.path.display().to_string(),
+            reason,
+        }
     }
 
     /// Written to a temporary file and renamed, so a power cut leaves the old file or the new.
@@ -122,7 +130,10 @@ impl Keyring {
     }
 
     pub fn has_user(&self, username: &str) -> Result<bool, KeyringError> {
-        Ok(self.read()?.users.contains_key(&normalize_username(username)))
+        Ok(self
+            .read()?
+            .users
+            .contains_key(&normalize_username(username)))
     }
 
     /// Stores (or replaces) `username`'s copy of the key, encrypted with `password`.
@@ -140,7 +151,11 @@ impl Keyring {
         f.version = 1;
         f.users.insert(
             normalize_username(username),
-            Wrapped { salt: hex::encode(salt), nonce: hex::encode(nonce), key: hex::encode(ct) },
+            Wrapped {
+                salt: hex::encode(salt),
+                nonce: hex::encode(nonce),
+                key: hex::encode(ct),
+            },
         );
         self.write(&f)
     }
@@ -161,7 +176,9 @@ impl Keyring {
         let kek = kdf(password, &salt);
         let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
         let pt = Zeroizing::new(
-            cipher.decrypt(XNonce::from_slice(&nonce), ct.as_slice()).map_err(|_| KeyringError::BadCredentials)?,
+            cipher
+                .decrypt(XNonce::from_slice(&nonce), ct.as_slice())
+                .map_err(|_| KeyringError::BadCredentials)?,
         );
         if pt.len() != KEY_LEN {
             return Err(self.corrupt("key length".into()));
@@ -195,14 +212,26 @@ mod tests {
 
         let got = ring.unwrap(" truongca ", "mat-khau-1").unwrap();
         assert_eq!(got.sqlcipher_key().as_str(), key.sqlcipher_key().as_str());
-        assert!(matches!(ring.unwrap("truongca", "mat-khau-2"), Err(KeyringError::BadCredentials)));
-        assert!(matches!(ring.unwrap("ai-do", "x"), Err(KeyringError::NoKeyForUser(_))));
+        assert!(matches!(
+            ring.unwrap("truongca", "mat-khau-2"),
+            Err(KeyringError::BadCredentials)
+        ));
+        assert!(matches!(
+            ring.unwrap("ai-do", "x"),
+            Err(KeyringError::NoKeyForUser(_))
+        ));
 
         let text = std::fs::read_to_string(dir.path().join("keys.json")).unwrap();
-        assert!(!text.contains(&hex::encode(key.0.as_ref())), "the key is never stored in the clear");
+        assert!(
+            !text.contains(&hex::encode(key.0.as_ref())),
+            "the key is never stored in the clear"
+        );
 
         ring.remove("canbo1").unwrap();
-        assert!(matches!(ring.unwrap("canbo1", "mat-khau-2"), Err(KeyringError::NoKeyForUser(_))));
+        assert!(matches!(
+            ring.unwrap("canbo1", "mat-khau-2"),
+            Err(KeyringError::NoKeyForUser(_))
+        ));
     }
 
     #[test]

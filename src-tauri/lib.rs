@@ -7,8 +7,8 @@ mod commands;
 mod commands_list;
 pub mod headless;
 pub mod keyring;
-pub mod state;
 mod report;
+pub mod state;
 mod units;
 
 use state::AppState;
@@ -20,8 +20,12 @@ pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
             let args: Vec<String> = std::env::args().collect();
-            let default_dir = app.path().app_data_dir().unwrap_or_else(|_| PathBuf::from("tinbao-data"));
-            let data_dir = state::data_dir_from(&args, std::env::var("TINBAO_DATA_DIR").ok(), &default_dir);
+            let default_dir = app
+                .path()
+                .app_data_dir()
+                .unwrap_or_else(|_| PathBuf::from("tinbao-data"));
+            let data_dir =
+                state::data_dir_from(&args, std::env::var("TINBAO_DATA_DIR").ok(), &default_dir);
             let export_dir = std::env::var("TINBAO_EXPORT_DIR")
                 .ok()
                 .filter(|v| !v.is_empty())
@@ -97,8 +101,11 @@ mod tests {
     /// core plugins, no command forgotten.
     #[test]
     fn capability_grants_exactly_the_app_commands() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/capabilities/main.json"))
-            .expect("capability file");
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src-tauri/capabilities/main.json"
+        ))
+        .expect("capability file");
         let v: serde_json::Value = serde_json::from_str(&text).expect("capability JSON");
         let mut granted: Vec<String> = v["permissions"]
             .as_array()
@@ -107,7 +114,10 @@ mod tests {
             .map(|p| p.as_str().expect("plain permission id").to_owned())
             .collect();
         granted.sort();
-        let mut expected: Vec<String> = COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        let mut expected: Vec<String> = COMMANDS
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
         expected.sort();
         assert_eq!(granted, expected);
     }

@@ -29,7 +29,10 @@ pub struct ReportDoc {
 
 fn vn_date(unix: i64) -> String {
     let tz = FixedOffset::east_opt(7 * 3600).expect("+07:00");
-    tz.timestamp_opt(unix, 0).single().map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
+    tz.timestamp_opt(unix, 0)
+        .single()
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_default()
 }
 
 /// `8000000` → `8.000.000`.
@@ -37,7 +40,7 @@ pub fn group_thousands(n: i64) -> String {
     let s = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -46,16 +49,33 @@ pub fn group_thousands(n: i64) -> String {
 }
 
 fn rows(counts: &[Count], label: impl Fn(&str) -> String) -> Vec<Row> {
-    counts.iter().map(|c| Row { label: label(&c.key), value: group_thousands(c.count.into()), indent: true }).collect()
+    counts
+        .iter()
+        .map(|c| Row {
+            label: label(&c.key),
+            value: group_thousands(c.count.into()),
+            indent: true,
+        })
+        .collect()
 }
 
 fn head(label: &str, value: String) -> Row {
-    Row { label: label.to_owned(), value, indent: false }
+    Row {
+        label: label.to_owned(),
+        value,
+        indent: false,
+    }
 }
 
 pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
     let categories = store.categories()?;
-    let cat = |k: &str| categories.iter().find(|c| c.0 == k).map(|c| c.1.clone()).unwrap_or_else(|| k.to_owned());
+    let cat = |k: &str| {
+        categories
+            .iter()
+            .find(|c| c.0 == k)
+            .map(|c| c.1.clone())
+            .unwrap_or_else(|| k.to_owned())
+    };
     let unit = match &actor.station {
         Some(code) => store
             .admin_commune(code)?
@@ -70,11 +90,22 @@ pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
         Section {
             title: "I. TIẾP NHẬN NGUỒN TIN".into(),
             rows: [
-                vec![head("Tổng số nguồn tin tiếp nhận", group_thousands(s.received.into()))],
+                vec![head(
+                    "Tổng số nguồn tin tiếp nhận",
+                    group_thousands(s.received.into()),
+                )],
                 vec![head("Theo loại nguồn tin", String::new())],
-                rows(&s.by_kind, |k| Kind::parse(k).map(|x| x.label_vi().to_owned()).unwrap_or_else(|| k.to_owned())),
+                rows(&s.by_kind, |k| {
+                    Kind::parse(k)
+                        .map(|x| x.label_vi().to_owned())
+                        .unwrap_or_else(|| k.to_owned())
+                }),
                 vec![head("Theo kênh tiếp nhận", String::new())],
-                rows(&s.by_channel, |k| Channel::parse(k).map(|x| x.label_vi().to_owned()).unwrap_or_else(|| k.to_owned())),
+                rows(&s.by_channel, |k| {
+                    Channel::parse(k)
+                        .map(|x| x.label_vi().to_owned())
+                        .unwrap_or_else(|| k.to_owned())
+                }),
                 vec![head("Theo lĩnh vực", String::new())],
                 rows(&s.by_category, cat),
             ]
@@ -84,15 +115,27 @@ pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
             title: "II. KẾT QUẢ GIẢI QUYẾT".into(),
             rows: [
                 vec![head("Theo tình trạng", String::new())],
-                rows(&s.by_status, |k| Status::parse(k).map(|x| x.label_vi().to_owned()).unwrap_or_else(|| k.to_owned())),
+                rows(&s.by_status, |k| {
+                    Status::parse(k)
+                        .map(|x| x.label_vi().to_owned())
+                        .unwrap_or_else(|| k.to_owned())
+                }),
                 vec![
                     head("Đang giải quyết", group_thousands(s.open.into())),
-                    head("Quá hạn giải quyết (hiện tại)", group_thousands(s.overdue.into())),
-                    head("Số vụ xử phạt vi phạm hành chính", group_thousands(s.sanctions.into())),
+                    head(
+                        "Quá hạn giải quyết (hiện tại)",
+                        group_thousands(s.overdue.into()),
+                    ),
+                    head(
+                        "Số vụ xử phạt vi phạm hành chính",
+                        group_thousands(s.sanctions.into()),
+                    ),
                     head("Tổng số tiền phạt (đồng)", group_thousands(s.fines_vnd)),
                     head(
                         "Thời gian giải quyết (trung vị, giờ)",
-                        s.median_hours_to_outcome.map(|h| format!("{h:.1}").replace('.', ",")).unwrap_or_else(|| "—".into()),
+                        s.median_hours_to_outcome
+                            .map(|h| format!("{h:.1}").replace('.', ","))
+                            .unwrap_or_else(|| "—".into()),
                     ),
                 ],
             ]
@@ -103,21 +146,39 @@ pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
             rows: [
                 vec![head(
                     "Câu hỏi về thủ tục hành chính đã tiếp nhận",
-                    group_thousands(s.inquiries_by_topic.iter().map(|c| i64::from(c.count)).sum()),
+                    group_thousands(
+                        s.inquiries_by_topic
+                            .iter()
+                            .map(|c| i64::from(c.count))
+                            .sum(),
+                    ),
                 )],
                 rows(&s.inquiries_by_topic, |k| {
-                    topics.iter().find(|t| t.0 == k).map(|t| t.1.to_owned()).unwrap_or_else(|| k.to_owned())
+                    topics
+                        .iter()
+                        .find(|t| t.0 == k)
+                        .map(|t| t.1.to_owned())
+                        .unwrap_or_else(|| k.to_owned())
                 }),
                 vec![
-                    head("Bài viết tuyên truyền đã đăng", group_thousands(s.posts.into())),
+                    head(
+                        "Bài viết tuyên truyền đã đăng",
+                        group_thousands(s.posts.into()),
+                    ),
                     head("Lượt xem bài viết", group_thousands(s.post_views)),
-                    head("Trang, nhóm đang quản lý", group_thousands(s.channels.len() as i64)),
+                    head(
+                        "Trang, nhóm đang quản lý",
+                        group_thousands(s.channels.len() as i64),
+                    ),
                 ],
                 s.channels
                     .iter()
                     .map(|c| Row {
                         label: format!("{} ({}): {} bài", c.name, c.platform, c.posts),
-                        value: c.followers.map(|f| format!("{} người theo dõi", group_thousands(f))).unwrap_or_default(),
+                        value: c
+                            .followers
+                            .map(|f| format!("{} người theo dõi", group_thousands(f)))
+                            .unwrap_or_default(),
                         indent: true,
                     })
                     .collect(),
@@ -129,7 +190,12 @@ pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
         sections.push(Section {
             title: "IV. THEO ĐƠN VỊ".into(),
             rows: rows(&s.by_station, |code| {
-                store.admin_commune(code).ok().flatten().map(|c| c.name).unwrap_or_else(|| code.to_owned())
+                store
+                    .admin_commune(code)
+                    .ok()
+                    .flatten()
+                    .map(|c| c.name)
+                    .unwrap_or_else(|| code.to_owned())
             }),
         });
     }
@@ -151,48 +217,86 @@ pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
 
 pub fn to_xlsx(doc: &ReportDoc) -> CmdResult<Vec<u8>> {
     use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
-    let err = |e: rust_xlsxwriter::XlsxError| CmdError::other(format!("Không tạo được tệp Excel: {e}"));
+    let err =
+        |e: rust_xlsxwriter::XlsxError| CmdError::other(format!("Không tạo được tệp Excel: {e}"));
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("Báo cáo").map_err(err)?;
     let font = "Times New Roman";
-    let bold = Format::new().set_bold().set_font_name(font).set_font_size(12);
-    let title = Format::new().set_bold().set_font_name(font).set_font_size(13).set_align(FormatAlign::Center).set_text_wrap();
-    let center = Format::new().set_italic().set_font_name(font).set_align(FormatAlign::Center);
-    let cell = Format::new().set_font_name(font).set_border(FormatBorder::Thin).set_text_wrap();
+    let bold = Format::new()
+        .set_bold()
+        .set_font_name(font)
+        .set_font_size(12);
+    let title = Format::new()
+        .set_bold()
+        .set_font_name(font)
+        .set_font_size(13)
+        .set_align(FormatAlign::Center)
+        .set_text_wrap();
+    let center = Format::new()
+        .set_italic()
+        .set_font_name(font)
+        .set_align(FormatAlign::Center);
+    let cell = Format::new()
+        .set_font_name(font)
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap();
     let cell_head = cell.clone().set_bold();
     let sub = cell.clone().set_indent(2);
-    let num = Format::new().set_font_name(font).set_border(FormatBorder::Thin).set_align(FormatAlign::Right);
+    let num = Format::new()
+        .set_font_name(font)
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Right);
     let num_head = num.clone().set_bold();
     ws.set_column_width(0, 70).map_err(err)?;
     ws.set_column_width(1, 22).map_err(err)?;
-    ws.write_with_format(0, 0, doc.unit.as_str(), &bold).map_err(err)?;
-    ws.merge_range(2, 0, 2, 1, &doc.title, &title).map_err(err)?;
+    ws.write_with_format(0, 0, doc.unit.as_str(), &bold)
+        .map_err(err)?;
+    ws.merge_range(2, 0, 2, 1, &doc.title, &title)
+        .map_err(err)?;
     ws.set_row_height(2, 36).map_err(err)?;
-    ws.merge_range(3, 0, 3, 1, &doc.period, &center).map_err(err)?;
+    ws.merge_range(3, 0, 3, 1, &doc.period, &center)
+        .map_err(err)?;
     let mut r = 5u32;
-    ws.write_with_format(r, 0, "Nội dung", &cell_head).map_err(err)?;
-    ws.write_with_format(r, 1, "Số liệu", &num_head).map_err(err)?;
+    ws.write_with_format(r, 0, "Nội dung", &cell_head)
+        .map_err(err)?;
+    ws.write_with_format(r, 1, "Số liệu", &num_head)
+        .map_err(err)?;
     r += 1;
     for s in &doc.sections {
-        ws.merge_range(r, 0, r, 1, &s.title, &cell_head).map_err(err)?;
+        ws.merge_range(r, 0, r, 1, &s.title, &cell_head)
+            .map_err(err)?;
         r += 1;
         for row in &s.rows {
-            ws.write_with_format(r, 0, row.label.as_str(), if row.indent { &sub } else { &cell }).map_err(err)?;
+            ws.write_with_format(
+                r,
+                0,
+                row.label.as_str(),
+                if row.indent { &sub } else { &cell },
+            )
+            .map_err(err)?;
             // Counts stay numbers in Excel so the province can add stations up.
             let plain = row.value.replace('.', "");
             match plain.parse::<f64>() {
                 Ok(v) if !row.value.is_empty() && !row.value.contains(',') => {
-                    let f = if row.indent { num.clone() } else { num_head.clone() }.set_num_format("#,##0");
+                    let f = if row.indent {
+                        num.clone()
+                    } else {
+                        num_head.clone()
+                    }
+                    .set_num_format("#,##0");
                     ws.write_number_with_format(r, 1, v, &f).map_err(err)?
                 }
-                _ => ws.write_with_format(r, 1, row.value.as_str(), &num).map_err(err)?,
+                _ => ws
+                    .write_with_format(r, 1, row.value.as_str(), &num)
+                    .map_err(err)?,
             };
             r += 1;
         }
     }
     r += 1;
-    ws.write_with_format(r, 1, "NGƯỜI LẬP BÁO CÁO", &bold).map_err(err)?;
+    ws.write_with_format(r, 1, "NGƯỜI LẬP BÁO CÁO", &bold)
+        .map_err(err)?;
     ws.write(r + 4, 1, doc.made_by.as_str()).map_err(err)?;
     wb.save_to_buffer().map_err(err)
 }
@@ -204,8 +308,12 @@ pub fn to_pdf(doc: &ReportDoc) -> CmdResult<Vec<u8>> {
     use printpdf::{Line, Mm, PdfDocument, Point};
     let err = |e: printpdf::Error| CmdError::other(format!("Không tạo được tệp PDF: {e}"));
     let (pdf, page, layer) = PdfDocument::new(&doc.title, Mm(210.0), Mm(297.0), "Trang 1");
-    let regular = pdf.add_external_font_with_subsetting(SERIF, true).map_err(err)?;
-    let bold = pdf.add_external_font_with_subsetting(SERIF_BOLD, true).map_err(err)?;
+    let regular = pdf
+        .add_external_font_with_subsetting(SERIF, true)
+        .map_err(err)?;
+    let bold = pdf
+        .add_external_font_with_subsetting(SERIF_BOLD, true)
+        .map_err(err)?;
     let mut layer = pdf.get_page(page).get_layer(layer);
     let (left, right, bottom) = (20.0f32, 190.0f32, 20.0f32);
     let mut y = 277.0f32;
@@ -231,7 +339,13 @@ pub fn to_pdf(doc: &ReportDoc) -> CmdResult<Vec<u8>> {
     };
 
     layer.use_text(&doc.unit, 11.0, Mm(left), Mm(y), &bold);
-    layer.use_text("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 10.0, Mm(112.0), Mm(y), &bold);
+    layer.use_text(
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        10.0,
+        Mm(112.0),
+        Mm(y),
+        &bold,
+    );
     y -= 5.0;
     layer.use_text("Độc lập - Tự do - Hạnh phúc", 10.0, Mm(126.0), Mm(y), &bold);
     y -= 14.0;
@@ -246,7 +360,10 @@ pub fn to_pdf(doc: &ReportDoc) -> CmdResult<Vec<u8>> {
 
     let rule = |layer: &printpdf::PdfLayerReference, y: f32| {
         layer.add_line(Line {
-            points: vec![(Point::new(Mm(left), Mm(y)), false), (Point::new(Mm(right), Mm(y)), false)],
+            points: vec![
+                (Point::new(Mm(left), Mm(y)), false),
+                (Point::new(Mm(right), Mm(y)), false),
+            ],
             is_closed: false,
         });
     };
@@ -305,8 +422,16 @@ mod tests {
             sections: vec![Section {
                 title: "II. KẾT QUẢ GIẢI QUYẾT".into(),
                 rows: vec![
-                    Row { label: "Tổng số tiền phạt (đồng)".into(), value: group_thousands(8_000_000), indent: false },
-                    Row { label: "Đã xử phạt hành chính".into(), value: "1".into(), indent: true },
+                    Row {
+                        label: "Tổng số tiền phạt (đồng)".into(),
+                        value: group_thousands(8_000_000),
+                        indent: false,
+                    },
+                    Row {
+                        label: "Đã xử phạt hành chính".into(),
+                        value: "1".into(),
+                        indent: true,
+                    },
                 ],
             }],
             file_stem: "bao-cao".into(),
@@ -326,6 +451,10 @@ mod tests {
         assert_eq!(&x[..2], b"PK", "an XLSX is a zip");
         let p = to_pdf(&doc()).unwrap();
         assert_eq!(&p[..5], b"%PDF-");
-        assert!(p.len() < 400_000, "the font is subset, not embedded whole ({} bytes)", p.len());
+        assert!(
+            p.len() < 400_000,
+            "the font is subset, not embedded whole ({} bytes)",
+            p.len()
+        );
     }
 }

@@ -36,13 +36,19 @@ pub enum ErrorKind {
 
 impl CmdError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> CmdError {
-        CmdError { kind, message: message.into() }
+        CmdError {
+            kind,
+            message: message.into(),
+        }
     }
     pub fn invalid(message: impl Into<String>) -> CmdError {
         CmdError::new(ErrorKind::Invalid, message)
     }
     pub fn locked() -> CmdError {
-        CmdError::new(ErrorKind::Locked, "Phiên làm việc đã khóa. Nhập mật khẩu để tiếp tục; nội dung đang nhập vẫn được giữ.")
+        CmdError::new(
+            ErrorKind::Locked,
+            "Phiên làm việc đã khóa. Nhập mật khẩu để tiếp tục; nội dung đang nhập vẫn được giữ.",
+        )
     }
     pub fn other(message: impl Into<String>) -> CmdError {
         CmdError::new(ErrorKind::Other, message)
@@ -56,7 +62,9 @@ impl From<tinbao_core::Error> for CmdError {
             E::BadCredentials | E::InactiveUser => ErrorKind::BadCredentials,
             E::Forbidden { .. } => ErrorKind::Forbidden,
             E::NotFound { .. } => ErrorKind::NotFound,
-            E::Invalid(_) | E::InvalidTransition { .. } | E::AlreadyExists(_) | E::BadBackup(_) => ErrorKind::Invalid,
+            E::Invalid(_) | E::InvalidTransition { .. } | E::AlreadyExists(_) | E::BadBackup(_) => {
+                ErrorKind::Invalid
+            }
             _ => ErrorKind::Other,
         };
         CmdError::new(kind, e.to_string())
@@ -66,7 +74,9 @@ impl From<tinbao_core::Error> for CmdError {
 impl From<KeyringError> for CmdError {
     fn from(e: KeyringError) -> Self {
         let kind = match e {
-            KeyringError::BadCredentials | KeyringError::NoKeyForUser(_) => ErrorKind::BadCredentials,
+            KeyringError::BadCredentials | KeyringError::NoKeyForUser(_) => {
+                ErrorKind::BadCredentials
+            }
             _ => ErrorKind::Other,
         };
         CmdError::new(kind, e.to_string())
@@ -103,12 +113,20 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(data_dir: PathBuf, export_dir: PathBuf, lock_override: Option<Duration>) -> AppState {
+    pub fn new(
+        data_dir: PathBuf,
+        export_dir: PathBuf,
+        lock_override: Option<Duration>,
+    ) -> AppState {
         AppState {
             data_dir,
             export_dir,
             lock_override,
-            inner: Mutex::new(Inner { session: None, locked_user: None, last_activity: Instant::now() }),
+            inner: Mutex::new(Inner {
+                session: None,
+                locked_user: None,
+                last_activity: Instant::now(),
+            }),
         }
     }
 
@@ -163,10 +181,10 @@ impl AppState {
     }
 
     fn expire(&self, inner: &mut Inner) {
-        if let Some(s) = &inner.session {
-            if inner.last_activity.elapsed() > self.lock_after(Some(&s.store)) {
-                Self::close(inner);
-            }
+        if let Some(s) = &inner.session
+            && inner.last_activity.elapsed() > self.lock_after(Some(&s.store))
+        {
+            Self::close(inner);
         }
     }
 
@@ -209,13 +227,15 @@ pub fn data_dir_from(args: &[String], env: Option<String>, default: &Path) -> Pa
         if let Some(v) = a.strip_prefix("--data-dir=") {
             return PathBuf::from(v);
         }
-        if a == "--data-dir" {
-            if let Some(v) = it.next() {
-                return PathBuf::from(v);
-            }
+        if a == "--data-dir"
+            && let Some(v) = it.next()
+        {
+            return PathBuf::from(v);
         }
     }
-    env.filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| default.to_path_buf())
+    env.filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| default.to_path_buf())
 }
 
 #[cfg(test)]
@@ -226,10 +246,22 @@ mod tests {
     fn data_dir_prefers_the_argument_then_the_environment() {
         let d = Path::new("/default");
         let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(data_dir_from(&args(&["app", "--data-dir", "/a"]), Some("/b".into()), d), PathBuf::from("/a"));
-        assert_eq!(data_dir_from(&args(&["app", "--data-dir=/c"]), None, d), PathBuf::from("/c"));
-        assert_eq!(data_dir_from(&args(&["app"]), Some("/b".into()), d), PathBuf::from("/b"));
-        assert_eq!(data_dir_from(&args(&["app"]), Some(String::new()), d), PathBuf::from("/default"));
+        assert_eq!(
+            data_dir_from(&args(&["app", "--data-dir", "/a"]), Some("/b".into()), d),
+            PathBuf::from("/a")
+        );
+        assert_eq!(
+            data_dir_from(&args(&["app", "--data-dir=/c"]), None, d),
+            PathBuf::from("/c")
+        );
+        assert_eq!(
+            data_dir_from(&args(&["app"]), Some("/b".into()), d),
+            PathBuf::from("/b")
+        );
+        assert_eq!(
+            data_dir_from(&args(&["app"]), Some(String::new()), d),
+            PathBuf::from("/default")
+        );
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub fn provinces() -> Vec<Province> {
     file()
         .provinces
         .iter()
-        .map(|p| Province { code: p.code.clone(), name: p.name.clone(), kind: p.kind.clone() })
+        .map(|p| Province {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            kind: p.kind.clone(),
+        })
         .collect()
 }
 
@@ -61,6 +65,10 @@ mod tests {
         assert_eq!(super::provinces().len(), 34);
         let all = super::communes(None);
         assert!(all.len() > 3000);
-        assert!(super::communes(Some("19")).iter().any(|c| c.code == "01843"));
+        assert!(
+            super::communes(Some("19"))
+                .iter()
+                .any(|c| c.code == "01843")
+        );
     }
 }

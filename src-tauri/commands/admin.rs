@@ -63,7 +63,12 @@ pub fn settings(state: State<'_, AppState>) -> CmdResult<AppSettings> {
 #[tauri::command]
 pub fn set_lock_minutes(state: State<'_, AppState>, minutes: u32) -> CmdResult<()> {
     if !(1..=240).contains(&minutes) {
-        return Err(CmdError::invalid("Thời gian tự khóa phải từ 1 đến 240 phút."));
+        return Err(CmdError::invalid(
+            "Thời gian tự khóa phải từ 1 đến 240 phút.",
+        ));
     }
-    state.with(|s| Ok(s.store.set_setting(&s.actor, "lock_minutes", &minutes.to_string())?))
+    state.with(|s| {
+        Ok(s.store
+            .set_setting(&s.actor, "lock_minutes", &minutes.to_string())?)
+    })
 }

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use tinbao_core::search::{SearchPage, SearchQuery};
 use tinbao_core::{
-    Action, CaseDetail, CaseRow, Channel, Kind, NewCase, NewPerson, PersonRole, ProsecutionDecision, Reporter, Role,
-    Status, Urgency,
+    Action, CaseDetail, CaseRow, Channel, Kind, NewCase, NewPerson, PersonRole,
+    ProsecutionDecision, Reporter, Role, Status, Urgency,
 };
 use ts_rs::TS;
 use uuid::Uuid;
@@ -40,7 +40,11 @@ macro_rules! labels {
     ($t:ty) => {
         <$t>::ALL
             .iter()
-            .map(|v| Label { code: v.as_str().to_owned(), vi: v.label_vi().to_owned(), en: v.label_en().to_owned() })
+            .map(|v| Label {
+                code: v.as_str().to_owned(),
+                vi: v.label_vi().to_owned(),
+                en: v.label_en().to_owned(),
+            })
             .collect()
     };
 }
@@ -48,8 +52,12 @@ macro_rules! labels {
 #[tauri::command]
 pub fn vocab(state: State<'_, AppState>) -> CmdResult<Vocab> {
     state.with(|s| {
-        let categories =
-            s.store.categories()?.into_iter().map(|(code, vi, en)| Label { code, vi, en }).collect();
+        let categories = s
+            .store
+            .categories()?
+            .into_iter()
+            .map(|(code, vi, en)| Label { code, vi, en })
+            .collect();
         Ok(Vocab {
             kinds: labels!(Kind),
             channels: labels!(Channel),
@@ -72,8 +80,12 @@ pub struct FileUpload {
 }
 
 fn decode(f: &FileUpload) -> CmdResult<Vec<u8>> {
-    B64.decode(f.data_base64.as_bytes())
-        .map_err(|_| CmdError::invalid(format!("Không đọc được tệp “{}”. Hãy chọn lại tệp.", f.name)))
+    B64.decode(f.data_base64.as_bytes()).map_err(|_| {
+        CmdError::invalid(format!(
+            "Không đọc được tệp “{}”. Hãy chọn lại tệp.",
+            f.name
+        ))
+    })
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -87,18 +99,28 @@ pub struct IntakeResult {
 /// Registers a report and attaches the files dropped on the form. The case is saved first:
 /// a bad file must not lose the report.
 #[tauri::command]
-pub fn intake(state: State<'_, AppState>, case: NewCase, files: Vec<FileUpload>) -> CmdResult<IntakeResult> {
+pub fn intake(
+    state: State<'_, AppState>,
+    case: NewCase,
+    files: Vec<FileUpload>,
+) -> CmdResult<IntakeResult> {
     state.with(|s| {
         let mut detail = s.store.intake(&s.actor, case)?;
         let mut attachment_errors = Vec::new();
         for f in &files {
-            let res = decode(f).and_then(|b| Ok(s.store.add_attachment(&s.actor, detail.row.id, &f.name, &b)?));
+            let res = decode(f).and_then(|b| {
+                Ok(s.store
+                    .add_attachment(&s.actor, detail.row.id, &f.name, &b)?)
+            });
             match res {
                 Ok(d) => detail = d,
                 Err(e) => attachment_errors.push(format!("{}: {}", f.name, e.message)),
             }
         }
-        Ok(IntakeResult { case: detail, attachment_errors })
+        Ok(IntakeResult {
+            case: detail,
+            attachment_errors,
+        })
     })
 }
 
@@ -129,12 +151,20 @@ pub fn act(state: State<'_, AppState>, id: Uuid, action: Action) -> CmdResult<Ca
 }
 
 #[tauri::command]
-pub fn add_person(state: State<'_, AppState>, id: Uuid, person: NewPerson) -> CmdResult<CaseDetail> {
+pub fn add_person(
+    state: State<'_, AppState>,
+    id: Uuid,
+    person: NewPerson,
+) -> CmdResult<CaseDetail> {
     state.with(|s| Ok(s.store.add_person(&s.actor, id, person)?))
 }
 
 #[tauri::command]
-pub fn add_attachment(state: State<'_, AppState>, id: Uuid, file: FileUpload) -> CmdResult<CaseDetail> {
+pub fn add_attachment(
+    state: State<'_, AppState>,
+    id: Uuid,
+    file: FileUpload,
+) -> CmdResult<CaseDetail> {
     let bytes = decode(&file)?;
     state.with(|s| Ok(s.store.add_attachment(&s.actor, id, &file.name, &bytes)?))
 }
@@ -151,7 +181,10 @@ pub struct AttachmentData {
 pub fn attachment_data(state: State<'_, AppState>, sha256: String) -> CmdResult<AttachmentData> {
     state.with(|s| {
         let (mime, bytes) = s.store.attachment_bytes(&s.actor, &sha256)?;
-        Ok(AttachmentData { mime, data_base64: B64.encode(bytes) })
+        Ok(AttachmentData {
+            mime,
+            data_base64: B64.encode(bytes),
+        })
     })
 }
 
@@ -160,7 +193,12 @@ pub fn attachment_data(state: State<'_, AppState>, sha256: String) -> CmdResult<
 pub fn record_print(state: State<'_, AppState>, id: Uuid, what: String) -> CmdResult<()> {
     state.with(|s| {
         let row = s.store.case_detail(&s.actor, id)?.row;
-        s.store.audit(&s.actor, "printed", Some(&format!("{} ({id})", row.register_no)), Some(&what))?;
+        s.store.audit(
+            &s.actor,
+            "printed",
+            Some(&format!("{} ({id})", row.register_no)),
+            Some(&what),
+        )?;
         Ok(())
     })
 }

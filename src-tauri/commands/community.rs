@@ -14,7 +14,11 @@ use uuid::Uuid;
 pub fn inquiry_topics() -> Vec<Label> {
     INQUIRY_TOPICS
         .iter()
-        .map(|(code, vi)| Label { code: (*code).to_owned(), vi: (*vi).to_owned(), en: topic_en(code).to_owned() })
+        .map(|(code, vi)| Label {
+            code: (*code).to_owned(),
+            vi: (*vi).to_owned(),
+            en: topic_en(code).to_owned(),
+        })
         .collect()
 }
 
@@ -54,9 +58,18 @@ pub struct TemplateInput {
 }
 
 #[tauri::command]
-pub fn save_answer_template(state: State<'_, AppState>, template: TemplateInput) -> CmdResult<Uuid> {
+pub fn save_answer_template(
+    state: State<'_, AppState>,
+    template: TemplateInput,
+) -> CmdResult<Uuid> {
     state.with(|s| {
-        Ok(s.store.save_answer_template(&s.actor, template.id, &template.topic, &template.title, &template.body)?)
+        Ok(s.store.save_answer_template(
+            &s.actor,
+            template.id,
+            &template.topic,
+            &template.title,
+            &template.body,
+        )?)
     })
 }
 
@@ -71,11 +84,17 @@ pub fn add_channel(state: State<'_, AppState>, channel: NewChannel) -> CmdResult
 }
 
 fn parse_day(s: &str) -> CmdResult<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| CmdError::invalid("Ngày không hợp lệ (cần dd/MM/yyyy)."))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| CmdError::invalid("Ngày không hợp lệ (cần dd/MM/yyyy)."))
 }
 
 #[tauri::command]
-pub fn record_followers(state: State<'_, AppState>, channel: Uuid, on: String, followers: i64) -> CmdResult<()> {
+pub fn record_followers(
+    state: State<'_, AppState>,
+    channel: Uuid,
+    on: String,
+    followers: i64,
+) -> CmdResult<()> {
     let on = parse_day(&on)?;
     state.with(|s| Ok(s.store.record_followers(&s.actor, channel, on, followers)?))
 }
@@ -91,6 +110,11 @@ pub fn add_post(state: State<'_, AppState>, post: NewPost) -> CmdResult<Uuid> {
 }
 
 #[tauri::command]
-pub fn set_post_reach(state: State<'_, AppState>, id: Uuid, views: i64, reactions: i64) -> CmdResult<()> {
+pub fn set_post_reach(
+    state: State<'_, AppState>,
+    id: Uuid,
+    views: i64,
+    reactions: i64,
+) -> CmdResult<()> {
     state.with(|s| Ok(s.store.set_post_reach(&s.actor, id, views, reactions)?))
 }

@@ -33,13 +33,23 @@ pub struct Period {
 }
 
 fn cutoff(store: &Store) -> u32 {
-    store.setting("stats_cutoff_day").ok().flatten().and_then(|v| v.parse().ok()).filter(|d| (1..=28).contains(d)).unwrap_or(15)
+    store
+        .setting("stats_cutoff_day")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok())
+        .filter(|d| (1..=28).contains(d))
+        .unwrap_or(15)
 }
 
 /// The statistics period of a month (police statistics run from the cut-off day, 15th by
 /// default, of the month before); with no month, the current period.
 #[tauri::command]
-pub fn report_period(state: State<'_, AppState>, year: Option<i32>, month: Option<u32>) -> CmdResult<Period> {
+pub fn report_period(
+    state: State<'_, AppState>,
+    year: Option<i32>,
+    month: Option<u32>,
+) -> CmdResult<Period> {
     state.with(|s| {
         let (from, to) = match (year, month) {
             (Some(y), Some(m)) if (1..=12).contains(&m) => monthly_period(y, m, cutoff(&s.store)),
@@ -52,7 +62,9 @@ pub fn report_period(state: State<'_, AppState>, year: Option<i32>, month: Optio
 #[tauri::command]
 pub fn stats(state: State<'_, AppState>, from: i64, to: i64) -> CmdResult<Stats> {
     if to <= from {
-        return Err(CmdError::invalid("Khoảng thời gian không hợp lệ: ngày kết thúc phải sau ngày bắt đầu."));
+        return Err(CmdError::invalid(
+            "Khoảng thời gian không hợp lệ: ngày kết thúc phải sau ngày bắt đầu.",
+        ));
     }
     state.with(|s| Ok(s.store.stats(&s.actor, from, to)?))
 }
@@ -66,7 +78,10 @@ pub struct ExportResult {
 /// A file name in the export folder that does not overwrite an earlier export.
 fn free_path(dir: &Path, stem: &str, ext: &str) -> CmdResult<PathBuf> {
     std::fs::create_dir_all(dir).map_err(|e| {
-        CmdError::other(format!("Không tạo được thư mục xuất {}: {e}. Kiểm tra quyền ghi hoặc đổi thư mục.", dir.display()))
+        CmdError::other(format!(
+            "Không tạo được thư mục xuất {}: {e}. Kiểm tra quyền ghi hoặc đổi thư mục.",
+            dir.display()
+        ))
     })?;
     let mut p = dir.join(format!("{stem}.{ext}"));
     let mut n = 2;
@@ -91,13 +106,24 @@ fn export(state: &AppState, from: i64, to: i64, ext: &str) -> CmdResult<ExportRe
             _ => report::to_pdf(&doc)?,
         };
         std::fs::write(&path, bytes)?;
-        s.store.audit(&s.actor, "exported", Some(&path.display().to_string()), Some(ext))?;
-        Ok(ExportResult { path: path.display().to_string() })
+        s.store.audit(
+            &s.actor,
+            "exported",
+            Some(&path.display().to_string()),
+            Some(ext),
+        )?;
+        Ok(ExportResult {
+            path: path.display().to_string(),
+        })
     })
 }
 
 #[tauri::command]
-pub fn export_stats_xlsx(state: State<'_, AppState>, from: i64, to: i64) -> CmdResult<ExportResult> {
+pub fn export_stats_xlsx(
+    state: State<'_, AppState>,
+    from: i64,
+    to: i64,
+) -> CmdResult<ExportResult> {
     export(&state, from, to, "xlsx")
 }
 
@@ -109,7 +135,10 @@ pub fn export_stats_pdf(state: State<'_, AppState>, from: i64, to: i64) -> CmdRe
 /// The register as CSV for Excel; the reporter only when an authorised user asks on purpose
 /// (the core checks and audits).
 #[tauri::command]
-pub fn export_register_csv(state: State<'_, AppState>, include_reporter: bool) -> CmdResult<ExportResult> {
+pub fn export_register_csv(
+    state: State<'_, AppState>,
+    include_reporter: bool,
+) -> CmdResult<ExportResult> {
     state.with(|s| {
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M");
         let path = free_path(&state.export_dir, &format!("so-tiep-nhan-{stamp}"), "csv")?;
@@ -117,7 +146,9 @@ pub fn export_register_csv(state: State<'_, AppState>, include_reporter: bool) -
         s.store.export_csv(&s.actor, include_reporter, &mut out)?;
         use std::io::Write;
         out.flush()?;
-        Ok(ExportResult { path: path.display().to_string() })
+        Ok(ExportResult {
+            path: path.display().to_string(),
+        })
     })
 }
 
@@ -150,7 +181,9 @@ pub fn backup(state: State<'_, AppState>) -> CmdResult<ExportResult> {
         if keys.exists() {
             std::fs::copy(&keys, path.with_extension("keys.json"))?;
         }
-        Ok(ExportResult { path: path.display().to_string() })
+        Ok(ExportResult {
+            path: path.display().to_string(),
+        })
     })
 }
 
@@ -180,7 +213,7 @@ pub fn backups(state: State<'_, AppState>) -> CmdResult<Vec<BackupFile>> {
                 });
             }
         }
-        out.sort_by(|a, b| b.modified.cmp(&a.modified));
+        out.sort_by_key(|b| std::cmp::Reverse(b.modified));
         Ok(out)
     })
 }
@@ -191,13 +224,19 @@ pub fn backups(state: State<'_, AppState>) -> CmdResult<Vec<BackupFile>> {
 pub fn restore(state: State<'_, AppState>, path: String) -> CmdResult<VerifyReport> {
     let backup = PathBuf::from(&path);
     if !backup.starts_with(backup_dir(&state)) {
-        return Err(CmdError::invalid("Chỉ khôi phục được bản sao lưu trong thư mục sao lưu của ứng dụng."));
+        return Err(CmdError::invalid(
+            "Chỉ khôi phục được bản sao lưu trong thư mục sao lưu của ứng dụng.",
+        ));
     }
     let (key, user) = state.with(|s| {
         if s.actor.role != tinbao_core::Role::Chief {
-            return Err(CmdError::new(crate::state::ErrorKind::Forbidden, "Chỉ trưởng Công an được khôi phục dữ liệu."));
+            return Err(CmdError::new(
+                crate::state::ErrorKind::Forbidden,
+                "Chỉ trưởng Công an được khôi phục dữ liệu.",
+            ));
         }
-        s.store.audit(&s.actor, "restore_started", Some(&path), None)?;
+        s.store
+            .audit(&s.actor, "restore_started", Some(&path), None)?;
         Ok((s.key.clone(), s.actor.username.clone()))
     })?;
     // The register must be closed while its file is replaced.

@@ -55,15 +55,29 @@ pub(crate) fn session_info(state: &AppState, s: &Session) -> CmdResult<SessionIn
         actor: s.actor.clone(),
         scope,
         station,
-        lock_after_secs: state.lock_after(Some(&s.store)).as_secs().min(u64::from(u32::MAX)) as u32,
+        lock_after_secs: state
+            .lock_after(Some(&s.store))
+            .as_secs()
+            .min(u64::from(u32::MAX)) as u32,
     })
 }
 
 fn station_info(store: &Store, code: &str) -> CmdResult<Option<StationInfo>> {
-    let Some(c) = store.admin_commune(code)? else { return Ok(None) };
-    let province_name =
-        store.admin_provinces()?.into_iter().find(|p| p.code == c.province).map(|p| p.name).unwrap_or_default();
-    Ok(Some(StationInfo { code: c.code, name: c.name, province: c.province, province_name }))
+    let Some(c) = store.admin_commune(code)? else {
+        return Ok(None);
+    };
+    let province_name = store
+        .admin_provinces()?
+        .into_iter()
+        .find(|p| p.code == c.province)
+        .map(|p| p.name)
+        .unwrap_or_default();
+    Ok(Some(StationInfo {
+        code: c.code,
+        name: c.name,
+        province: c.province,
+        province_name,
+    }))
 }
 
 #[tauri::command]
@@ -93,11 +107,15 @@ pub fn admin_communes(province: Option<String>) -> CmdResult<Vec<Commune>> {
 #[tauri::command]
 pub fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<SessionInfo> {
     if state.initialized() {
-        return Err(CmdError::invalid("Máy này đã được thiết lập. Hãy đăng nhập."));
+        return Err(CmdError::invalid(
+            "Máy này đã được thiết lập. Hãy đăng nhập.",
+        ));
     }
     let chief = input.chief;
     if chief.role != Role::Chief {
-        return Err(CmdError::invalid("Tài khoản đầu tiên phải là trưởng (hoặc phó) Công an xã/phường."));
+        return Err(CmdError::invalid(
+            "Tài khoản đầu tiên phải là trưởng (hoặc phó) Công an xã/phường.",
+        ));
     }
     if chief.password.chars().count() < tinbao_core::users::MIN_PASSWORD_LEN {
         return Err(CmdError::invalid(format!(
@@ -114,7 +132,11 @@ pub fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<Session
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
     }
-    let mut store = Store::create(&path, &key.sqlcipher_key(), Scope::Station(input.station.trim().to_owned()))?;
+    let mut store = Store::create(
+        &path,
+        &key.sqlcipher_key(),
+        Scope::Station(input.station.trim().to_owned()),
+    )?;
     let username = chief.username.clone();
     let password = chief.password.clone();
     let result = (|| -> CmdResult<Actor> {
@@ -142,13 +164,23 @@ pub fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<Session
 /// Offline login: the password unwraps this user's copy of the key, the register opens, and
 /// the core checks the password hash and the account's state.
 #[tauri::command]
-pub fn login(state: State<'_, AppState>, username: String, password: String) -> CmdResult<SessionInfo> {
+pub fn login(
+    state: State<'_, AppState>,
+    username: String,
+    password: String,
+) -> CmdResult<SessionInfo> {
     if !state.initialized() {
-        return Err(CmdError::new(ErrorKind::NotInitialized, "Máy này chưa được thiết lập."));
+        return Err(CmdError::new(
+            ErrorKind::NotInitialized,
+            "Máy này chưa được thiết lập.",
+        ));
     }
     let user = normalize_username(&username);
     if user.is_empty() || password.is_empty() {
-        return Err(CmdError::new(ErrorKind::BadCredentials, "Nhập tên đăng nhập và mật khẩu."));
+        return Err(CmdError::new(
+            ErrorKind::BadCredentials,
+            "Nhập tên đăng nhập và mật khẩu.",
+        ));
     }
     let key = state.keyring().unwrap(&user, &password)?;
     let mut store = Store::open(state.db_path(), &key.sqlcipher_key())?;

@@ -3,6 +3,8 @@ import { api, onLocked } from './api';
 import type { AppStatus } from './bindings/AppStatus';
 import type { SessionInfo } from './bindings/SessionInfo';
 import type { Vocab } from './bindings/Vocab';
+import { registerFilters } from './registerFilters.svelte';
+import { resetDraft } from './newReport.svelte';
 
 export type Route =
   | { name: 'today' }
@@ -70,6 +72,8 @@ export async function loggedIn(s: SessionInfo) {
     app.epoch += 1;
     app.route = { name: 'today' };
     app.back = [];
+    Object.assign(registerFilters, { text: '', from: '', to: '', status: '', category: '', channel: '', kind: '', hamlet: '', assignee: '', dueOnly: false });
+    resetDraft(null);
   }
   app.vocab = await api.vocab();
   changed();
