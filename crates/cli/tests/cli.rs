@@ -122,5 +122,9 @@ fn a_station_from_init_to_backup() {
 
 /// The first 500 cases of the project's common data set (tests/data/README.md).
 fn sample() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/sample-500.jsonl")).unwrap()
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/sample-500.jsonl"
+    ))
+    .unwrap()
 }

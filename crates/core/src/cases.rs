@@ -266,6 +266,12 @@ pub fn parse_register_no(s: &str) -> Result<(i64, i32)> {
 
 /// Rebuilds the case's search text from its row and persons.
 pub(crate) fn reindex(tx: &Connection, case_id: &str) -> Result<()> {
+    index_case(tx, case_id, false)
+}
+
+/// `fresh`: the case was just created, so there is no old entry to remove (a contentless
+/// FTS5 delete of a missing row still costs a tombstone).
+pub(crate) fn index_case(tx: &Connection, case_id: &str, fresh: bool) -> Result<()> {
     let row: Option<(i64, String)> = tx
         .prepare_cached(
             "SELECT c.rid, concat_ws(' ', c.register_no, c.summary, c.description, c.channel_ref, c.hamlet, c.address, c.occurred,
@@ -276,8 +282,10 @@ pub(crate) fn reindex(tx: &Connection, case_id: &str) -> Result<()> {
         .query_row([case_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     if let Some((rid, text)) = row {
-        tx.prepare_cached("DELETE FROM case_fts WHERE rowid = ?1")?
-            .execute([rid])?;
+        if !fresh {
+            tx.prepare_cached("DELETE FROM case_fts WHERE rowid = ?1")?
+                .execute([rid])?;
+        }
         tx.prepare_cached("INSERT INTO case_fts(rowid, body) VALUES (?1, ?2)")?
             .execute(params![rid, fold(&text)])?;
     }
@@ -527,7 +535,7 @@ impl Store {
             json!({ "register_no": register_no, "anonymous": new.reporter.is_none(), "received_utc": received.timestamp() }),
         )?;
         w.finish()?;
-        reindex(&tx, &id.to_string())?;
+        index_case(&tx, &id.to_string(), true)?;
         reproject(&tx, &id.to_string())?;
         tx.commit()?;
         self.case_detail(actor, id)
@@ -574,14 +582,32 @@ impl Store {
             return Err(Error::forbidden("xem vụ việc của đơn vị khác"));
         }
         let sid = id.to_string();
-        let (channel_ref, description, commune, hamlet, address, lat, lon, occurred, outcome, duplicate_of, review, rule): (
-            Option<String>, String, Option<String>, Option<String>, Option<String>, Option<f64>, Option<f64>, Option<String>,
-            Option<String>, Option<String>, Option<String>, Option<String>,
-        ) = self.conn.query_row(
+        struct Cols {
+            channel_ref: Option<String>,
+            description: String,
+            location: Location,
+            occurred: Option<String>,
+            outcome: Option<String>,
+            duplicate_of: Option<String>,
+            review: Option<String>,
+            rule: Option<String>,
+        }
+        let Cols { channel_ref, description, location, occurred, outcome, duplicate_of, review, rule } = self.conn.query_row(
             "SELECT channel_ref, description, commune, hamlet, address, lat, lon, occurred, outcome, duplicate_of, review, deadline_rule
              FROM cases WHERE id = ?1",
             [&sid],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?)),
+            |r| {
+                Ok(Cols {
+                    channel_ref: r.get(0)?,
+                    description: r.get(1)?,
+                    location: Location { commune: r.get(2)?, hamlet: r.get(3)?, address: r.get(4)?, lat: r.get(5)?, lon: r.get(6)? },
+                    occurred: r.get(7)?,
+                    outcome: r.get(8)?,
+                    duplicate_of: r.get(9)?,
+                    review: r.get(10)?,
+                    rule: r.get(11)?,
+                })
+            },
         )?;
         let year = row.received_at.year();
         let mut st = self.conn.prepare_cached(
@@ -644,13 +670,7 @@ impl Store {
             can_reveal: self.may_reveal(actor, &row),
             channel_ref,
             description,
-            location: Location {
-                commune,
-                hamlet,
-                address,
-                lat,
-                lon,
-            },
+            location,
             occurred,
             has_reporter,
             persons,

@@ -124,6 +124,8 @@ impl Store {
         self.actor_station(actor)
     }
 
+    // Each argument is one part of a change record; a struct would only rename them.
+    #[allow(clippy::too_many_arguments)]
     fn write_record(
         &mut self,
         actor: &Actor,

@@ -4,8 +4,8 @@
 //! importing the same file twice adds nothing.
 use crate::audit::vn_offset;
 use crate::cases::{
-    append_event, case_fields, insert_case_row, insert_person, insert_reporter, parse_register_no,
-    reindex, reproject, validate_case,
+    append_event, case_fields, index_case, insert_case_row, insert_person, insert_reporter,
+    parse_register_no, reproject, validate_case,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -430,7 +430,7 @@ impl Store {
                 )?;
             }
             let sid = c.id.to_string();
-            reindex(&tx, &sid)?;
+            index_case(&tx, &sid, true)?;
             reproject(&tx, &sid)?;
             report.imported += 1;
         }

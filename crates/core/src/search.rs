@@ -43,6 +43,8 @@ pub struct SearchPage {
     /// Matching cases, counted up to `COUNT_CAP`; `total_capped` says the real number is larger.
     pub total: u32,
     pub total_capped: bool,
+    /// False when a very broad text query is listed newest first instead of by relevance.
+    pub ranked: bool,
     pub page: u32,
     pub page_size: u32,
 }
@@ -122,78 +124,107 @@ impl Store {
         }
         let fts = q.text.as_deref().and_then(fts_query);
         let offset = u64::from(q.page) * u64::from(page_size);
-        let (rows, total) = match fts {
+        let run = |sql: &str, args: &[V]| -> Result<Vec<CaseRow>> {
+            let mut st = self.conn.prepare(sql)?;
+            let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                row_from(r, now)
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        };
+        let count = |sql: &str, args: &[V]| -> Result<u32> {
+            Ok(self
+                .conn
+                .query_row(sql, rusqlite::params_from_iter(args.iter()), |r| r.get(0))?)
+        };
+        let cap = COUNT_CAP + 1;
+        let (rows, total, ranked) = match fts {
             Some(m) => {
-                let from = "FROM case_fts f JOIN cases c ON c.rid = f.rowid";
                 let mut args = vec![V::Text(m)];
                 args.extend(w.args.iter().cloned());
                 let cond = renumber(&w.sql, 1);
-                let total: u32 = self.conn.query_row(
-                    &format!("SELECT count(*) FROM (SELECT 1 {from} WHERE case_fts MATCH ?1 {cond} LIMIT {})", COUNT_CAP + 1),
-                    rusqlite::params_from_iter(args.iter()),
-                    |r| r.get(0),
+                let matches = count(
+                    &format!(
+                        "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH ?1 LIMIT {cap})"
+                    ),
+                    &args[..1],
                 )?;
-                let sql = format!(
-                    "SELECT {ROW_COLS} {from} WHERE case_fts MATCH ?1 {cond}
-                     ORDER BY {urgent} DESC, bm25(case_fts), c.received_utc DESC LIMIT {page_size} OFFSET {offset}"
-                );
-                let mut st = self.conn.prepare(&sql)?;
-                let rows = st
-                    .query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                        row_from(r, now)
-                    })?
-                    .collect::<Result<Vec<_>, _>>()?;
-                (rows, total)
+                if matches <= COUNT_CAP {
+                    // Few enough to rank them all: overdue/due first, then relevance, then newest.
+                    let m = "WITH m AS MATERIALIZED (SELECT rowid AS rid, bm25(case_fts) AS score FROM case_fts WHERE case_fts MATCH ?1)";
+                    let total = count(
+                        &format!(
+                            "{m} SELECT count(*) FROM m CROSS JOIN cases c ON c.rid = m.rid WHERE 1 {cond}"
+                        ),
+                        &args,
+                    )?;
+                    let rows = run(
+                        &format!(
+                            "{m} SELECT {ROW_COLS} FROM m CROSS JOIN cases c ON c.rid = m.rid WHERE 1 {cond}
+                             ORDER BY {urgent} DESC, m.score, c.received_utc DESC LIMIT {page_size} OFFSET {offset}"
+                        ),
+                        &args,
+                    )?;
+                    (rows, total, true)
+                } else {
+                    // Too broad to rank every match quickly at a million cases: newest registered
+                    // first, and the UI asks for another word.
+                    let rows = run(
+                        &format!(
+                            "SELECT {ROW_COLS} FROM case_fts f CROSS JOIN cases c ON c.rid = f.rowid
+                             WHERE case_fts MATCH ?1 {cond} ORDER BY f.rowid DESC LIMIT {page_size} OFFSET {offset}"
+                        ),
+                        &args,
+                    )?;
+                    (rows, matches, false)
+                }
             }
             None => {
                 let cond = &w.sql;
-                let total: u32 = self.conn.query_row(
+                let args = &w.args;
+                let total = count(
                     &format!(
-                        "SELECT count(*) FROM (SELECT 1 FROM cases c WHERE 1 {cond} LIMIT {})",
-                        COUNT_CAP + 1
+                        "SELECT count(*) FROM (SELECT 1 FROM cases c WHERE 1 {cond} LIMIT {cap})"
                     ),
-                    rusqlite::params_from_iter(w.args.iter()),
-                    |r| r.get(0),
+                    args,
                 )?;
-                // The urgent few come from the deadline index; the rest page down the date index.
-                let urgent_rows: Vec<CaseRow> = {
-                    let sql = format!(
-                        "SELECT {ROW_COLS} FROM cases c WHERE {urgent} {cond} ORDER BY c.deadline_utc"
-                    );
-                    let mut st = self.conn.prepare(&sql)?;
-                    st.query_map(rusqlite::params_from_iter(w.args.iter()), |r| {
-                        row_from(r, now)
-                    })?
-                    .collect::<Result<_, _>>()?
+                // Overdue and due-soon cases come first, from the deadline index; the rest page
+                // down the date index. Only as many urgent ones are read as the page needs.
+                let upto = offset + u64::from(page_size);
+                let urgent_seen = count(
+                    &format!(
+                        "SELECT count(*) FROM (SELECT 1 FROM cases c WHERE {urgent} {cond} LIMIT {upto})"
+                    ),
+                    args,
+                )?;
+                let mut rows = if offset < u64::from(urgent_seen) {
+                    run(
+                        &format!(
+                            "SELECT {ROW_COLS} FROM cases c WHERE {urgent} {cond} ORDER BY c.deadline_utc LIMIT {page_size} OFFSET {offset}"
+                        ),
+                        args,
+                    )?
+                } else {
+                    Vec::new()
                 };
-                let u = urgent_rows.len() as u64;
-                let mut rows: Vec<CaseRow> = urgent_rows
-                    .into_iter()
-                    .skip(offset as usize)
-                    .take(page_size as usize)
-                    .collect();
                 let want = page_size as usize - rows.len();
                 if want > 0 {
-                    let rest_offset = offset.saturating_sub(u);
-                    let sql = format!(
-                        "SELECT {ROW_COLS} FROM cases c WHERE NOT {urgent} {cond}
-                         ORDER BY c.received_utc DESC LIMIT {want} OFFSET {rest_offset}"
-                    );
-                    let mut st = self.conn.prepare(&sql)?;
-                    rows.extend(
-                        st.query_map(rusqlite::params_from_iter(w.args.iter()), |r| {
-                            row_from(r, now)
-                        })?
-                        .collect::<Result<Vec<_>, _>>()?,
-                    );
+                    let rest_offset = offset.saturating_sub(u64::from(urgent_seen));
+                    rows.extend(run(
+                        &format!(
+                            "SELECT {ROW_COLS} FROM cases c WHERE NOT {urgent} {cond}
+                             ORDER BY c.received_utc DESC LIMIT {want} OFFSET {rest_offset}"
+                        ),
+                        args,
+                    )?);
                 }
-                (rows, total)
+                (rows, total, true)
             }
         };
         Ok(SearchPage {
             rows,
             total: total.min(COUNT_CAP),
             total_capped: total > COUNT_CAP,
+            ranked,
             page: q.page,
             page_size,
         })
@@ -259,7 +290,7 @@ impl Store {
             })
             .filter(|(h, _)| *h >= need)
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        scored.sort_by_key(|s| std::cmp::Reverse(s.0));
         Ok(scored.into_iter().take(5).map(|(_, r)| r).collect())
     }
 }

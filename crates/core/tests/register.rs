@@ -817,5 +817,9 @@ fn raw_hex_keys_open_without_passphrase_derivation() {
 
 /// The first 500 cases of the project's common data set (tests/data/README.md).
 fn sample() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/sample-500.jsonl")).unwrap()
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/sample-500.jsonl"
+    ))
+    .unwrap()
 }
