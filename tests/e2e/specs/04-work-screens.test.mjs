@@ -1,0 +1,88 @@
+// The screens around the cases: inquiries with answer templates, channels and posts, monthly
+// statistics exported to XLSX and PDF, backup.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchApp, click, find, screenshotDir, textOf, type, waitText, waitVisible } from '../lib/app.mjs';
+import { firstRun, nav, selectValue, submitSetup } from '../lib/flows.mjs';
+
+test('inquiries, channels and posts, monthly report with XLSX and PDF, backup', async () => {
+  const app = await launchApp({ name: 'work' });
+  const d = app.driver;
+  try {
+    await firstRun(app);
+    await submitSetup(app);
+
+    // A sanctioned case this month, so the report has a fine to count.
+    await nav(app, 'new');
+    await selectValue(d, 'new-category', 'gambling');
+    await type(d, 'new-summary', 'Nhóm đánh bạc tại chợ');
+    await click(d, 'new-save');
+    await waitVisible(d, 'case-screen', 20_000);
+    await click(d, 'start-verification');
+    await waitText(d, 'case-status', 'Đang xác minh');
+    await type(d, 'outcome-record-no', '02/BB-VPHC');
+    await type(d, 'outcome-decision-no', '07/QĐ-XPHC');
+    await type(d, 'outcome-fine', '1.500.000');
+    await type(d, 'outcome-decided-by', 'Trưởng Công an phường');
+    await click(d, 'record-outcome');
+    await waitText(d, 'case-status', 'Đã xử phạt hành chính');
+
+    // A chief writes an answer template, then an officer's question uses it.
+    await nav(app, 'inquiries');
+    await click(d, 'inquiry-templates-toggle');
+    await type(d, 'template-title', 'Cấp đổi thẻ căn cước');
+    await type(d, 'template-body', 'Công dân mang CCCD cũ đến Công an xã để được cấp đổi, lệ phí theo quy định.');
+    await click(d, 'template-save');
+    await click(d, 'inquiry-templates-toggle');
+    await type(d, 'inquiry-question', 'Thẻ căn cước bị mờ ảnh thì đổi ở đâu?');
+    await click(d, 'use-template');
+    assert.match(await (await find(d, 'inquiry-answer')).getAttribute('value'), /cấp đổi/);
+    await click(d, 'inquiry-save');
+    await waitText(d, 'inquiry-list', 'bị mờ ảnh');
+    await app.shot('inquiries');
+
+    await nav(app, 'channels');
+    await type(d, 'channel-name', 'Nhóm Zalo TDP Xuất Hóa');
+    await type(d, 'channel-area', 'Tổ dân phố Xuất Hóa');
+    await click(d, 'channel-add');
+    await waitText(d, 'channel-list', 'Nhóm Zalo TDP Xuất Hóa');
+    await type(d, 'post-title', 'Cảnh báo thủ đoạn giả danh công an gọi điện');
+    await type(d, 'post-body', 'Công an không làm việc qua điện thoại, không yêu cầu chuyển tiền.');
+    await click(d, 'post-channel');
+    await click(d, 'post-save');
+    await waitText(d, 'post-list', 'giả danh công an');
+    await app.shot('channels');
+
+    await nav(app, 'reports');
+    await waitText(d, 'stat-received', '1');
+    assert.equal(await textOf(d, 'stat-fines'), '1.500.000 đ');
+    await waitVisible(d, 'chart-category');
+    await app.shot('reports');
+    await click(d, 'export-xlsx');
+    const xlsx = (await waitText(d, 'export-done', '.xlsx')).split(': ').pop().trim();
+    assert.ok(existsSync(xlsx) && readFileSync(xlsx).subarray(0, 2).toString() === 'PK', xlsx);
+    await click(d, 'export-pdf');
+    const pdf = (await waitText(d, 'export-done', '.pdf')).split(': ').pop().trim();
+    assert.ok(existsSync(pdf) && readFileSync(pdf).subarray(0, 5).toString() === '%PDF-', pdf);
+    assert.ok(statSync(pdf).size > 5_000);
+    // Kept beside the screenshots so a person can look at the exported files.
+    copyFileSync(pdf, join(screenshotDir, 'work-report.pdf'));
+    copyFileSync(xlsx, join(screenshotDir, 'work-report.xlsx'));
+
+    await nav(app, 'settings');
+    await click(d, 'backup');
+    const ok = await waitText(d, 'backup-ok', '.db', 20_000);
+    const file = ok.split(': ').pop().trim();
+    assert.ok(existsSync(file), file);
+    // The backup is encrypted: no plaintext of the register in it.
+    assert.ok(!readFileSync(file).includes(Buffer.from('Nhóm đánh bạc')), 'backup holds no plaintext');
+    await app.shot('settings-backup');
+  } catch (e) {
+    await app.shot('FAILED').catch(() => {});
+    throw e;
+  } finally {
+    await app.quit();
+  }
+});
