@@ -91,8 +91,24 @@ impl ServerProc {
         Ok(v["code"].as_str().ok_or("no code")?.to_string())
     }
 
-    /// Starts (or restarts on the same address) the server process.
+    /// Starts (or restarts on the same address) the server process. A restart retries for a
+    /// few seconds: sockets of the killed process may hold the port briefly.
     pub fn start(&mut self) -> Result<()> {
+        if self.child.is_some() {
+            return Err("the server is already running".into());
+        }
+        let mut last = None;
+        for _ in 0..50 {
+            match self.start_once() {
+                Ok(()) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Err(last.unwrap_or_else(|| "server did not start".into()))
+    }
+
+    fn start_once(&mut self) -> Result<()> {
         let mut child = Command::new(&self.bin)
             .arg("--data")
             .arg(&self.data)
@@ -101,15 +117,16 @@ impl ServerProc {
             ])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::null())
             .spawn()?;
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line)?;
-        let addr = line
-            .trim()
-            .strip_prefix("listening on https://")
-            .ok_or_else(|| format!("server did not start: {line:?}"))?;
+        let Some(addr) = line.trim().strip_prefix("listening on https://") else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("server did not start: {line:?}").into());
+        };
         self.addr = addr.to_string();
         self.child = Some(child);
         Ok(())
@@ -206,7 +223,10 @@ impl Device {
             name: name.into(),
             store,
             actor,
-            rt: tokio::runtime::Builder::new_current_thread()
+            // A worker thread of its own, as in the app: idle connections are driven (and closed
+            // when the server goes away) between syncs, not left half-open.
+            rt: tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
                 .enable_all()
                 .build()?,
             reader: std::sync::OnceLock::new(),

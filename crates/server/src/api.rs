@@ -207,6 +207,7 @@ async fn enrol(
         enrolled_ms: 0,
         last_seen_ms: None,
         revoked_ms: None,
+        slot: None,
         credential_hash: secret_hash(&secret),
     };
     let code_hash = secret_hash(&req.secret.to_ascii_lowercase());
@@ -237,6 +238,7 @@ async fn enrol(
         };
         ApiError::new(StatusCode::FORBIDDEN, ErrorCode::InvalidCode, msg)
     })?;
+    let numbering = numbering_of(&app, &device).await?;
     app.metrics.enrolments.fetch_add(1, Relaxed);
     tracing::info!(device = %device.id, scope = ?device.scope, "device enrolled");
     let mut resp = encode(
@@ -245,10 +247,24 @@ async fn enrol(
             device_id: device.id,
             credential: make_credential(device.id, &secret),
             scope: device.scope.clone(),
+            numbering,
         },
     )?;
     resp.extensions_mut().insert(DeviceTag(device.id));
     Ok(resp)
+}
+
+/// A station device's register numbering: its slot among the station's devices.
+async fn numbering_of(app: &Arc<App>, device: &Device) -> ApiResult<Option<Numbering>> {
+    let (DeviceScope::Station { station, .. }, Some(slot)) = (&device.scope, device.slot) else {
+        return Ok(None);
+    };
+    let (st, station) = (app.clone(), station.clone());
+    let slots = blocking(move || Ok(st.store.station_slots(&station)?)).await?;
+    Ok(Some(Numbering {
+        slot,
+        slots: slots.max(slot),
+    }))
 }
 
 async fn whoami(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<Response> {
@@ -462,12 +478,14 @@ async fn pull(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> A
         .changes_pulled
         .fetch_add(changes.len() as u64, Relaxed);
     tracing::info!(device = %device.id, since = req.since, sent = changes.len(), next, more, "pull");
+    let numbering = numbering_of(&app, &device).await?;
     let mut out = encode(
         &app,
         &PullResponse {
             changes,
             next,
             more,
+            numbering,
         },
     )?;
     out.extensions_mut().insert(DeviceTag(device.id));

@@ -45,8 +45,11 @@ CREATE TABLE IF NOT EXISTS devices (
     credential_hash TEXT NOT NULL,
     enrolled_ms INTEGER NOT NULL,
     last_seen_ms INTEGER,
-    revoked_ms INTEGER
+    revoked_ms INTEGER,
+    station TEXT,
+    slot INTEGER
 );
+CREATE INDEX IF NOT EXISTS devices_station ON devices(station, slot);
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -106,6 +109,7 @@ type DeviceRow = (
     i64,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
 );
 
 fn device_from(row: DeviceRow) -> Result<Device> {
@@ -117,10 +121,12 @@ fn device_from(row: DeviceRow) -> Result<Device> {
         enrolled_ms: row.4 as u64,
         last_seen_ms: opt_u64(row.5),
         revoked_ms: opt_u64(row.6),
+        slot: row.7.map(|s| s as u32),
     })
 }
 
-const DEVICE_COLS: &str = "id, name, scope, credential_hash, enrolled_ms, last_seen_ms, revoked_ms";
+const DEVICE_COLS: &str =
+    "id, name, scope, credential_hash, enrolled_ms, last_seen_ms, revoked_ms, slot";
 
 fn read_device(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
     Ok((
@@ -131,6 +137,7 @@ fn read_device(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
         r.get(4)?,
         r.get(5)?,
         r.get(6)?,
+        r.get(7)?,
     ))
 }
 
@@ -288,18 +295,40 @@ impl Storage for SqliteStorage {
             "UPDATE enrol_codes SET used_ms = ?1, device = ?2 WHERE secret_hash = ?3",
             params![now_ms as i64, device.id.to_string(), secret_hash],
         )?;
+        let station = match &scope {
+            DeviceScope::Station { station, .. } => Some(station.clone()),
+            DeviceScope::Province { .. } => None,
+        };
+        let known: Option<(Option<String>, Option<i64>)> = tx
+            .query_row(
+                "SELECT station, slot FROM devices WHERE id = ?1",
+                [device.id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let slot: Option<i64> = match (&station, known) {
+            (None, _) => None,
+            (Some(s), Some((Some(old), Some(slot)))) if *s == old => Some(slot),
+            (Some(s), _) => Some(tx.query_row(
+                "SELECT COALESCE(MAX(slot), 0) + 1 FROM devices WHERE station = ?1",
+                [s],
+                |r| r.get(0),
+            )?),
+        };
         tx.execute(
-            "INSERT INTO devices(id, name, scope, credential_hash, enrolled_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO devices(id, name, scope, credential_hash, enrolled_ms, station, slot)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT(id) DO UPDATE SET name = excluded.name, scope = excluded.scope,
                credential_hash = excluded.credential_hash, enrolled_ms = excluded.enrolled_ms,
-               revoked_ms = NULL",
+               revoked_ms = NULL, station = excluded.station, slot = excluded.slot",
             params![
                 device.id.to_string(),
                 device.name,
                 scope_json(&scope)?,
                 device.credential_hash,
-                now_ms as i64
+                now_ms as i64,
+                station,
+                slot
             ],
         )?;
         tx.commit()?;
@@ -308,6 +337,7 @@ impl Storage for SqliteStorage {
             enrolled_ms: now_ms,
             revoked_ms: None,
             last_seen_ms: None,
+            slot: slot.map(|s| s as u32),
             ..device.clone()
         }))
     }
@@ -355,6 +385,15 @@ impl Storage for SqliteStorage {
             params![now_ms as i64, id.to_string()],
         )?;
         Ok(())
+    }
+
+    fn station_slots(&self, station: &str) -> Result<u32> {
+        let n: i64 = self.conn().query_row(
+            "SELECT COALESCE(MAX(slot), 0) FROM devices WHERE station = ?1",
+            [station],
+            |r| r.get(0),
+        )?;
+        Ok(n as u32)
     }
 
     fn add_changes(&self, changes: &[(Change, String)], now_ms: u64) -> Result<Vec<u64>> {

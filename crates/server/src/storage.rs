@@ -45,6 +45,8 @@ pub struct Device {
     pub enrolled_ms: u64,
     pub last_seen_ms: Option<u64>,
     pub revoked_ms: Option<u64>,
+    /// A station device's numbering slot (1-based), given in enrolment order.
+    pub slot: Option<u32>,
     /// Hash of the credential; never the credential itself.
     #[serde(skip)]
     pub credential_hash: String,
@@ -94,7 +96,8 @@ pub trait Storage: Send + Sync + 'static {
     fn enrol_code_scope(&self, secret_hash: &str) -> Result<Option<DeviceScope>>;
     /// Consumes the code and records the device in one step, so a code enrols one device only.
     /// A device id already known gets the new credential and scope (re-enrolment after a
-    /// reinstall or a revocation, which the administrator allowed by issuing the code).
+    /// reinstall or a revocation, which the administrator allowed by issuing the code) and keeps
+    /// its numbering slot; a new station device gets the station's next slot.
     fn redeem_enrol_code(
         &self,
         secret_hash: &str,
@@ -107,6 +110,8 @@ pub trait Storage: Send + Sync + 'static {
     /// Revokes a device at once; false if unknown. Revoking twice keeps the first time.
     fn revoke_device(&self, id: Uuid, now_ms: u64) -> Result<bool>;
     fn touch_device(&self, id: Uuid, now_ms: u64) -> Result<()>;
+    /// How many numbering slots a station's devices share (its highest slot).
+    fn station_slots(&self, station: &str) -> Result<u32>;
 
     /// Stores changes that passed the checks, in one transaction, and returns each one's
     /// sequence number. A change id already stored keeps its first sequence number and body:

@@ -460,6 +460,15 @@ fn decode_reply<T: DeserializeOwned>(
     decode_body(bytes, gz, MAX_BODY_BYTES).map_err(|e| SyncError::Protocol(e.to_string()))
 }
 
+/// Keeps the register-number slot the server gave this device (only when it changed).
+fn apply_numbering(store: &mut Store, n: Numbering) -> Result<()> {
+    let want = (i64::from(n.slot), i64::from(n.slots));
+    if store.numbering()? != want {
+        store.set_numbering(want.0, want.1)?;
+    }
+    Ok(())
+}
+
 fn scope_text(s: &Scope) -> String {
     match s {
         Scope::Station(c) => format!("xã {c}"),
@@ -506,6 +515,9 @@ pub async fn enrol(
         &resp.credential,
         &hex::encode(code.fingerprint),
     )?;
+    if let Some(n) = resp.numbering {
+        apply_numbering(store, n)?;
+    }
     Ok(resp)
 }
 
@@ -632,6 +644,9 @@ pub async fn sync(
                 "máy chủ trả con trỏ lùi ({} < {cursor})",
                 resp.next
             )));
+        }
+        if let Some(n) = resp.numbering {
+            apply_numbering(store, n)?;
         }
         let changes: Vec<_> = resp.changes.into_iter().map(|s| s.change).collect();
         report.pulled += changes.len() as u64;

@@ -94,12 +94,25 @@ impl DeviceScope {
     }
 }
 
+/// A station device's share of register numbers: it gives numbers `n` with
+/// `n ≡ slot (mod slots)`, so devices of one station registering offline never collide. The
+/// server hands out slots in enrolment order; `slots` grows as devices are added and reaches
+/// every device with its next pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Numbering {
+    pub slot: u32,
+    pub slots: u32,
+}
+
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolResponse {
     pub device_id: Uuid,
     /// The device's bearer credential; the server keeps only its hash.
     pub credential: String,
     pub scope: DeviceScope,
+    /// For station devices.
+    #[serde(default)]
+    pub numbering: Option<Numbering>,
 }
 
 impl fmt::Debug for EnrolResponse {
@@ -109,6 +122,7 @@ impl fmt::Debug for EnrolResponse {
             .field("device_id", &self.device_id)
             .field("credential", &"<redacted>")
             .field("scope", &self.scope)
+            .field("numbering", &self.numbering)
             .finish()
     }
 }
@@ -196,6 +210,9 @@ pub struct PullResponse {
     /// the server skipped changes outside the device's scope.
     pub next: u64,
     pub more: bool,
+    /// The device's current numbering (station devices).
+    #[serde(default)]
+    pub numbering: Option<Numbering>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
