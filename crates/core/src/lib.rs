@@ -23,5 +23,5 @@ pub mod workflow;
 
 pub use error::{Error, Result};
 pub use model::*;
-pub use store::{SCHEMA_VERSION, Store, system_actor};
+pub use store::{SCHEMA_VERSION, Store, create_at_version, system_actor};
 pub use tinbao_sync::{Change, EntityKind};

@@ -21,6 +21,15 @@ fn migrations() -> Migrations<'static> {
 
 pub const SCHEMA_VERSION: i64 = 2;
 
+/// Makes an empty database at an earlier schema version, as an older release left it, so
+/// tests can prove that every upgrade path works. Not for production use.
+#[doc(hidden)]
+pub fn create_at_version(path: &Path, key: &str, version: usize) -> Result<()> {
+    let mut conn = open_raw(path, key)?;
+    migrations().to_version(&mut conn, version)?;
+    Ok(())
+}
+
 pub struct Store {
     pub(crate) conn: Connection,
     pub(crate) path: PathBuf,
