@@ -212,7 +212,7 @@ mod replica_model {
             .iter()
             .map(|d| HlcClock::new(Hlc::node_of(d), Hlc::ZERO))
             .collect();
-        let mut now = vec![1_000u64; DEVICES];
+        let mut now = [1_000u64; DEVICES];
         let mut replicas = vec![Replica::default(); DEVICES];
         let mut log: Vec<Change> = Vec::new();
         let mut deps: Vec<Vec<usize>> = Vec::new();
@@ -221,12 +221,6 @@ mod replica_model {
         for s in steps {
             match *s {
                 Step::Write {
-                    dev,
-                    rec,
-                    field,
-                    value,
-                }
-                | Step::Write {
                     dev,
                     rec,
                     field,
