@@ -77,17 +77,22 @@ fn measure(
     Ok(r)
 }
 
+/// One link to measure: its name, the station whose register is synced over it, its faults.
+struct Link {
+    name: &'static str,
+    station: &'static str,
+    faults: Faults,
+}
+
 fn run_link(
     server: &ServerProc,
     dir: &Path,
-    sample: &Path,
-    limit: usize,
-    station: &str,
-    link: &'static str,
-    faults: Faults,
+    (sample, limit): (&Path, usize),
+    l: Link,
     rows: &mut Vec<Row>,
 ) -> Result<()> {
-    let proxy = Proxy::start(server.addr.parse()?, faults)?;
+    let (link, station) = (l.name, l.station);
+    let proxy = Proxy::start(server.addr.parse()?, l.faults)?;
     let file = dir.join(format!("cases-{station}.jsonl"));
     let n = rewrite(sample, station, limit, &file)?;
     let mut first = Device::station(dir, &format!("{link}-1"), station)?;
@@ -146,26 +151,20 @@ fn main() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let server = ServerProc::start_fresh(&server_bin, &dir.path().join("server"))?;
     let mut rows = Vec::new();
-    run_link(
-        &server,
-        dir.path(),
-        &sample,
-        limit,
-        STATION_A,
-        "loopback",
-        Faults::default(),
-        &mut rows,
-    )?;
-    run_link(
-        &server,
-        dir.path(),
-        &sample,
-        limit,
-        STATION_B,
-        "rural 300ms 1Mbit/s",
-        Faults::rural(),
-        &mut rows,
-    )?;
+    for l in [
+        Link {
+            name: "loopback",
+            station: STATION_A,
+            faults: Faults::default(),
+        },
+        Link {
+            name: "rural 300ms 1Mbit/s",
+            station: STATION_B,
+            faults: Faults::rural(),
+        },
+    ] {
+        run_link(&server, dir.path(), (&sample, limit), l, &mut rows)?;
+    }
     println!(
         "{:<28} {:<22} {:>9} {:>12} {:>12} {:>9} {:>8}",
         "step", "link", "seconds", "bytes up", "bytes down", "requests", "changes"
