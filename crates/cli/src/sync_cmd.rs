@@ -20,7 +20,8 @@ pub fn enrol(
     json: bool,
 ) -> Result<(), SyncError> {
     let device = store.device_id();
-    let default_name = format!("Máy {}", &device.simple().to_string()[..8]);
+    // The random tail of the id: the head of a UUIDv7 is a timestamp, alike on PCs set up together.
+    let default_name = format!("Máy {}", &device.simple().to_string()[24..]);
     let name = name.unwrap_or(&default_name);
     let resp = runtime()?.block_on(tinbao_sync_client::enrol(store, server, code, name))?;
     if json {
