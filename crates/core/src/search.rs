@@ -53,6 +53,10 @@ pub struct SearchPage {
 /// past this the UI says "more than".
 pub const COUNT_CAP: u32 = 10_000;
 
+/// Up to this many text matches are all ranked by relevance; each costs a look-up of its case
+/// (for the filters and the overdue-first order), which is what bounds search time.
+pub const RANK_CAP: u32 = 2_000;
+
 struct Where {
     sql: String,
     args: Vec<V>,
@@ -148,7 +152,7 @@ impl Store {
                     ),
                     &args[..1],
                 )?;
-                if matches <= COUNT_CAP {
+                if matches <= RANK_CAP {
                     // Few enough to rank them all: overdue/due first, then relevance, then newest.
                     let m = "WITH m AS MATERIALIZED (SELECT rowid AS rid, bm25(case_fts) AS score FROM case_fts WHERE case_fts MATCH ?1)";
                     let total = count(

@@ -92,9 +92,16 @@ impl Store {
             Role::Officer | Role::Chief => actor.station.clone(),
             _ => None,
         };
+        // Built per call rather than `(?3 IS NULL OR station = ?3)`, so that the planner can
+        // use the covering indexes when there is no station filter.
+        let by_station = if station.is_some() {
+            "AND station = ?3"
+        } else {
+            "AND ?3 IS NULL"
+        };
         let group = |col: &str| -> Result<Vec<Count>> {
             let mut st = self.conn.prepare_cached(&format!(
-                "SELECT {col}, count(*) FROM cases WHERE received_utc >= ?1 AND received_utc < ?2 AND (?3 IS NULL OR station = ?3)
+                "SELECT {col}, count(*) FROM cases WHERE received_utc >= ?1 AND received_utc < ?2 {by_station}
                  GROUP BY {col} ORDER BY count(*) DESC, {col}"
             ))?;
             let rows = st.query_map(params![from, to, station], |r| {
@@ -108,22 +115,29 @@ impl Store {
         let by_kind = group("kind")?;
         let received = by_kind.iter().map(|c| c.count).sum();
         let now = Utc::now().timestamp();
+        // Open cases are exactly those with a running deadline (see workflow::fold): counted on
+        // the partial deadline index.
         let (overdue, open): (u32, u32) = self.conn.query_row(
-            "SELECT coalesce(sum(deadline_utc < ?1), 0), count(*) FROM cases
-             WHERE status IN ('received','verifying') AND (?2 IS NULL OR station = ?2)",
+            &format!(
+                "SELECT coalesce(sum(deadline_utc < ?1), 0), count(*) FROM cases
+                 WHERE deadline_utc IS NOT NULL {}",
+                by_station.replace("?3", "?2")
+            ),
             params![now, station],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let (sanctions, fines): (u32, i64) = self.conn.query_row(
-            "SELECT count(*), coalesce(sum(json_extract(outcome, '$.fine_vnd')), 0) FROM cases
-             WHERE status = 'sanctioned' AND received_utc >= ?1 AND received_utc < ?2 AND (?3 IS NULL OR station = ?3)",
+            &format!(
+                "SELECT count(*), coalesce(sum(json_extract(outcome, '$.fine_vnd')), 0) FROM cases
+                 WHERE received_utc >= ?1 AND received_utc < ?2 {by_station} AND status = 'sanctioned'"
+            ),
             params![from, to, station],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let mut durations: Vec<i64> = {
             let mut st = self.conn.prepare_cached(
-                "SELECT outcome_utc - received_utc FROM cases WHERE outcome_utc IS NOT NULL AND received_utc >= ?1 AND received_utc < ?2
-                 AND (?3 IS NULL OR station = ?3) AND status != 'duplicate'",
+                &format!("SELECT outcome_utc - received_utc FROM cases WHERE received_utc >= ?1 AND received_utc < ?2 {by_station}
+                 AND outcome_utc IS NOT NULL AND status != 'duplicate'"),
             )?;
             st.query_map(params![from, to, station], |r| r.get(0))?
                 .collect::<Result<_, _>>()?

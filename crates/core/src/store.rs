@@ -222,6 +222,14 @@ impl Store {
         })
     }
 
+    /// The query plan SQLite chooses, for the benchmark's diagnostics.
+    #[doc(hidden)]
+    pub fn explain(&self, sql: &str) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let rows = st.query_map([], |r| r.get::<_, String>(3))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn scope(&self) -> &Scope {
         &self.scope
     }

@@ -48,6 +48,7 @@ CREATE INDEX cases_received ON cases(received_utc);
 CREATE INDEX cases_station_received ON cases(station, received_utc);
 CREATE INDEX cases_status ON cases(status, received_utc);
 CREATE INDEX cases_deadline ON cases(deadline_utc) WHERE deadline_utc IS NOT NULL;
+CREATE INDEX cases_status_deadline ON cases(status, deadline_utc) WHERE deadline_utc IS NOT NULL;
 CREATE INDEX cases_assignee ON cases(assignee, received_utc) WHERE assignee IS NOT NULL;
 CREATE INDEX cases_category ON cases(category, received_utc);
 CREATE INDEX cases_channel ON cases(channel, received_utc);
