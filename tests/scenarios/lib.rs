@@ -36,6 +36,8 @@ pub struct ServerProc {
     child: Option<Child>,
     pub addr: String,
     pub fingerprint: [u8; 32],
+    /// Extra arguments of `serve` (the tests lift the rate limit unless they test it).
+    pub serve_args: Vec<String>,
 }
 
 impl ServerProc {
@@ -48,6 +50,9 @@ impl ServerProc {
             child: None,
             addr: "127.0.0.1:0".into(),
             fingerprint: [0; 32],
+            serve_args: ["--rate", "100000", "--burst", "100000"]
+                .map(String::from)
+                .to_vec(),
         };
         let init = s.admin(&["init"])?;
         s.fingerprint = hex_decode(init["fingerprint"].as_str().ok_or("no fingerprint")?)?;
@@ -112,9 +117,8 @@ impl ServerProc {
         let mut child = Command::new(&self.bin)
             .arg("--data")
             .arg(&self.data)
-            .args([
-                "serve", "--listen", &self.addr, "--rate", "100000", "--burst", "100000",
-            ])
+            .args(["serve", "--listen", &self.addr])
+            .args(&self.serve_args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -271,13 +271,20 @@ impl SyncClient {
                         s if s.is_server_error() => ErrorCode::Internal,
                         _ => ErrorCode::BadRequest,
                     };
-                    ErrorBody::new(
-                        code,
-                        format!(
+                    let msg = match code {
+                        ErrorCode::RateLimited => {
+                            "Máy chủ tỉnh đang nhận quá nhiều yêu cầu; sẽ tự thử lại sau ít phút."
+                                .to_string()
+                        }
+                        ErrorCode::TooLarge => {
+                            "Gói dữ liệu quá lớn so với giới hạn của máy chủ tỉnh.".to_string()
+                        }
+                        _ => format!(
                             "Máy chủ tỉnh trả lời lỗi {}; hãy đồng bộ lại sau.",
                             status.as_u16()
                         ),
-                    )
+                    };
+                    ErrorBody::new(code, msg)
                 });
                 Err(SyncError::Server {
                     status: status.as_u16(),

@@ -517,3 +517,32 @@ fn enrolment_codes_are_one_time_pinned_and_versioned() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn a_client_gone_wild_is_rate_limited() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut server = ServerProc::start_fresh(&server_bin(BIN), &dir.path().join("server"))?;
+    server.kill();
+    server.serve_args = ["--rate", "1", "--burst", "3"].map(String::from).to_vec();
+    server.start()?;
+    let code: EnrolmentCode = server.enrol_code(Some(STATION_A), None)?.parse()?;
+    let c = SyncClient::new(&server.url(), code.fingerprint, None)?.with_retry(no_retry());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let statuses: Vec<Option<u16>> = (0..8)
+        .map(|_| {
+            rt.block_on(c.whoami())
+                .err()
+                .and_then(|e| server_code(&e))
+                .map(|s| s.0)
+        })
+        .collect();
+    // The first requests are refused for want of a credential, the rest for their rate.
+    assert_eq!(statuses[0], Some(401), "{statuses:?}");
+    assert!(statuses.contains(&Some(429)), "{statuses:?}");
+    let e = rt.block_on(c.whoami()).err().ok_or("limited")?;
+    assert!(e.transient(), "a rate limit is retried later: {e}");
+    assert!(e.to_string().contains("quá nhiều yêu cầu"), "{e}");
+    Ok(())
+}
