@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS changes (
     station TEXT NOT NULL,
     province TEXT NOT NULL,
     device TEXT NOT NULL,
+    entity TEXT NOT NULL,
     received_ms INTEGER NOT NULL,
     body TEXT NOT NULL
 );
@@ -403,8 +404,8 @@ impl Storage for SqliteStorage {
         {
             let mut find = tx.prepare_cached("SELECT seq FROM changes WHERE id = ?1")?;
             let mut ins = tx.prepare_cached(
-                "INSERT INTO changes(id, station, province, device, received_ms, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO changes(id, station, province, device, entity, received_ms, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for (c, province) in changes {
                 let id = c.id.to_string();
@@ -419,6 +420,7 @@ impl Storage for SqliteStorage {
                     c.station,
                     province,
                     c.device.to_string(),
+                    c.entity.as_str(),
                     now_ms as i64,
                     body
                 ])?;
@@ -455,6 +457,7 @@ impl Storage for SqliteStorage {
                 let mut st = conn.prepare_cached(
                     "SELECT seq, body FROM changes
                      WHERE seq > ?1 AND province = ?2 AND device != ?3
+                       AND NOT (entity = 'user' AND station != province)
                      ORDER BY seq LIMIT ?4",
                 )?;
                 st.query_map(params![since as i64, province, dev, lim], |r| {

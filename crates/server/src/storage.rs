@@ -74,7 +74,8 @@ pub enum RedeemError {
 pub enum ReadScope {
     /// A station's own records and its province's shared ones.
     Station { station: String, province: String },
-    /// Every record of the province.
+    /// Every record of the province's stations except their local accounts (which carry
+    /// password hashes a supervisor's laptop has no use for), and the province's own.
     Province { province: String },
 }
 

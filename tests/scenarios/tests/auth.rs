@@ -273,6 +273,18 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
         s.dedup();
         s
     };
+    // A station's local account (with its password hash) reaches the station's other
+    // devices, never the supervisor's laptop.
+    let account = a.change(
+        User,
+        Upsert,
+        STATION_A,
+        &[("username", "binh"), ("password_hash", "$argon2id$…")],
+    );
+    let account_id = account.id;
+    assert!(a.push(account)?.is_ok());
+    assert!(a_spare.pull_all()?.iter().any(|c| c.id == account_id));
+    assert!(!sup.pull_all()?.iter().any(|c| c.entity == User));
     let (a_, b_, p_) = (
         STATION_A.to_string(),
         STATION_B.to_string(),
