@@ -255,7 +255,14 @@ fn main() {
                 f(&mut q);
                 let s = Instant::now();
                 let r = store.search(&sup, &q).expect("search");
-                times.push(s.elapsed().as_secs_f64() * 1000.0);
+                let ms = s.elapsed().as_secs_f64() * 1000.0;
+                times.push(ms);
+                if std::env::var_os("BENCH_VERBOSE").is_some() {
+                    println!(
+                        "    {ms:7.1} ms  {t:<16} page {} ranked {} total {}",
+                        q.page, r.ranked, r.total
+                    );
+                }
                 std::hint::black_box(r);
             }
         }

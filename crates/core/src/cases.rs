@@ -271,25 +271,87 @@ pub(crate) fn reindex(tx: &Connection, case_id: &str) -> Result<()> {
 
 /// `fresh`: the case was just created, so there is no old entry to remove (a contentless
 /// FTS5 delete of a missing row still costs a tombstone).
+///
+/// Besides the folded text, the entry holds one token per filterable value (see
+/// `filter_token`), so that a search with filters is an intersection inside the index rather
+/// than a scan of every text match.
 pub(crate) fn index_case(tx: &Connection, case_id: &str, fresh: bool) -> Result<()> {
-    let row: Option<(i64, String)> = tx
+    struct Row {
+        rid: i64,
+        text: String,
+        status: String,
+        category: String,
+        channel: String,
+        kind: String,
+        station: String,
+        received_utc: i64,
+        assignee: Option<String>,
+    }
+    let row: Option<Row> = tx
         .prepare_cached(
             "SELECT c.rid, concat_ws(' ', c.register_no, c.summary, c.description, c.channel_ref, c.hamlet, c.address, c.occurred,
                (SELECT name FROM communes WHERE code = c.commune),
-               (SELECT group_concat(name, ' ') FROM persons p WHERE p.case_id = c.id))
+               (SELECT group_concat(name, ' ') FROM persons p WHERE p.case_id = c.id)),
+               c.status, c.category, c.channel, c.kind, c.station, c.received_utc, c.assignee
              FROM cases c WHERE c.id = ?1",
         )?
-        .query_row([case_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([case_id], |r| {
+            Ok(Row {
+                rid: r.get(0)?,
+                text: r.get(1)?,
+                status: r.get(2)?,
+                category: r.get(3)?,
+                channel: r.get(4)?,
+                kind: r.get(5)?,
+                station: r.get(6)?,
+                received_utc: r.get(7)?,
+                assignee: r.get(8)?,
+            })
+        })
         .optional()?;
-    if let Some((rid, text)) = row {
+    if let Some(r) = row {
         if !fresh {
             tx.prepare_cached("DELETE FROM case_fts WHERE rowid = ?1")?
-                .execute([rid])?;
+                .execute([r.rid])?;
+        }
+        let mut body = fold(&r.text);
+        for (k, v) in [
+            ("st", &r.status),
+            ("ca", &r.category),
+            ("ch", &r.channel),
+            ("ki", &r.kind),
+            ("sn", &r.station),
+        ] {
+            body.push(' ');
+            body.push_str(&filter_token(k, v));
+        }
+        body.push(' ');
+        body.push_str(&filter_token("ym", &month_of(r.received_utc).to_string()));
+        if let Some(a) = &r.assignee {
+            body.push(' ');
+            body.push_str(&filter_token("as", a));
         }
         tx.prepare_cached("INSERT INTO case_fts(rowid, body) VALUES (?1, ?2)")?
-            .execute(params![rid, fold(&text)])?;
+            .execute(params![r.rid, body])?;
     }
     Ok(())
+}
+
+/// A filter value as one index token: a prefix no Vietnamese word has, then the value with
+/// everything but letters and digits removed (the tokenizer would split on them).
+pub(crate) fn filter_token(kind: &str, value: &str) -> String {
+    let v: String = value
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .flat_map(|c| c.to_lowercase())
+        .collect();
+    format!("qq{kind}{v}")
+}
+
+/// yyyymm of a time, in Vietnam time.
+pub(crate) fn month_of(unix: i64) -> u32 {
+    let d = vn_time(unix);
+    (d.year() as u32) * 100 + d.month()
 }
 
 fn load_events(tx: &Connection, case_id: &str) -> Result<Vec<StoredEvent>> {
@@ -535,8 +597,8 @@ impl Store {
             json!({ "register_no": register_no, "anonymous": new.reporter.is_none(), "received_utc": received.timestamp() }),
         )?;
         w.finish()?;
-        index_case(&tx, &id.to_string(), true)?;
         reproject(&tx, &id.to_string())?;
+        index_case(&tx, &id.to_string(), true)?;
         tx.commit()?;
         self.case_detail(actor, id)
     }
@@ -814,6 +876,7 @@ impl Store {
         }
         w.finish()?;
         reproject(&tx, &sid)?;
+        reindex(&tx, &sid)?;
         tx.commit()?;
         self.case_detail(actor, id)
     }

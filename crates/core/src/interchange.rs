@@ -430,8 +430,8 @@ impl Store {
                 )?;
             }
             let sid = c.id.to_string();
-            index_case(&tx, &sid, true)?;
             reproject(&tx, &sid)?;
+            index_case(&tx, &sid, true)?;
             report.imported += 1;
         }
         w.finish()?;

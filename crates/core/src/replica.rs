@@ -383,8 +383,8 @@ impl Store {
         touched_cases.sort();
         touched_cases.dedup();
         for id in &touched_cases {
-            reindex(&tx, id)?;
             reproject(&tx, id)?;
+            reindex(&tx, id)?;
         }
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('hlc_last', ?1)",

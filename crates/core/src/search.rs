@@ -1,6 +1,6 @@
 //! The register's one search box and filters. Text matching ignores diacritics and đ/d (the
 //! index holds folded text, see text.rs); due-soon and overdue cases come first everywhere.
-use crate::cases::{ROW_COLS, row_from};
+use crate::cases::{ROW_COLS, filter_token, month_of, row_from};
 use crate::deadlines::DUE_SOON_SECS;
 use crate::error::{Error, Result};
 use crate::model::{Actor, CaseRow, Channel, Kind, NewCase, Role, Status};
@@ -126,7 +126,37 @@ impl Store {
         if q.due_only {
             w.sql.push_str(&format!(" AND {urgent}"));
         }
-        let fts = q.text.as_deref().and_then(fts_query);
+        let fts = q.text.as_deref().and_then(fts_query).map(|m| {
+            // The filters also as index tokens (see cases::index_case): the index intersects
+            // them with the words; the SQL conditions above still decide exactly.
+            let mut m = m;
+            let mut all = |kind: &str, values: Vec<String>| {
+                let toks: Vec<String> = values.iter().map(|v| filter_token(kind, v)).collect();
+                match toks.len() {
+                    0 => {}
+                    1 => m.push_str(&format!(" {}", toks[0])),
+                    _ => m.push_str(&format!(" ({})", toks.join(" OR "))),
+                }
+            };
+            if let Some(st) = &q.status {
+                all("st", st.iter().map(|s| s.as_str().to_owned()).collect());
+            }
+            all("ca", q.category.iter().cloned().collect());
+            all(
+                "ch",
+                q.channel.iter().map(|c| c.as_str().to_owned()).collect(),
+            );
+            all("ki", q.kind.iter().map(|k| k.as_str().to_owned()).collect());
+            all("sn", q.station.iter().cloned().collect());
+            all("as", q.assignee.iter().map(|a| a.to_string()).collect());
+            if let (Some(f), Some(t)) = (q.from, q.to) {
+                let months = months_between(f, t);
+                if months.len() <= 24 {
+                    all("ym", months.iter().map(u32::to_string).collect());
+                }
+            }
+            m
+        });
         let offset = u64::from(q.page) * u64::from(page_size);
         let run = |sql: &str, args: &[V]| -> Result<Vec<CaseRow>> {
             let mut st = self.conn.prepare(sql)?;
@@ -316,6 +346,21 @@ fn renumber(sql: &str, by: usize) -> String {
                 Err(_) => out.push_str(&n),
             }
         }
+    }
+    out
+}
+
+/// Every yyyymm from the month of `from` to the month of `to` (exclusive end).
+fn months_between(from: i64, to: i64) -> Vec<u32> {
+    let (mut m, last) = (month_of(from), month_of(to.saturating_sub(1).max(from)));
+    let mut out = Vec::new();
+    while m <= last && out.len() <= 25 {
+        out.push(m);
+        m = if m % 100 == 12 {
+            (m / 100 + 1) * 100 + 1
+        } else {
+            m + 1
+        };
     }
     out
 }

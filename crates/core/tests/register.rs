@@ -264,6 +264,36 @@ fn seed_story_wheelies_to_a_fine() {
         assert_eq!(text_search(&s, &off, q).len(), 1, "query {q}");
     }
     assert!(text_search(&s, &off, "ma tuy").is_empty());
+    // Filters combine with the words, and follow the case's state as it changes.
+    let filtered = |status: Status, category: &str, month: (i64, i64)| {
+        s.search(
+            &off,
+            &SearchQuery {
+                text: Some("lang lach".into()),
+                status: Some(vec![status]),
+                category: Some(category.into()),
+                from: Some(month.0),
+                to: Some(month.1),
+                page_size: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .total
+    };
+    let sept = tinbao_core::stats::monthly_period(2025, 10, 1);
+    let sept = (sept.0 - 30 * 86_400, sept.0);
+    assert_eq!(filtered(Status::Sanctioned, "traffic_order", sept), 1);
+    assert_eq!(filtered(Status::Received, "traffic_order", sept), 0);
+    assert_eq!(filtered(Status::Sanctioned, "theft", sept), 0);
+    assert_eq!(
+        filtered(
+            Status::Sanctioned,
+            "traffic_order",
+            (sept.1, sept.1 + 86_400 * 30)
+        ),
+        0
+    );
     let st = s.stats(&chief, 0, i64::MAX).unwrap();
     assert_eq!((st.received, st.sanctions, st.fines_vnd), (1, 1, 8_000_000));
 }
