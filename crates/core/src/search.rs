@@ -134,8 +134,9 @@ impl Store {
                 let toks: Vec<String> = values.iter().map(|v| filter_token(kind, v)).collect();
                 match toks.len() {
                     0 => {}
-                    1 => m.push_str(&format!(" {}", toks[0])),
-                    _ => m.push_str(&format!(" ({})", toks.join(" OR "))),
+                    // FTS5 wants an explicit AND before a parenthesised group.
+                    1 => m.push_str(&format!(" AND {}", toks[0])),
+                    _ => m.push_str(&format!(" AND ({})", toks.join(" OR "))),
                 }
             };
             if let Some(st) = &q.status {

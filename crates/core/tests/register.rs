@@ -270,7 +270,7 @@ fn seed_story_wheelies_to_a_fine() {
             &off,
             &SearchQuery {
                 text: Some("lang lach".into()),
-                status: Some(vec![status]),
+                status: Some(vec![status, Status::Duplicate]),
                 category: Some(category.into()),
                 from: Some(month.0),
                 to: Some(month.1),
