@@ -45,6 +45,64 @@ struct FileCommune {
     kind: String,
 }
 
+/// The shipped list, parsed once, for uses with no database at hand (the first-run station
+/// picker, the server's scope checks).
+pub struct Official {
+    pub provinces: Vec<Province>,
+    pub communes: Vec<Commune>,
+    by_code: std::collections::HashMap<String, usize>,
+}
+
+impl Official {
+    pub fn commune(&self, code: &str) -> Option<&Commune> {
+        self.by_code.get(code).map(|&i| &self.communes[i])
+    }
+    pub fn province(&self, code: &str) -> Option<&Province> {
+        self.provinces.iter().find(|p| p.code == code)
+    }
+    pub fn communes_of<'a>(&'a self, province: &'a str) -> impl Iterator<Item = &'a Commune> + 'a {
+        self.communes.iter().filter(move |c| c.province == province)
+    }
+}
+
+pub fn official() -> &'static Official {
+    static LIST: std::sync::OnceLock<Official> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        // The file is compiled in and checked by the tests below; an unparsable list is a
+        // broken build, not a runtime condition.
+        let file: File = serde_json::from_str(EMBEDDED).unwrap_or(File {
+            provinces: Vec::new(),
+        });
+        let mut provinces = Vec::new();
+        let mut communes = Vec::new();
+        for p in file.provinces {
+            for c in p.communes {
+                communes.push(Commune {
+                    code: c.code,
+                    province: p.code.clone(),
+                    name: c.name,
+                    kind: c.kind,
+                });
+            }
+            provinces.push(Province {
+                code: p.code,
+                name: p.name,
+                kind: p.kind,
+            });
+        }
+        let by_code = communes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code.clone(), i))
+            .collect();
+        Official {
+            provinces,
+            communes,
+            by_code,
+        }
+    })
+}
+
 fn version() -> String {
     use sha2::{Digest, Sha256};
     hex::encode(&Sha256::digest(EMBEDDED.as_bytes())[..8])
@@ -63,7 +121,12 @@ pub(crate) fn ensure_loaded(conn: &Connection) -> Result<()> {
     if have.as_deref() == Some(v.as_str()) {
         return Ok(());
     }
-    let file: File = serde_json::from_str(EMBEDDED)?;
+    let list = official();
+    if list.provinces.is_empty() {
+        return Err(crate::Error::invalid(
+            "Danh mục đơn vị hành chính đi kèm bị hỏng; hãy cài lại tinbao.",
+        ));
+    }
     let tx = conn.unchecked_transaction()?;
     {
         let mut p = tx.prepare(
@@ -75,11 +138,17 @@ pub(crate) fn ensure_loaded(conn: &Connection) -> Result<()> {
              ON CONFLICT(code) DO UPDATE SET province = excluded.province, name = excluded.name,
                kind = excluded.kind, name_folded = excluded.name_folded",
         )?;
-        for pr in &file.provinces {
+        for pr in &list.provinces {
             p.execute(params![pr.code, pr.name, pr.kind])?;
-            for co in &pr.communes {
-                c.execute(params![co.code, pr.code, co.name, co.kind, fold(&co.name)])?;
-            }
+        }
+        for co in &list.communes {
+            c.execute(params![
+                co.code,
+                co.province,
+                co.name,
+                co.kind,
+                fold(&co.name)
+            ])?;
         }
     }
     tx.execute(
@@ -156,4 +225,23 @@ pub(crate) fn communes(
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_shipped_list_is_complete() {
+        let o = super::official();
+        assert_eq!(o.provinces.len(), 34);
+        assert_eq!(o.communes.len(), 3321);
+        assert_eq!(
+            o.commune("24280").map(|c| c.name.as_str()),
+            Some("Xã Cư M’gar")
+        );
+        assert_eq!(o.commune("24280").map(|c| c.province.as_str()), Some("66"));
+        assert_eq!(
+            o.communes_of("66").count(),
+            o.communes.iter().filter(|c| c.province == "66").count()
+        );
+    }
 }
