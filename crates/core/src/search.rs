@@ -55,7 +55,7 @@ pub const COUNT_CAP: u32 = 10_000;
 
 /// Up to this many text matches are all ranked by relevance; each costs a look-up of its case
 /// (for the filters and the overdue-first order), which is what bounds search time.
-pub const RANK_CAP: u32 = 2_000;
+pub const RANK_CAP: u32 = 500;
 
 struct Where {
     sql: String,
