@@ -689,9 +689,6 @@ struct GetQuery {
     offset: u64,
 }
 
-/// Header giving an attachment's full size on a (partial) download.
-pub const TOTAL_HEADER: &str = "x-tinbao-total";
-
 async fn attachment_get(
     State(app): State<Arc<App>>,
     Path(sha): Path<String>,
@@ -727,7 +724,7 @@ async fn attachment_get(
         .fetch_add(buf.len() as u64, Relaxed);
     let mut resp = buf.into_response();
     resp.headers_mut().insert(
-        TOTAL_HEADER,
+        paths::TOTAL_HEADER,
         HeaderValue::from_str(&total.to_string()).map_err(|_| ApiError::bad("size"))?,
     );
     resp.extensions_mut().insert(DeviceTag(device.id));

@@ -441,7 +441,7 @@ impl SyncClient {
                 .send_raw(|| self.request(reqwest::Method::GET, &path), 0, progress)
                 .await?;
             let total: usize = h
-                .get("x-tinbao-total")
+                .get(paths::TOTAL_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse().ok())
                 .ok_or_else(|| SyncError::Protocol("thiếu kích thước tệp đính kèm".into()))?;

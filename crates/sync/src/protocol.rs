@@ -44,6 +44,8 @@ pub mod paths {
     /// `GET {ATTACHMENTS}/{sha256}/status`, `PUT {ATTACHMENTS}/{sha256}?offset=N&size=S`,
     /// `GET {ATTACHMENTS}/{sha256}`.
     pub const ATTACHMENTS: &str = "/v1/attachments";
+    /// Response header of an attachment download: the file's full size.
+    pub const TOTAL_HEADER: &str = "x-tinbao-total";
     pub const HEALTH: &str = "/health";
     pub const METRICS: &str = "/metrics";
 }
