@@ -247,7 +247,7 @@ impl SyncClient {
         &self,
         build: impl Fn() -> reqwest::RequestBuilder,
         sent: u64,
-        progress: &dyn Fn(&Progress),
+        progress: &(dyn Fn(&Progress) + Send + Sync),
     ) -> Result<(reqwest::header::HeaderMap, Vec<u8>)> {
         let mut attempt = 0;
         loop {
@@ -315,7 +315,7 @@ impl SyncClient {
         method: reqwest::Method,
         path: &str,
         msg: &Req,
-        progress: &dyn Fn(&Progress),
+        progress: &(dyn Fn(&Progress) + Send + Sync),
     ) -> Result<Resp> {
         let body = encode_body(msg).map_err(|e| SyncError::Protocol(e.to_string()))?;
         let len = body.len() as u64;
@@ -337,7 +337,7 @@ impl SyncClient {
     async fn get<Resp: DeserializeOwned>(
         &self,
         path: &str,
-        progress: &dyn Fn(&Progress),
+        progress: &(dyn Fn(&Progress) + Send + Sync),
     ) -> Result<Resp> {
         let (headers, bytes) = self
             .send_raw(|| self.request(reqwest::Method::GET, path), 0, progress)
@@ -357,7 +357,7 @@ impl SyncClient {
     pub async fn push(
         &self,
         req: &PushRequest,
-        progress: &dyn Fn(&Progress),
+        progress: &(dyn Fn(&Progress) + Send + Sync),
     ) -> Result<PushResponse> {
         self.call(reqwest::Method::POST, paths::PUSH, req, progress)
             .await
@@ -366,7 +366,7 @@ impl SyncClient {
     pub async fn pull(
         &self,
         req: &PullRequest,
-        progress: &dyn Fn(&Progress),
+        progress: &(dyn Fn(&Progress) + Send + Sync),
     ) -> Result<PullResponse> {
         self.call(reqwest::Method::POST, paths::PULL, req, progress)
             .await
@@ -375,7 +375,7 @@ impl SyncClient {
     pub async fn attachment_status(
         &self,
         sha: &str,
-        progress: &dyn Fn(&Progress),
+        progress: &(dyn Fn(&Progress) + Send + Sync),
     ) -> Result<AttachmentStatus> {
         self.get(&format!("{}/{sha}/status", paths::ATTACHMENTS), progress)
             .await
@@ -387,7 +387,7 @@ impl SyncClient {
         &self,
         sha: &str,
         bytes: &[u8],
-        progress: &dyn Fn(&Progress),
+        progress: &(dyn Fn(&Progress) + Send + Sync),
     ) -> Result<bool> {
         let mut status = self.attachment_status(sha, progress).await?;
         let mut sent_any = false;
@@ -432,7 +432,7 @@ impl SyncClient {
     pub async fn download_attachment(
         &self,
         sha: &str,
-        progress: &dyn Fn(&Progress),
+        progress: &(dyn Fn(&Progress) + Send + Sync),
     ) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         loop {
@@ -578,7 +578,7 @@ pub async fn sync(
     store: &mut Store,
     client: &SyncClient,
     opts: &SyncOptions,
-    progress: &dyn Fn(&Progress),
+    progress: &(dyn Fn(&Progress) + Send + Sync),
 ) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     let device = store.device_id();
@@ -701,7 +701,7 @@ pub async fn sync(
 pub async fn sync_store(
     store: &mut Store,
     opts: &SyncOptions,
-    progress: &dyn Fn(&Progress),
+    progress: &(dyn Fn(&Progress) + Send + Sync),
 ) -> Result<SyncReport> {
     let client = SyncClient::for_store(store)?.with_retry(opts.retry.clone());
     let result = sync(store, &client, opts, progress).await;
@@ -754,5 +754,23 @@ mod tests {
         assert!(!server(403).transient());
         assert!(!server(426).transient());
         assert!(!SyncError::CertMismatch.transient());
+    }
+}
+
+/// The app runs sync as a background task on a multi-threaded runtime: the futures must be Send.
+#[cfg(test)]
+mod send_check {
+    #[allow(dead_code)]
+    fn sync_futures_are_send(store: &mut tinbao_core::Store, client: &super::SyncClient) {
+        fn is_send<T: Send>(_: &T) {}
+        let opts = super::SyncOptions::default();
+        let f = super::sync_store(store, &opts, &|_| {});
+        is_send(&f);
+        drop(f);
+        let f = super::sync(store, client, &opts, &|_| {});
+        is_send(&f);
+        drop(f);
+        let f = super::enrol(store, "https://x", "code", "name");
+        is_send(&f);
     }
 }
