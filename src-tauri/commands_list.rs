@@ -47,4 +47,6 @@ pub const COMMANDS: &[&str] = &[
     "backup",
     "backups",
     "restore",
+    "enrol_device",
+    "sync_now",
 ];

@@ -88,6 +88,8 @@ pub fn run() {
             commands::reports::backup,
             commands::reports::backups,
             commands::reports::restore,
+            commands::sync::enrol_device,
+            commands::sync::sync_now,
         ])
         .run(tauri::generate_context!())
         .expect("error while running tauri application");
@@ -150,6 +152,7 @@ mod bindings {
             crate::commands::reports::Period,
             crate::commands::reports::ExportResult,
             crate::commands::reports::BackupFile,
+            crate::commands::sync::SyncSummary,
             tinbao_core::today::Today,
             tinbao_core::stats::Stats,
             tinbao_core::backup::VerifyReport,

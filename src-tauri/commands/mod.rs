@@ -3,3 +3,4 @@ pub mod cases;
 pub mod community;
 pub mod reports;
 pub mod session;
+pub mod sync;

@@ -3,7 +3,7 @@
 // Uses target/debug/tinbao-desktop unless TINBAO_APP points elsewhere (a release build is
 // what officers run: build it with `cargo build --release -p tinbao-desktop --features custom-protocol`).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Key } from 'selenium-webdriver';
@@ -23,7 +23,17 @@ function rssOfTree(rootPid) {
     for (const r of rows) if (keep.has(r.ppid) && !keep.has(r.pid)) { keep.add(r.pid); changed = true; }
   }
   const procs = rows.filter((r) => keep.has(r.pid));
-  return { kb: procs.reduce((a, r) => a + r.rss, 0), procs };
+  // RSS counts shared libraries (libwebkit2gtk, ICU…) once per process; PSS splits them.
+  const pss = (pid) => {
+    try {
+      const m = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m);
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0;
+    }
+  };
+  for (const p of procs) p.pss = pss(p.pid);
+  return { kb: procs.reduce((a, r) => a + r.rss, 0), pssKb: procs.reduce((a, r) => a + r.pss, 0), procs };
 }
 
 function appPid() {
@@ -103,8 +113,9 @@ try {
   }
   await app.shot('register-search');
   const mem = rssOfTree(appPid());
-  fig.resident_memory_mb = Math.round(mem.kb / 1024);
-  fig.processes = mem.procs.map((p) => `${p.comm}:${Math.round(p.rss / 1024)}MB`).join(' ');
+  fig.resident_memory_rss_sum_mb = Math.round(mem.kb / 1024);
+  fig.resident_memory_pss_sum_mb = Math.round(mem.pssKb / 1024);
+  fig.processes = mem.procs.map((p) => `${p.comm}: RSS ${Math.round(p.rss / 1024)} MB, PSS ${Math.round(p.pss / 1024)} MB`).join('; ');
   fig.binary = appBinary;
   fig.cases = rep.imported;
   console.log(JSON.stringify(fig, null, 2));

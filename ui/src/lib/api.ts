@@ -38,6 +38,7 @@ import type { ChannelInfo } from './bindings/ChannelInfo';
 import type { NewChannel } from './bindings/NewChannel';
 import type { Post } from './bindings/Post';
 import type { NewPost } from './bindings/NewPost';
+import type { SyncSummary } from './bindings/SyncSummary';
 
 /** A command's failure, with the Vietnamese sentence the backend wrote for the officer. */
 export class ApiError extends Error {
@@ -121,6 +122,10 @@ export const api = {
   posts: () => call<Post[]>('posts'),
   addPost: (post: NewPost) => call<string>('add_post', { post }),
   setPostReach: (id: string, views: number, reactions: number) => call<void>('set_post_reach', { id, views, reactions }),
+
+  enrolDevice: (server: string, code: string, deviceName: string) =>
+    call<SyncState>('enrol_device', { server, code, deviceName }),
+  syncNow: () => call<SyncSummary>('sync_now'),
 };
 
 /** Reads a File as base64 for a command (screenshots and documents of a few MB). */

@@ -1,0 +1,105 @@
+//! Enrolment and sync with the provincial server, through tinbao-sync-client.
+//!
+//! Sync runs on the session's own Store (one connection, one hybrid clock), on a blocking
+//! thread so the UI's event loop is never held; other commands wait for it meanwhile. It
+//! never counts as the officer's activity, so it cannot keep an unattended PC unlocked.
+use crate::state::{AppState, CmdError, CmdResult, ErrorKind};
+use serde::Serialize;
+use tauri::{AppHandle, Manager};
+use tinbao_core::replica::SyncState;
+use tinbao_sync_client::{SyncError, SyncOptions};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SyncSummary {
+    #[ts(type = "number")]
+    pub pushed: u64,
+    #[ts(type = "number")]
+    pub pulled: u64,
+    #[ts(type = "number")]
+    pub conflicts: u64,
+    /// Changes the server refused, each with its reason; they stay waiting on this PC.
+    pub rejected: Vec<String>,
+    #[ts(type = "number")]
+    pub pending_after: u64,
+    pub state: SyncState,
+}
+
+fn sync_error(e: SyncError) -> CmdError {
+    let kind = if matches!(e, SyncError::NotEnrolled) {
+        ErrorKind::Invalid
+    } else {
+        ErrorKind::Other
+    };
+    CmdError::new(kind, e.to_string())
+}
+
+/// Runs `f` with the session's store on a blocking thread, the sync client's futures driven
+/// by Tauri's runtime.
+async fn on_session<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&mut tinbao_core::Store) -> CmdResult<T> + Send + 'static,
+) -> CmdResult<T> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        state.peek(|s| match s {
+            Some(s) => f(&mut s.store),
+            None => Err(CmdError::locked()),
+        })
+    })
+    .await
+    .map_err(|e| CmdError::other(format!("Tác vụ đồng bộ bị gián đoạn: {e}")))?
+}
+
+/// Enrols this PC with a one-time code from the provincial administrator (chief only).
+#[tauri::command]
+pub async fn enrol_device(
+    app: AppHandle,
+    server: String,
+    code: String,
+    device_name: String,
+) -> CmdResult<SyncState> {
+    let chief = app
+        .state::<AppState>()
+        .with(|s| Ok(s.actor.role == tinbao_core::Role::Chief))?;
+    if !chief {
+        return Err(CmdError::new(
+            ErrorKind::Forbidden,
+            "Chỉ trưởng Công an được đăng ký máy với máy chủ tỉnh.",
+        ));
+    }
+    on_session(app, move |store| {
+        tauri::async_runtime::block_on(tinbao_sync_client::enrol(
+            store,
+            &server,
+            &code,
+            &device_name,
+        ))
+        .map_err(sync_error)?;
+        Ok(store.sync_state()?)
+    })
+    .await
+}
+
+/// One full sync now (the UI also calls it every few minutes while enrolled and unlocked).
+#[tauri::command]
+pub async fn sync_now(app: AppHandle) -> CmdResult<SyncSummary> {
+    on_session(app, |store| {
+        let report = tauri::async_runtime::block_on(tinbao_sync_client::sync_store(
+            store,
+            &SyncOptions::default(),
+            &|_| {},
+        ))
+        .map_err(sync_error)?;
+        Ok(SyncSummary {
+            pushed: report.pushed,
+            pulled: report.pulled,
+            conflicts: report.conflicts,
+            rejected: report.rejected.iter().map(|r| r.message.clone()).collect(),
+            pending_after: report.pending_after,
+            state: store.sync_state()?,
+        })
+    })
+    .await
+}
