@@ -119,8 +119,23 @@ test('seed story 1: register the Facebook wheelies report, verify, fine 8.000.00
     assert.equal(all.length, 1);
     assert.equal((await searchRegister(app, 'lua dao chiem doat')).length, 0, 'an unrelated search finds nothing');
 
-    // Citizen text is text: the injection string shows as those characters, runs nothing.
+    // A second resident reports the same clip: the intake form points at case 1/2022 before
+    // saving. A screenshot dropped on the form (HTML5 drag and drop) is attached.
     await nav(app, 'new');
+    await type(d, 'new-received-at', '30/09/2022 08:00');
+    await type(d, 'new-summary', 'Thanh thiếu niên bốc đầu, lạng lách ở Xuất Hóa');
+    await waitText(d, 'duplicates', '1/2022', 10_000);
+    await d.executeScript(`
+      const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([png], 'anh-chup-zalo.png', { type: 'image/png' }));
+      document.querySelector('[data-testid="new-dropzone"]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));`);
+    await waitText(d, 'new-dropzone', 'anh-chup-zalo.png');
+    await app.shot('new-report-duplicate-hint');
+    await click(d, 'new-clear');
+    assert.equal((await d.findElements(tid('new-file'))).length, 0);
+
+    // Citizen text is text: the injection string shows as those characters, runs nothing.
     await selectValue(d, 'new-category', 'other');
     await type(d, 'new-summary', `Tin nhắn lạ ${INJECTION}`);
     await type(d, 'new-description', INJECTION);
