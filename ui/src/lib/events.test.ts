@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { eventDetail, eventTitle } from './events';
+import type { Event } from './bindings/Event';
+
+const ev = (type: string, data: unknown): Event => ({ id: 'e', type, data: data as Event['data'], author: 'u', author_name: 'A', at: '2022-10-01T08:00:00+07:00' });
+const names = { user: (id: string) => (id === 'u2' ? 'Lê Thị Hà' : id), outcome: (t: string) => (t === 'sanctioned' ? 'Đã xử phạt hành chính' : t) };
+
+describe('timeline', () => {
+  it('writes a sanction with its numbers and the fine in đồng', () => {
+    const e = ev('outcome_recorded', { from: 'verifying', outcome: { type: 'sanctioned', record_no: '01/BB', decision_no: '05/QĐ', fine_vnd: 8000000, decided_by: 'Trưởng CA', note: null } });
+    expect(eventTitle(e)).toBe('Ghi nhận kết quả giải quyết');
+    expect(eventDetail(e, names)).toBe('Đã xử phạt hành chính: biên bản 01/BB, quyết định 05/QĐ, phạt 8.000.000 đ, người ra quyết định Trưởng CA');
+  });
+  it('names the assigned officer and keeps unknown event types readable', () => {
+    expect(eventDetail(ev('assigned', { user: 'u2' }), names)).toBe('Lê Thị Hà');
+    expect(eventTitle(ev('something_new', {}))).toBe('something_new');
+  });
+});
