@@ -58,9 +58,17 @@ fn main() {
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("bench.db");
+    // BENCH_DB=path keeps the database; a second run with the same path skips the import.
+    let path = std::env::var_os("BENCH_DB")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("bench.db"));
     let key = format!("x'{}'", "5a".repeat(32));
-    let mut store = Store::create(&path, &key, Scope::Province("66".into())).expect("create");
+    let reuse = path.exists();
+    let mut store = if reuse {
+        Store::open(&path, &key).expect("open")
+    } else {
+        Store::create(&path, &key, Scope::Province("66".into())).expect("create")
+    };
     let admin = system_actor(store.scope());
 
     // Cases spread evenly over five years ending now, newest last.
@@ -90,22 +98,26 @@ fn main() {
         "tinbao-core benchmark: {n} cases ({mb:.0} MB of JSON Lines) in an encrypted province database"
     );
 
-    let t = Instant::now();
-    let rep = store
-        .import_jsonl(&admin, gen_lines.as_bytes(), &mut |_| {})
-        .expect("import");
-    let secs = t.elapsed().as_secs_f64();
+    if reuse {
+        println!("import: skipped, reusing {}", path.display());
+    } else {
+        let t = Instant::now();
+        let rep = store
+            .import_jsonl(&admin, gen_lines.as_bytes(), &mut |_| {})
+            .expect("import");
+        let secs = t.elapsed().as_secs_f64();
+        assert_eq!(
+            rep.imported as usize,
+            n,
+            "rejected: {:?}",
+            rep.rejected.first()
+        );
+        println!(
+            "import: {n} cases in {secs:.1} s = {:.0} cases/s",
+            n as f64 / secs
+        );
+    }
     drop(gen_lines);
-    assert_eq!(
-        rep.imported as usize,
-        n,
-        "rejected: {:?}",
-        rep.rejected.first()
-    );
-    println!(
-        "import: {n} cases in {secs:.1} s = {:.0} cases/s",
-        n as f64 / secs
-    );
     if std::env::var_os("BENCH_IMPORT_ONLY").is_some() {
         return;
     }

@@ -131,12 +131,10 @@ impl Store {
             // them with the words; the SQL conditions above still decide exactly.
             let mut m = m;
             let mut all = |kind: &str, values: Vec<String>| {
-                let toks: Vec<String> = values.iter().map(|v| filter_token(kind, v)).collect();
-                match toks.len() {
-                    0 => {}
-                    // FTS5 wants an explicit AND before a parenthesised group.
-                    1 => m.push_str(&format!(" AND {}", toks[0])),
-                    _ => m.push_str(&format!(" AND ({})", toks.join(" OR "))),
+                // Only single values: a union of several large doclists (every open status,
+                // say) costs more than the SQL filter it would replace.
+                if let [v] = values.as_slice() {
+                    m.push_str(&format!(" AND {}", filter_token(kind, v)));
                 }
             };
             if let Some(st) = &q.status {
@@ -150,11 +148,10 @@ impl Store {
             all("ki", q.kind.iter().map(|k| k.as_str().to_owned()).collect());
             all("sn", q.station.iter().cloned().collect());
             all("as", q.assignee.iter().map(|a| a.to_string()).collect());
-            if let (Some(f), Some(t)) = (q.from, q.to) {
-                let months = months_between(f, t);
-                if months.len() <= 24 {
-                    all("ym", months.iter().map(u32::to_string).collect());
-                }
+            if let (Some(f), Some(t)) = (q.from, q.to)
+                && let [month] = months_between(f, t).as_slice()
+            {
+                all("ym", vec![month.to_string()]);
             }
             m
         });

@@ -6,6 +6,7 @@ use crate::store::Store;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -99,20 +100,52 @@ impl Store {
         } else {
             "AND ?3 IS NULL"
         };
-        let group = |col: &str| -> Result<Vec<Count>> {
+        // One pass over the period's cases: each row is read (and decrypted) once for all the
+        // breakdowns, instead of once per GROUP BY.
+        let mut tallies: [HashMap<String, u32>; 5] = Default::default();
+        let (mut sanctions, mut fines, mut durations) = (0u32, 0i64, Vec::new());
+        {
             let mut st = self.conn.prepare_cached(&format!(
-                "SELECT {col}, count(*) FROM cases WHERE received_utc >= ?1 AND received_utc < ?2 {by_station}
-                 GROUP BY {col} ORDER BY count(*) DESC, {col}"
+                "SELECT kind, channel, category, status, station, outcome_utc - received_utc,
+                   CASE WHEN status = 'sanctioned' THEN coalesce(json_extract(outcome, '$.fine_vnd'), 0) END
+                 FROM cases WHERE received_utc >= ?1 AND received_utc < ?2 {by_station}"
             ))?;
-            let rows = st.query_map(params![from, to, station], |r| {
-                Ok(Count {
-                    key: r.get(0)?,
-                    count: r.get(1)?,
+            let mut rows = st.query(params![from, to, station])?;
+            while let Some(r) = rows.next()? {
+                for (i, t) in tallies.iter_mut().enumerate() {
+                    let key: String = r.get(i)?;
+                    *t.entry(key).or_default() += 1;
+                }
+                let status: String = r.get(3)?;
+                if let Some(d) = r.get::<_, Option<i64>>(5)?
+                    && status != "duplicate"
+                {
+                    durations.push(d);
+                }
+                if let Some(f) = r.get::<_, Option<i64>>(6)? {
+                    sanctions += 1;
+                    fines += f;
+                }
+            }
+        }
+        let sorted = |t: &HashMap<String, u32>| {
+            let mut v: Vec<Count> = t
+                .iter()
+                .map(|(k, c)| Count {
+                    key: k.clone(),
+                    count: *c,
                 })
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+                .collect();
+            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+            v
         };
-        let by_kind = group("kind")?;
+        let [
+            by_kind,
+            by_channel,
+            by_category,
+            by_status,
+            by_station_counts,
+        ] = tallies.each_ref().map(sorted);
         let received = by_kind.iter().map(|c| c.count).sum();
         let now = Utc::now().timestamp();
         // Open cases are exactly those with a running deadline (see workflow::fold): counted on
@@ -126,22 +159,6 @@ impl Store {
             params![now, station],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let (sanctions, fines): (u32, i64) = self.conn.query_row(
-            &format!(
-                "SELECT count(*), coalesce(sum(json_extract(outcome, '$.fine_vnd')), 0) FROM cases
-                 WHERE received_utc >= ?1 AND received_utc < ?2 {by_station} AND status = 'sanctioned'"
-            ),
-            params![from, to, station],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let mut durations: Vec<i64> = {
-            let mut st = self.conn.prepare_cached(
-                &format!("SELECT outcome_utc - received_utc FROM cases WHERE received_utc >= ?1 AND received_utc < ?2 {by_station}
-                 AND outcome_utc IS NOT NULL AND status != 'duplicate'"),
-            )?;
-            st.query_map(params![from, to, station], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
-        };
         durations.sort_unstable();
         let median_hours_to_outcome = match durations.len() {
             0 => None,
@@ -196,10 +213,10 @@ impl Store {
             to,
             received,
             by_kind,
-            by_channel: group("channel")?,
-            by_category: group("category")?,
-            by_status: group("status")?,
-            by_station: group("station")?,
+            by_channel,
+            by_category,
+            by_status,
+            by_station: by_station_counts,
             overdue,
             open,
             sanctions,
