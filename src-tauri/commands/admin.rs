@@ -7,14 +7,14 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 #[tauri::command]
-pub fn users(state: State<'_, AppState>) -> CmdResult<Vec<User>> {
+pub async fn users(state: State<'_, AppState>) -> CmdResult<Vec<User>> {
     state.with(|s| Ok(s.store.users()?))
 }
 
 /// The chief creates an account; the new user's password gets its own copy of the database
 /// key so that they can log in on this PC.
 #[tauri::command]
-pub fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult<User> {
+pub async fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult<User> {
     state.with(|s| {
         let (username, password) = (user.username.clone(), user.password.clone());
         let created = s.store.create_user(Some(&s.actor), user)?;
@@ -24,13 +24,17 @@ pub fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult<User>
 }
 
 #[tauri::command]
-pub fn set_user_active(state: State<'_, AppState>, id: Uuid, active: bool) -> CmdResult<()> {
+pub async fn set_user_active(state: State<'_, AppState>, id: Uuid, active: bool) -> CmdResult<()> {
     state.with(|s| Ok(s.store.set_user_active(&s.actor, id, active)?))
 }
 
 /// Changes one's own password and re-wraps one's copy of the key with it.
 #[tauri::command]
-pub fn change_password(state: State<'_, AppState>, old: String, new: String) -> CmdResult<()> {
+pub async fn change_password(
+    state: State<'_, AppState>,
+    old: String,
+    new: String,
+) -> CmdResult<()> {
     state.with(|s| {
         s.store.change_password(&s.actor, &old, &new)?;
         state.keyring().wrap(&s.actor.username, &new, &s.key)?;
@@ -49,7 +53,7 @@ pub struct AppSettings {
 }
 
 #[tauri::command]
-pub fn settings(state: State<'_, AppState>) -> CmdResult<AppSettings> {
+pub async fn settings(state: State<'_, AppState>) -> CmdResult<AppSettings> {
     state.with(|s| {
         Ok(AppSettings {
             lock_minutes: (state.lock_after(Some(&s.store)).as_secs() / 60).max(1) as u32,
@@ -61,7 +65,7 @@ pub fn settings(state: State<'_, AppState>) -> CmdResult<AppSettings> {
 }
 
 #[tauri::command]
-pub fn set_lock_minutes(state: State<'_, AppState>, minutes: u32) -> CmdResult<()> {
+pub async fn set_lock_minutes(state: State<'_, AppState>, minutes: u32) -> CmdResult<()> {
     if !(1..=240).contains(&minutes) {
         return Err(CmdError::invalid(
             "Thời gian tự khóa phải từ 1 đến 240 phút.",

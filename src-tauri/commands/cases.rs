@@ -50,7 +50,7 @@ macro_rules! labels {
 }
 
 #[tauri::command]
-pub fn vocab(state: State<'_, AppState>) -> CmdResult<Vocab> {
+pub async fn vocab(state: State<'_, AppState>) -> CmdResult<Vocab> {
     state.with(|s| {
         let categories = s
             .store
@@ -99,7 +99,7 @@ pub struct IntakeResult {
 /// Registers a report and attaches the files dropped on the form. The case is saved first:
 /// a bad file must not lose the report.
 #[tauri::command]
-pub fn intake(
+pub async fn intake(
     state: State<'_, AppState>,
     case: NewCase,
     files: Vec<FileUpload>,
@@ -125,33 +125,36 @@ pub fn intake(
 }
 
 #[tauri::command]
-pub fn suggest_duplicates(state: State<'_, AppState>, case: NewCase) -> CmdResult<Vec<CaseRow>> {
+pub async fn suggest_duplicates(
+    state: State<'_, AppState>,
+    case: NewCase,
+) -> CmdResult<Vec<CaseRow>> {
     state.with(|s| Ok(s.store.suggest_duplicates(&s.actor, &case)?))
 }
 
 #[tauri::command]
-pub fn search(state: State<'_, AppState>, query: SearchQuery) -> CmdResult<SearchPage> {
+pub async fn search(state: State<'_, AppState>, query: SearchQuery) -> CmdResult<SearchPage> {
     state.with(|s| Ok(s.store.search(&s.actor, &query)?))
 }
 
 #[tauri::command]
-pub fn case_detail(state: State<'_, AppState>, id: Uuid) -> CmdResult<CaseDetail> {
+pub async fn case_detail(state: State<'_, AppState>, id: Uuid) -> CmdResult<CaseDetail> {
     state.with(|s| Ok(s.store.case_detail(&s.actor, id)?))
 }
 
 /// Audited in the core: every reveal leaves a record of who saw the reporter and when.
 #[tauri::command]
-pub fn reveal_reporter(state: State<'_, AppState>, id: Uuid) -> CmdResult<Option<Reporter>> {
+pub async fn reveal_reporter(state: State<'_, AppState>, id: Uuid) -> CmdResult<Option<Reporter>> {
     state.with(|s| Ok(s.store.reveal_reporter(&s.actor, id)?))
 }
 
 #[tauri::command]
-pub fn act(state: State<'_, AppState>, id: Uuid, action: Action) -> CmdResult<CaseDetail> {
+pub async fn act(state: State<'_, AppState>, id: Uuid, action: Action) -> CmdResult<CaseDetail> {
     state.with(|s| Ok(s.store.act(&s.actor, id, action)?))
 }
 
 #[tauri::command]
-pub fn add_person(
+pub async fn add_person(
     state: State<'_, AppState>,
     id: Uuid,
     person: NewPerson,
@@ -160,7 +163,7 @@ pub fn add_person(
 }
 
 #[tauri::command]
-pub fn add_attachment(
+pub async fn add_attachment(
     state: State<'_, AppState>,
     id: Uuid,
     file: FileUpload,
@@ -178,7 +181,10 @@ pub struct AttachmentData {
 
 /// An attachment's bytes for a preview (shown through a blob: URL, never as HTML).
 #[tauri::command]
-pub fn attachment_data(state: State<'_, AppState>, sha256: String) -> CmdResult<AttachmentData> {
+pub async fn attachment_data(
+    state: State<'_, AppState>,
+    sha256: String,
+) -> CmdResult<AttachmentData> {
     state.with(|s| {
         let (mime, bytes) = s.store.attachment_bytes(&s.actor, &sha256)?;
         Ok(AttachmentData {
@@ -190,7 +196,7 @@ pub fn attachment_data(state: State<'_, AppState>, sha256: String) -> CmdResult<
 
 /// Printing the receipt record is an act on confidential paper: the core's audit log keeps it.
 #[tauri::command]
-pub fn record_print(state: State<'_, AppState>, id: Uuid, what: String) -> CmdResult<()> {
+pub async fn record_print(state: State<'_, AppState>, id: Uuid, what: String) -> CmdResult<()> {
     state.with(|s| {
         let row = s.store.case_detail(&s.actor, id)?.row;
         s.store.audit(

@@ -11,7 +11,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 #[tauri::command]
-pub fn inquiry_topics() -> Vec<Label> {
+pub async fn inquiry_topics() -> Vec<Label> {
     INQUIRY_TOPICS
         .iter()
         .map(|(code, vi)| Label {
@@ -34,17 +34,17 @@ fn topic_en(code: &str) -> &'static str {
 }
 
 #[tauri::command]
-pub fn inquiries(state: State<'_, AppState>) -> CmdResult<Vec<Inquiry>> {
+pub async fn inquiries(state: State<'_, AppState>) -> CmdResult<Vec<Inquiry>> {
     state.with(|s| Ok(s.store.inquiries(500)?))
 }
 
 #[tauri::command]
-pub fn add_inquiry(state: State<'_, AppState>, inquiry: NewInquiry) -> CmdResult<Uuid> {
+pub async fn add_inquiry(state: State<'_, AppState>, inquiry: NewInquiry) -> CmdResult<Uuid> {
     state.with(|s| Ok(s.store.add_inquiry(&s.actor, inquiry)?))
 }
 
 #[tauri::command]
-pub fn answer_templates(state: State<'_, AppState>) -> CmdResult<Vec<AnswerTemplate>> {
+pub async fn answer_templates(state: State<'_, AppState>) -> CmdResult<Vec<AnswerTemplate>> {
     state.with(|s| Ok(s.store.answer_templates(None)?))
 }
 
@@ -58,7 +58,7 @@ pub struct TemplateInput {
 }
 
 #[tauri::command]
-pub fn save_answer_template(
+pub async fn save_answer_template(
     state: State<'_, AppState>,
     template: TemplateInput,
 ) -> CmdResult<Uuid> {
@@ -74,12 +74,12 @@ pub fn save_answer_template(
 }
 
 #[tauri::command]
-pub fn channels(state: State<'_, AppState>) -> CmdResult<Vec<ChannelInfo>> {
+pub async fn channels(state: State<'_, AppState>) -> CmdResult<Vec<ChannelInfo>> {
     state.with(|s| Ok(s.store.channels()?))
 }
 
 #[tauri::command]
-pub fn add_channel(state: State<'_, AppState>, channel: NewChannel) -> CmdResult<Uuid> {
+pub async fn add_channel(state: State<'_, AppState>, channel: NewChannel) -> CmdResult<Uuid> {
     state.with(|s| Ok(s.store.add_channel(&s.actor, channel)?))
 }
 
@@ -89,7 +89,7 @@ fn parse_day(s: &str) -> CmdResult<NaiveDate> {
 }
 
 #[tauri::command]
-pub fn record_followers(
+pub async fn record_followers(
     state: State<'_, AppState>,
     channel: Uuid,
     on: String,
@@ -100,17 +100,17 @@ pub fn record_followers(
 }
 
 #[tauri::command]
-pub fn posts(state: State<'_, AppState>) -> CmdResult<Vec<Post>> {
+pub async fn posts(state: State<'_, AppState>) -> CmdResult<Vec<Post>> {
     state.with(|s| Ok(s.store.posts(500)?))
 }
 
 #[tauri::command]
-pub fn add_post(state: State<'_, AppState>, post: NewPost) -> CmdResult<Uuid> {
+pub async fn add_post(state: State<'_, AppState>, post: NewPost) -> CmdResult<Uuid> {
     state.with(|s| Ok(s.store.add_post(&s.actor, post)?))
 }
 
 #[tauri::command]
-pub fn set_post_reach(
+pub async fn set_post_reach(
     state: State<'_, AppState>,
     id: Uuid,
     views: i64,

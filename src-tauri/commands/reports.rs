@@ -13,13 +13,13 @@ use tinbao_core::today::Today;
 use ts_rs::TS;
 
 #[tauri::command]
-pub fn today(state: State<'_, AppState>) -> CmdResult<Today> {
+pub async fn today(state: State<'_, AppState>) -> CmdResult<Today> {
     state.with(|s| Ok(s.store.today(&s.actor)?))
 }
 
 /// Background polling: does not count as the user's activity.
 #[tauri::command]
-pub fn sync_status(state: State<'_, AppState>) -> CmdResult<Option<SyncState>> {
+pub async fn sync_status(state: State<'_, AppState>) -> CmdResult<Option<SyncState>> {
     state.peek(|s| s.map(|s| Ok(s.store.sync_state()?)).transpose())
 }
 
@@ -45,7 +45,7 @@ fn cutoff(store: &Store) -> u32 {
 /// The statistics period of a month (police statistics run from the cut-off day, 15th by
 /// default, of the month before); with no month, the current period.
 #[tauri::command]
-pub fn report_period(
+pub async fn report_period(
     state: State<'_, AppState>,
     year: Option<i32>,
     month: Option<u32>,
@@ -60,7 +60,7 @@ pub fn report_period(
 }
 
 #[tauri::command]
-pub fn stats(state: State<'_, AppState>, from: i64, to: i64) -> CmdResult<Stats> {
+pub async fn stats(state: State<'_, AppState>, from: i64, to: i64) -> CmdResult<Stats> {
     if to <= from {
         return Err(CmdError::invalid(
             "Khoảng thời gian không hợp lệ: ngày kết thúc phải sau ngày bắt đầu.",
@@ -119,7 +119,7 @@ fn export(state: &AppState, from: i64, to: i64, ext: &str) -> CmdResult<ExportRe
 }
 
 #[tauri::command]
-pub fn export_stats_xlsx(
+pub async fn export_stats_xlsx(
     state: State<'_, AppState>,
     from: i64,
     to: i64,
@@ -128,14 +128,18 @@ pub fn export_stats_xlsx(
 }
 
 #[tauri::command]
-pub fn export_stats_pdf(state: State<'_, AppState>, from: i64, to: i64) -> CmdResult<ExportResult> {
+pub async fn export_stats_pdf(
+    state: State<'_, AppState>,
+    from: i64,
+    to: i64,
+) -> CmdResult<ExportResult> {
     export(&state, from, to, "pdf")
 }
 
 /// The register as CSV for Excel; the reporter only when an authorised user asks on purpose
 /// (the core checks and audits).
 #[tauri::command]
-pub fn export_register_csv(
+pub async fn export_register_csv(
     state: State<'_, AppState>,
     include_reporter: bool,
 ) -> CmdResult<ExportResult> {
@@ -171,7 +175,7 @@ fn backup_dir(state: &AppState) -> PathBuf {
 /// An encrypted copy of the register (same key) with a copy of the key file beside it: the
 /// pair restores on this PC or, with an officer's password, on a new one.
 #[tauri::command]
-pub fn backup(state: State<'_, AppState>) -> CmdResult<ExportResult> {
+pub async fn backup(state: State<'_, AppState>) -> CmdResult<ExportResult> {
     state.with(|s| {
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
         let dir = backup_dir(&state);
@@ -188,7 +192,7 @@ pub fn backup(state: State<'_, AppState>) -> CmdResult<ExportResult> {
 }
 
 #[tauri::command]
-pub fn backups(state: State<'_, AppState>) -> CmdResult<Vec<BackupFile>> {
+pub async fn backups(state: State<'_, AppState>) -> CmdResult<Vec<BackupFile>> {
     state.with(|_| {
         let dir = backup_dir(&state);
         let mut out = Vec::new();
@@ -221,7 +225,7 @@ pub fn backups(state: State<'_, AppState>) -> CmdResult<Vec<BackupFile>> {
 /// Restores a backup of this register. The core checks the whole backup before anything is
 /// replaced; afterwards the session is locked so that the restored accounts apply.
 #[tauri::command]
-pub fn restore(state: State<'_, AppState>, path: String) -> CmdResult<VerifyReport> {
+pub async fn restore(state: State<'_, AppState>, path: String) -> CmdResult<VerifyReport> {
     let backup = PathBuf::from(&path);
     if !backup.starts_with(backup_dir(&state)) {
         return Err(CmdError::invalid(

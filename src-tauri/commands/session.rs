@@ -1,4 +1,7 @@
 //! First run, login, lock, switch user.
+//!
+//! Every command of the app is `async`: Tauri runs synchronous commands on the main thread,
+//! where a search over 100,000 cases would freeze the window while it runs.
 use crate::keyring::{DbKey, normalize_username};
 use crate::state::{AppState, CmdError, CmdResult, ErrorKind, Session};
 use serde::{Deserialize, Serialize};
@@ -81,7 +84,7 @@ fn station_info(store: &Store, code: &str) -> CmdResult<Option<StationInfo>> {
 }
 
 #[tauri::command]
-pub fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
+pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
     let session = state.peek(|s| s.map(|s| session_info(&state, s)).transpose())?;
     Ok(AppStatus {
         initialized: state.initialized(),
@@ -93,19 +96,19 @@ pub fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
 
 /// The official units, available before the register exists (the first run needs them).
 #[tauri::command]
-pub fn admin_provinces() -> CmdResult<Vec<Province>> {
+pub async fn admin_provinces() -> CmdResult<Vec<Province>> {
     Ok(crate::units::provinces())
 }
 
 #[tauri::command]
-pub fn admin_communes(province: Option<String>) -> CmdResult<Vec<Commune>> {
+pub async fn admin_communes(province: Option<String>) -> CmdResult<Vec<Commune>> {
     Ok(crate::units::communes(province.as_deref()))
 }
 
 /// First run: a random database key, the encrypted register for the chosen station, the
 /// chief's account, and the chief's copy of the key. Nothing is left behind if a step fails.
 #[tauri::command]
-pub fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<SessionInfo> {
+pub async fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<SessionInfo> {
     if state.initialized() {
         return Err(CmdError::invalid(
             "Máy này đã được thiết lập. Hãy đăng nhập.",
@@ -164,7 +167,7 @@ pub fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<Session
 /// Offline login: the password unwraps this user's copy of the key, the register opens, and
 /// the core checks the password hash and the account's state.
 #[tauri::command]
-pub fn login(
+pub async fn login(
     state: State<'_, AppState>,
     username: String,
     password: String,
@@ -192,18 +195,20 @@ pub fn login(
 }
 
 #[tauri::command]
-pub fn lock(state: State<'_, AppState>) {
+pub async fn lock(state: State<'_, AppState>) -> CmdResult<()> {
     state.lock();
+    Ok(())
 }
 
 #[tauri::command]
-pub fn logout(state: State<'_, AppState>) {
+pub async fn logout(state: State<'_, AppState>) -> CmdResult<()> {
     state.logout();
+    Ok(())
 }
 
 /// The UI reports keyboard and mouse activity (at most every few seconds) so that typing a
 /// long description does not lock the app.
 #[tauri::command]
-pub fn touch(state: State<'_, AppState>) -> CmdResult<()> {
+pub async fn touch(state: State<'_, AppState>) -> CmdResult<()> {
     state.touch()
 }

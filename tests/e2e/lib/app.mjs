@@ -189,3 +189,7 @@ export async function waitText(driver, id, pattern, ms = 10_000) {
 }
 
 export { By, until };
+
+export async function waitGone(driver, id, ms = 20_000) {
+  await driver.wait(async () => (await driver.findElements(tid(id))).length === 0, ms, `[data-testid="${id}"] is still there`);
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchApp, click, find, textOf, tid, type, waitText, waitVisible } from '../lib/app.mjs';
+import { launchApp, click, find, textOf, tid, type, waitGone, waitText, waitVisible } from '../lib/app.mjs';
 import { CHIEF, firstRun, login, nav, submitSetup } from '../lib/flows.mjs';
 
 test('first run creates the encrypted register and the chief; later runs log in offline; lock and switch user', async () => {
@@ -39,6 +39,8 @@ test('first run creates the encrypted register and the chief; later runs log in 
     await waitText(d, 'login-error', 'không đúng');
     await type(d, 'login-password', CHIEF.password);
     await click(d, 'login-submit');
+    // The screens stay mounted under the lock screen; unlocked means the lock screen is gone.
+    await waitGone(d, 'lock-screen');
     await waitVisible(d, 'settings-screen');
 
     // Switch user on the shared PC.

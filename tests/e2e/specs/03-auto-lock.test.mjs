@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchApp, click, find, textOf, type, waitVisible } from '../lib/app.mjs';
+import { launchApp, click, find, textOf, type, waitGone, waitVisible } from '../lib/app.mjs';
 import { CHIEF, firstRun, nav, submitSetup } from '../lib/flows.mjs';
 
 test('the app locks itself after inactivity, the backend refuses commands, typed text survives', async () => {
@@ -29,6 +29,7 @@ test('the app locks itself after inactivity, the backend refuses commands, typed
 
     await type(d, 'login-password', CHIEF.password);
     await click(d, 'login-submit');
+    await waitGone(d, 'lock-screen');
     await waitVisible(d, 'new-report-screen');
     assert.equal(await (await find(d, 'new-summary')).getAttribute('value'), 'Đang nhập dở: mất trộm xe máy');
     await app.shot('unlocked-form-kept');
