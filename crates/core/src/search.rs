@@ -148,10 +148,16 @@ impl Store {
             all("ki", q.kind.iter().map(|k| k.as_str().to_owned()).collect());
             all("sn", q.station.iter().cloned().collect());
             all("as", q.assignee.iter().map(|a| a.to_string()).collect());
-            if let (Some(f), Some(t)) = (q.from, q.to)
-                && let [month] = months_between(f, t).as_slice()
-            {
-                all("ym", vec![month.to_string()]);
+            // Months are small doclists, so a short period (the police month spans two
+            // calendar months) is worth a group.
+            if let (Some(f), Some(t)) = (q.from, q.to) {
+                let months: Vec<String> = months_between(f, t)
+                    .iter()
+                    .map(|x| filter_token("ym", &x.to_string()))
+                    .collect();
+                if months.len() <= 3 {
+                    m.push_str(&format!(" AND ({})", months.join(" OR ")));
+                }
             }
             m
         });
