@@ -92,7 +92,7 @@ try {
     const loading = await d.findElements(tid('register-row-loading'));
     const rows = await d.findElements(tid('register-row'));
     return loading.length === 0 && rows.length > 0;
-  }, 10_000);
+  }, 20_000, 'rows after the jump');
   fig.scroll_jump_5000_rows_ms = Date.now() - tScroll;
   await app.shot('register-scrolled');
 
@@ -100,14 +100,13 @@ try {
     const box = await waitVisible(d, 'register-search');
     await box.sendKeys(Key.chord(Key.CONTROL, 'a'), Key.BACK_SPACE);
     await d.sleep(400);
-    const before = await (await d.findElement(tid('register-count'))).getText();
     const t = Date.now();
     await box.sendKeys(q);
     // Includes the 180 ms typing debounce.
     await d.wait(async () => {
-      const now = await (await d.findElement(tid('register-count'))).getText();
-      return now !== before && !/Đang tìm/.test(now);
-    }, 10_000);
+      const el = await d.findElement(tid('register-count'));
+      return (await el.getAttribute('data-query')) === q && (await el.getAttribute('data-loading')) === 'false';
+    }, 20_000, `search ${q}`);
     fig[`search_${q.replace(' ', '_')}_ms`] = Date.now() - t;
     fig[`search_${q.replace(' ', '_')}_result`] = await (await d.findElement(tid('register-count'))).getText();
   }

@@ -58,9 +58,12 @@ export async function searchRegister(app, text) {
   const box = await waitVisible(d, 'register-search');
   await box.sendKeys(Key.chord(Key.CONTROL, 'a'), Key.BACK_SPACE);
   if (text) await box.sendKeys(text);
-  // The count line shows the finished search (debounced by 180 ms).
-  await d.sleep(400);
-  await waitText(d, 'register-count', /vụ việc|cases/);
+  // The count line says which search it shows and whether one is still running.
+  await d.wait(async () => {
+    const el = await d.findElement(tid('register-count'));
+    return (await el.getAttribute('data-query')) === text.trim() && (await el.getAttribute('data-loading')) === 'false';
+  }, 20_000, `search "${text}" never finished`);
+  await d.sleep(100);
   return d.findElements(tid('register-row'));
 }
 
