@@ -40,7 +40,8 @@ pub struct SearchQuery {
 #[ts(export)]
 pub struct SearchPage {
     pub rows: Vec<CaseRow>,
-    /// Matching cases, counted up to `COUNT_CAP`; `total_capped` says the real number is larger.
+    /// Matching cases, counted up to `COUNT_CAP` (up to `RANK_CAP` for a broad text query);
+    /// `total_capped` says the real number is larger.
     pub total: u32,
     pub total_capped: bool,
     /// False when a very broad text query is listed newest first instead of by relevance.
@@ -182,7 +183,8 @@ impl Store {
                 let cond = renumber(&w.sql, 1);
                 let matches = count(
                     &format!(
-                        "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH ?1 LIMIT {cap})"
+                        "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH ?1 LIMIT {})",
+                        RANK_CAP + 1
                     ),
                     &args[..1],
                 )?;
@@ -213,6 +215,8 @@ impl Store {
                         ),
                         &args,
                     )?;
+                    // Counting every match of a broad query costs as much as the page: it is
+                    // reported as "more than RANK_CAP".
                     (rows, matches, false)
                 }
             }
@@ -260,8 +264,12 @@ impl Store {
         };
         Ok(SearchPage {
             rows,
-            total: total.min(COUNT_CAP),
-            total_capped: total > COUNT_CAP,
+            total: if ranked {
+                total.min(COUNT_CAP)
+            } else {
+                RANK_CAP
+            },
+            total_capped: !ranked || total > COUNT_CAP,
             ranked,
             page: q.page,
             page_size,
