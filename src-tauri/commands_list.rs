@@ -49,4 +49,5 @@ pub const COMMANDS: &[&str] = &[
     "restore",
     "enrol_device",
     "sync_now",
+    "audit_log",
 ];

@@ -2,6 +2,7 @@
 use crate::state::{AppState, CmdError, CmdResult};
 use serde::Serialize;
 use tauri::State;
+use tinbao_core::audit::AuditRecord;
 use tinbao_core::{NewUser, User};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -75,4 +76,10 @@ pub async fn set_lock_minutes(state: State<'_, AppState>, minutes: u32) -> CmdRe
         Ok(s.store
             .set_setting(&s.actor, "lock_minutes", &minutes.to_string())?)
     })
+}
+
+/// Who saw a reporter, printed, exported, logged in, changed a setting (chief and above).
+#[tauri::command]
+pub async fn audit_log(state: State<'_, AppState>) -> CmdResult<Vec<AuditRecord>> {
+    state.with(|s| Ok(s.store.audit_log(&s.actor, 200)?))
 }

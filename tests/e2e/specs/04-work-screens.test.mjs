@@ -14,12 +14,19 @@ test('inquiries, channels and posts, monthly report with XLSX and PDF, backup', 
     await firstRun(app);
     await submitSetup(app);
 
-    // A sanctioned case this month, so the report has a fine to count.
+    // A sanctioned case this month, so the report has a fine to count. Its reporter is
+    // confidential: hidden until the chief reveals it on purpose.
     await nav(app, 'new');
     await selectValue(d, 'new-category', 'gambling');
     await type(d, 'new-summary', 'Nhóm đánh bạc tại chợ');
+    await type(d, 'new-reporter-name', 'Đặng Văn Khải');
+    await type(d, 'new-reporter-phone', '0987654321');
     await click(d, 'new-save');
     await waitVisible(d, 'case-screen', 20_000);
+    const before = await textOf(d, 'case-screen');
+    assert.ok(!before.includes('Đặng Văn Khải'), 'the reporter is not shown before the reveal');
+    await click(d, 'reveal-reporter');
+    await waitText(d, 'reporter-revealed', 'Đặng Văn Khải · 0987654321');
     await click(d, 'start-verification');
     await waitText(d, 'case-status', 'Đang xác minh');
     await type(d, 'outcome-record-no', '02/BB-VPHC');
@@ -78,6 +85,8 @@ test('inquiries, channels and posts, monthly report with XLSX and PDF, backup', 
     assert.ok(existsSync(file), file);
     // The backup is encrypted: no plaintext of the register in it.
     assert.ok(!readFileSync(file).includes(Buffer.from('Nhóm đánh bạc')), 'backup holds no plaintext');
+    // The reveal left its trace in the audit log.
+    await waitText(d, 'audit-log', 'Xem danh tính người báo tin');
     await app.shot('settings-backup');
   } catch (e) {
     await app.shot('FAILED').catch(() => {});

@@ -39,6 +39,7 @@ import type { NewChannel } from './bindings/NewChannel';
 import type { Post } from './bindings/Post';
 import type { NewPost } from './bindings/NewPost';
 import type { SyncSummary } from './bindings/SyncSummary';
+import type { AuditRecord } from './bindings/AuditRecord';
 
 /** A command's failure, with the Vietnamese sentence the backend wrote for the officer. */
 export class ApiError extends Error {
@@ -126,6 +127,7 @@ export const api = {
   enrolDevice: (server: string, code: string, deviceName: string) =>
     call<SyncState>('enrol_device', { server, code, deviceName }),
   syncNow: () => call<SyncSummary>('sync_now'),
+  auditLog: () => call<AuditRecord[]>('audit_log'),
 };
 
 /** Reads a File as base64 for a command (screenshots and documents of a few MB). */

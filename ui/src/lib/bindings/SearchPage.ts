@@ -3,7 +3,8 @@ import type { CaseRow } from "./CaseRow";
 
 export type SearchPage = { rows: Array<CaseRow>, 
 /**
- * Matching cases, counted up to `COUNT_CAP`; `total_capped` says the real number is larger.
+ * Matching cases, counted up to `COUNT_CAP` (up to `RANK_CAP` for a broad text query);
+ * `total_capped` says the real number is larger.
  */
 total: number, total_capped: boolean, 
 /**
