@@ -322,6 +322,7 @@ pub enum Outcome {
     Sanctioned {
         record_no: String,
         decision_no: String,
+        #[ts(type = "number")]
         fine_vnd: i64,
         decided_by: String,
         note: Option<String>,

@@ -247,6 +247,58 @@ impl Store {
         Ok(())
     }
 
+    /// The chief sets a new password for an officer of the station (forgotten password, or an
+    /// account that arrived by sync and has no key copy on this PC yet). Audited.
+    pub fn reset_password(&mut self, actor: &Actor, user: Uuid, new: &str) -> Result<()> {
+        if !matches!(actor.role, Role::Chief | Role::Admin) {
+            return Err(Error::forbidden(
+                "đặt lại mật khẩu (chỉ trưởng/phó Công an)",
+            ));
+        }
+        let target = self
+            .user(user)?
+            .ok_or_else(|| Error::not_found("tài khoản"))?;
+        if actor.role == Role::Chief && target.station != actor.station {
+            return Err(Error::forbidden("đặt lại mật khẩu cho cán bộ đơn vị khác"));
+        }
+        if new.chars().count() < MIN_PASSWORD_LEN {
+            return Err(Error::invalid(format!(
+                "Mật khẩu cần ít nhất {MIN_PASSWORD_LEN} ký tự."
+            )));
+        }
+        let hash = hash_password(new)?;
+        let station = crate::audit::scope_station(&self.scope).to_owned();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            params![user.to_string(), hash],
+        )?;
+        let mut w = Writer {
+            tx: &tx,
+            device: self.device,
+            user: actor.user_id,
+            clock: &mut self.clock,
+            now_ms: now_ms(),
+        };
+        let hlc = w.stamp();
+        let mut f = BTreeMap::new();
+        f.insert("password_hash".into(), hash.into());
+        w.emit(EntityKind::User, user, &station, Op::Upsert, f, hlc, true)?;
+        w.finish()?;
+        crate::audit::record_in(
+            &tx,
+            actor,
+            self.device,
+            &mut self.clock,
+            &self.scope,
+            "password_reset",
+            Some(&target.username),
+            None,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Changes one's own password, proving the old one.
     pub fn change_password(&mut self, actor: &Actor, old: &str, new: &str) -> Result<()> {
         self.login(&actor.username, old)?;

@@ -154,6 +154,21 @@ fn accounts_roles_and_offline_login() {
         )
         .is_err()
     );
+    assert!(
+        s.reset_password(&off, chief.user_id, "matkhau-moi-1")
+            .is_err(),
+        "an officer resets no one"
+    );
+    s.reset_password(&chief, off.user_id, "matkhau-moi-1")
+        .unwrap();
+    assert!(s.login("canbo", "matkhau-456").is_err());
+    let off = s.login("canbo", "matkhau-moi-1").unwrap();
+    assert!(
+        s.audit_log(&chief, 20)
+            .unwrap()
+            .iter()
+            .any(|r| r.action == "password_reset")
+    );
     s.set_user_active(&chief, off.user_id, false).unwrap();
     assert!(matches!(
         s.login("canbo", "matkhau-456"),
