@@ -171,7 +171,7 @@ fn accounts_roles_and_offline_login() {
     );
     s.set_user_active(&chief, off.user_id, false).unwrap();
     assert!(matches!(
-        s.login("canbo", "matkhau-456"),
+        s.login("canbo", "matkhau-moi-1"),
         Err(Error::InactiveUser)
     ));
     let log = s.audit_log(&chief, 50).unwrap();
