@@ -23,7 +23,7 @@ pub const MAX_ATTACHMENT_BYTES: usize = 50 * 1024 * 1024;
 pub const EARLIEST_YEAR: i32 = 2000;
 
 pub(crate) const ROW_COLS: &str = "c.id, c.station, c.register_no, c.received_at, c.channel, c.kind, c.category, c.urgency, \
-     c.summary, c.hamlet, c.status, c.assignee, (SELECT full_name FROM users u WHERE u.id = c.assignee), c.deadline_utc, c.conflict";
+     c.summary, c.hamlet, c.status, c.assignee, (SELECT full_name FROM users u WHERE u.id = c.assignee), c.deadline_utc, c.conflict, c.review";
 
 pub(crate) fn row_from(r: &Row<'_>, now: i64) -> rusqlite::Result<CaseRow> {
     let received: String = r.get(3)?;
@@ -48,6 +48,7 @@ pub(crate) fn row_from(r: &Row<'_>, now: i64) -> rusqlite::Result<CaseRow> {
         overdue: open && deadline.is_some_and(|d| d < now),
         due_soon: open && deadline.is_some_and(|d| d >= now && d < now + DUE_SOON_SECS),
         conflict: r.get(14)?,
+        review: r.get(15)?,
     })
 }
 

@@ -261,6 +261,9 @@ pub struct CaseRow {
     pub overdue: bool,
     pub due_soon: bool,
     pub conflict: bool,
+    /// The supervisor's review: `approved`, or `returned: <comment>`; none before a review
+    /// and again after a new outcome.
+    pub review: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -32,6 +32,10 @@ pub struct SearchQuery {
     /// Only overdue or due within 24 hours.
     pub due_only: bool,
     pub conflict_only: bool,
+    /// The supervisor's review queue: cases with an outcome not yet approved, and open cases
+    /// past their deadline.
+    #[serde(default)]
+    pub review_queue: bool,
     pub page: u32,
     pub page_size: u32,
 }
@@ -122,6 +126,24 @@ impl Store {
         }
         if q.conflict_only {
             w.sql.push_str(" AND c.conflict = 1");
+        }
+        if q.review_queue {
+            let closed: Vec<String> = Status::ALL
+                .iter()
+                .filter(|s| !s.is_open() && **s != Status::Duplicate)
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect();
+            let open: Vec<String> = Status::ALL
+                .iter()
+                .filter(|s| s.is_open())
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect();
+            w.sql.push_str(&format!(
+                " AND ((c.status IN ({}) AND (c.review IS NULL OR c.review <> 'approved')) \
+                 OR (c.status IN ({}) AND c.deadline_utc IS NOT NULL AND c.deadline_utc < {now}))",
+                closed.join(","),
+                open.join(",")
+            ));
         }
         let urgent = format!("(c.deadline_utc IS NOT NULL AND c.deadline_utc < {soon})");
         if q.due_only {

@@ -469,6 +469,36 @@ fn province_scope_keeps_stations_apart() {
         .unwrap();
     assert_eq!(back.row.status, Status::Verifying);
     assert!(back.review.unwrap().contains("Thiếu quyết định"));
+    assert!(back.row.review.unwrap().contains("Thiếu quyết định"));
+
+    // The review queue: closed cases not yet approved, and open cases past their deadline.
+    let queue = |p: &Store| {
+        p.search(
+            &sup,
+            &SearchQuery {
+                review_queue: true,
+                page_size: 500,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .rows
+    };
+    let before = queue(&p);
+    assert!(!before.is_empty());
+    assert!(before.iter().all(|r| if r.status.is_open() {
+        r.overdue
+    } else {
+        r.status != Status::Duplicate && r.review.as_deref() != Some("approved")
+    }));
+    let to_approve = before.iter().find(|r| !r.status.is_open()).unwrap();
+    let approved = p
+        .act(&sup, to_approve.id, Action::Approve { comment: None })
+        .unwrap();
+    assert_eq!(approved.row.review.as_deref(), Some("approved"));
+    let after = queue(&p);
+    assert_eq!(after.len(), before.len() - 1);
+    assert!(after.iter().all(|r| r.id != to_approve.id));
 }
 
 #[test]

@@ -8,7 +8,7 @@ import type { CaseRow } from '../lib/bindings/CaseRow';
 const row = (summary: string): CaseRow => ({
   id: '0190-0000', station: '01843', register_no: '7/2025', received_at: '2025-06-17T22:40:00+07:00', channel: 'facebook',
   kind: 'to_giac', category: 'affray', urgency: 'emergency', summary, hamlet: null, status: 'received', assignee: null,
-  assignee_name: null, deadline: null, overdue: false, due_soon: false, conflict: false,
+  assignee_name: null, deadline: null, overdue: false, due_soon: false, conflict: false, review: null,
 });
 
 describe('citizen text is rendered as text', () => {

@@ -11,4 +11,9 @@ export type CaseRow = { id: string, station: string, register_no: string, receiv
 /**
  * Unix seconds, UTC.
  */
-deadline: number | null, overdue: boolean, due_soon: boolean, conflict: boolean, };
+deadline: number | null, overdue: boolean, due_soon: boolean, conflict: boolean, 
+/**
+ * The supervisor's review: `approved`, or `returned: <comment>`; none before a review
+ * and again after a new outcome.
+ */
+review: string | null, };

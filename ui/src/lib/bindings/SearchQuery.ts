@@ -15,4 +15,9 @@ to: number | null, status: Array<Status> | null, category: string | null, channe
 /**
  * Only overdue or due within 24 hours.
  */
-due_only: boolean, conflict_only: boolean, page: number, page_size: number, };
+due_only: boolean, conflict_only: boolean, 
+/**
+ * The supervisor's review queue: cases with an outcome not yet approved, and open cases
+ * past their deadline.
+ */
+review_queue: boolean, page: number, page_size: number, };
