@@ -2,16 +2,20 @@
 //!
 //! ```text
 //! tinbao-desktop --data-dir DIR --user truong [--setup-station 01843 --full-name "…"] --import cases.jsonl
+//! tinbao-desktop --data-dir DIR --user giamsat --setup-province 66 --full-name "…"
 //! ```
 //!
 //! The password comes from TINBAO_PASSWORD (not the command line, which other users can
-//! read). With `--setup-station` on a fresh data folder it makes the register exactly as the
-//! first-run screen does (random key wrapped by the chief's password); `--import` then loads
+//! read). With `--setup-station` (a station's PC, first account the chief) or `--setup-province`
+//! (a provincial supervisor's laptop, first account the supervisor) on a fresh data folder it
+//! makes the register exactly as the first-run screen does (the same code: a random key wrapped
+//! by the first user's password); `--import` then loads
 //! JSON Lines or CSV through the core's import. It prints one JSON line and exits.
-use crate::keyring::{DbKey, Keyring};
+use crate::commands::session::{SetupInput, SetupUnit, create_register};
+use crate::keyring::Keyring;
 use crate::state::{DB_FILE, data_dir_from};
 use std::path::{Path, PathBuf};
-use tinbao_core::{NewUser, Role, Scope, Store};
+use tinbao_core::{NewUser, Role, Store};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     let eq = format!("{name}=");
@@ -30,7 +34,10 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 /// Runs the headless mode if the arguments ask for it; returns the process exit code.
 pub fn run_from_args() -> Option<i32> {
     let args: Vec<String> = std::env::args().collect();
-    if arg(&args, "--import").is_none() && arg(&args, "--setup-station").is_none() {
+    if arg(&args, "--import").is_none()
+        && arg(&args, "--setup-station").is_none()
+        && arg(&args, "--setup-province").is_none()
+    {
         return None;
     }
     Some(match run(&args) {
@@ -54,35 +61,43 @@ fn run(args: &[String]) -> Result<serde_json::Value, String> {
     let ring = Keyring::new(&data_dir);
     let db = data_dir.join(DB_FILE);
     let mut out = serde_json::Map::new();
-    let (mut store, actor) = if let Some(station) = arg(args, "--setup-station") {
+    let unit = match (arg(args, "--setup-station"), arg(args, "--setup-province")) {
+        (Some(_), Some(_)) => {
+            return Err("Chọn một trong --setup-station hoặc --setup-province.".into());
+        }
+        (Some(code), None) => Some((SetupUnit::Station(code.clone()), code, Role::Chief)),
+        (None, Some(code)) => Some((SetupUnit::Province(code.clone()), code, Role::Supervisor)),
+        (None, None) => None,
+    };
+    let (mut store, actor) = if let Some((unit, code, role)) = unit {
         if db.exists() {
             return Err(format!(
-                "Đã có cơ sở dữ liệu tại {}; bỏ --setup-station.",
+                "Đã có cơ sở dữ liệu tại {}; bỏ --setup-station/--setup-province.",
                 db.display()
             ));
         }
-        std::fs::create_dir_all(&data_dir).map_err(|e| e.to_string())?;
-        let key = DbKey::random();
-        let mut store = Store::create(&db, &key.sqlcipher_key(), Scope::Station(station.clone()))
-            .map_err(|e| e.to_string())?;
-        let full_name = arg(args, "--full-name").unwrap_or_else(|| "Trưởng Công an".to_owned());
-        store
-            .create_user(
-                None,
-                NewUser {
+        let default_name = if role == Role::Chief {
+            "Trưởng Công an"
+        } else {
+            "Cán bộ kiểm tra cấp tỉnh"
+        };
+        let full_name = arg(args, "--full-name").unwrap_or_else(|| default_name.to_owned());
+        let session = create_register(
+            &data_dir,
+            SetupInput {
+                unit,
+                first_user: NewUser {
                     username: user.clone(),
                     full_name,
                     rank: None,
-                    role: Role::Chief,
+                    role,
                     password: password.clone(),
                 },
-            )
-            .map_err(|e| e.to_string())?;
-        ring.wrap(&user, &password, &key)
-            .map_err(|e| e.to_string())?;
-        out.insert("created".into(), station.into());
-        let actor = store.login(&user, &password).map_err(|e| e.to_string())?;
-        (store, actor)
+            },
+        )
+        .map_err(|e| e.message)?;
+        out.insert("created".into(), code.into());
+        (session.store, session.actor)
     } else {
         let key = ring.unwrap(&user, &password).map_err(|e| e.to_string())?;
         let mut store = Store::open(&db, &key.sqlcipher_key()).map_err(|e| e.to_string())?;

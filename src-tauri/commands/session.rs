@@ -2,9 +2,10 @@
 //!
 //! Every command of the app is `async`: Tauri runs synchronous commands on the main thread,
 //! where a search over 100,000 cases would freeze the window while it runs.
-use crate::keyring::{DbKey, normalize_username};
-use crate::state::{AppState, CmdError, CmdResult, ErrorKind, Session};
+use crate::keyring::{DbKey, Keyring, normalize_username};
+use crate::state::{AppState, CmdError, CmdResult, DB_FILE, ErrorKind, Session};
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 use tauri::State;
 use tinbao_core::admin_units::{Commune, Province};
 use tinbao_core::{Actor, NewUser, Role, Scope, Store};
@@ -40,12 +41,23 @@ pub struct AppStatus {
     pub data_dir: String,
 }
 
+/// What this PC is: a commune/ward station's PC, or a provincial supervisor's laptop.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "kind", content = "code", rename_all = "snake_case")]
+#[ts(export)]
+pub enum SetupUnit {
+    /// The commune/ward code of the station (official list).
+    Station(String),
+    /// The province code (official list) whose stations the supervisor reviews.
+    Province(String),
+}
+
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
 pub struct SetupInput {
-    /// The commune/ward code of the station (official list).
-    pub station: String,
-    pub chief: NewUser,
+    pub unit: SetupUnit,
+    /// The first account: the station chief, or the provincial supervisor.
+    pub first_user: NewUser,
 }
 
 pub(crate) fn session_info(state: &AppState, s: &Session) -> CmdResult<SessionInfo> {
@@ -105,8 +117,9 @@ pub async fn admin_communes(province: Option<String>) -> CmdResult<Vec<Commune>>
     Ok(crate::units::communes(province.as_deref()))
 }
 
-/// First run: a random database key, the encrypted register for the chosen station, the
-/// chief's account, and the chief's copy of the key. Nothing is left behind if a step fails.
+/// First run: a random database key, the encrypted register for the chosen station (or the
+/// province of a supervisor's laptop), the first account, and its copy of the key. Nothing is
+/// left behind if a step fails.
 #[tauri::command]
 pub async fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<SessionInfo> {
     if state.initialized() {
@@ -114,54 +127,83 @@ pub async fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<S
             "Máy này đã được thiết lập. Hãy đăng nhập.",
         ));
     }
-    let chief = input.chief;
-    if chief.role != Role::Chief {
-        return Err(CmdError::invalid(
-            "Tài khoản đầu tiên phải là trưởng (hoặc phó) Công an xã/phường.",
-        ));
+    let session = create_register(&state.data_dir, input)?;
+    let info = session_info(&state, &session)?;
+    state.start(session);
+    Ok(info)
+}
+
+/// Creates the register in `data_dir` (the first-run screen and the headless mode both).
+pub(crate) fn create_register(data_dir: &Path, input: SetupInput) -> CmdResult<Session> {
+    let first = input.first_user;
+    let (scope, role) = match input.unit {
+        SetupUnit::Station(code) => {
+            let code = code.trim().to_owned();
+            if crate::units::communes(None).iter().all(|c| c.code != code) {
+                return Err(CmdError::invalid(
+                    "Chọn xã/phường của đơn vị trong danh mục chính thức.",
+                ));
+            }
+            (Scope::Station(code), Role::Chief)
+        }
+        SetupUnit::Province(code) => {
+            let code = code.trim().to_owned();
+            if crate::units::provinces().iter().all(|p| p.code != code) {
+                return Err(CmdError::invalid(
+                    "Chọn tỉnh/thành phố trong danh mục chính thức.",
+                ));
+            }
+            (Scope::Province(code), Role::Supervisor)
+        }
+    };
+    if first.role != role {
+        return Err(CmdError::invalid(if role == Role::Chief {
+            "Tài khoản đầu tiên của máy Công an xã/phường phải là trưởng (hoặc phó) Công an."
+        } else {
+            "Tài khoản đầu tiên của máy cấp tỉnh phải là cán bộ kiểm tra cấp tỉnh."
+        }));
     }
-    if chief.password.chars().count() < tinbao_core::users::MIN_PASSWORD_LEN {
+    if first.password.chars().count() < tinbao_core::users::MIN_PASSWORD_LEN {
         return Err(CmdError::invalid(format!(
             "Mật khẩu cần ít nhất {} ký tự.",
             tinbao_core::users::MIN_PASSWORD_LEN
         )));
     }
-    std::fs::create_dir_all(&state.data_dir)?;
+    std::fs::create_dir_all(data_dir)?;
     let key = DbKey::random();
-    let path = state.db_path();
+    let path = data_dir.join(DB_FILE);
+    let ring = Keyring::new(data_dir);
     // A register without a keyring is unusable: remove one left by an earlier failed attempt.
-    if path.exists() && !state.keyring().exists() {
+    if path.exists() && !ring.exists() {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
     }
-    let mut store = Store::create(
-        &path,
-        &key.sqlcipher_key(),
-        Scope::Station(input.station.trim().to_owned()),
-    )?;
-    let username = chief.username.clone();
-    let password = chief.password.clone();
+    if path.exists() {
+        return Err(CmdError::invalid(format!(
+            "Đã có cơ sở dữ liệu tại {}.",
+            path.display()
+        )));
+    }
+    let mut store = Store::create(&path, &key.sqlcipher_key(), scope)?;
+    let username = first.username.clone();
+    let password = first.password.clone();
     let result = (|| -> CmdResult<Actor> {
-        store.create_user(None, chief)?;
-        state.keyring().wrap(&username, &password, &key)?;
+        store.create_user(None, first)?;
+        ring.wrap(&username, &password, &key)?;
         Ok(store.login(&username, &password)?)
     })();
-    let actor = match result {
-        Ok(a) => a,
+    match result {
+        Ok(actor) => Ok(Session { store, key, actor }),
         Err(e) => {
             drop(store);
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
             }
-            let _ = std::fs::remove_file(state.data_dir.join("keys.json"));
-            return Err(e);
+            let _ = std::fs::remove_file(data_dir.join("keys.json"));
+            Err(e)
         }
-    };
-    let session = Session { store, key, actor };
-    let info = session_info(&state, &session)?;
-    state.start(session);
-    Ok(info)
+    }
 }
 
 /// Offline login: the password unwraps this user's copy of the key, the register opens, and

@@ -52,7 +52,8 @@ async fn on_session<T: Send + 'static>(
     .map_err(|e| CmdError::other(format!("Tác vụ đồng bộ bị gián đoạn: {e}")))?
 }
 
-/// Enrols this PC with a one-time code from the provincial administrator (chief only).
+/// Enrols this PC with a one-time code from the provincial administrator (the station chief,
+/// or the supervisor on a provincial laptop).
 #[tauri::command]
 pub async fn enrol_device(
     app: AppHandle,
@@ -60,13 +61,17 @@ pub async fn enrol_device(
     code: String,
     device_name: String,
 ) -> CmdResult<SyncState> {
-    let chief = app
-        .state::<AppState>()
-        .with(|s| Ok(s.actor.role == tinbao_core::Role::Chief))?;
-    if !chief {
+    // The station chief enrols a station PC; the supervisor enrols their own laptop.
+    let allowed = app.state::<AppState>().with(|s| {
+        Ok(matches!(
+            s.actor.role,
+            tinbao_core::Role::Chief | tinbao_core::Role::Supervisor
+        ))
+    })?;
+    if !allowed {
         return Err(CmdError::new(
             ErrorKind::Forbidden,
-            "Chỉ trưởng Công an được đăng ký máy với máy chủ tỉnh.",
+            "Chỉ trưởng Công an (hoặc cán bộ kiểm tra cấp tỉnh trên máy của mình) được đăng ký máy với máy chủ tỉnh.",
         ));
     }
     on_session(app, move |store| {

@@ -15,6 +15,7 @@ export type Route =
   | { name: 'inquiries' }
   | { name: 'channels' }
   | { name: 'reports' }
+  | { name: 'review' }
   | { name: 'settings' };
 
 export const app = $state({

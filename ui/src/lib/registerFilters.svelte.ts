@@ -10,5 +10,7 @@ export const registerFilters = $state({
   kind: '',
   hamlet: '',
   assignee: '',
+  /** A supervisor's register spans the province's stations. */
+  station: '',
   dueOnly: false,
 });
