@@ -24,6 +24,8 @@ pub const COMMANDS: &[&str] = &[
     "create_user",
     "set_user_active",
     "change_password",
+    "reset_user_password",
+    "users_without_key",
     "settings",
     "set_lock_minutes",
     "inquiry_topics",

@@ -65,6 +65,8 @@ pub fn run() {
             commands::admin::create_user,
             commands::admin::set_user_active,
             commands::admin::change_password,
+            commands::admin::reset_user_password,
+            commands::admin::users_without_key,
             commands::admin::settings,
             commands::admin::set_lock_minutes,
             commands::admin::audit_log,

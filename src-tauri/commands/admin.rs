@@ -1,5 +1,5 @@
 //! Settings: accounts, the inactivity lock. Key copies follow the accounts (keyring.rs).
-use crate::state::{AppState, CmdError, CmdResult};
+use crate::state::{AppState, CmdError, CmdResult, ErrorKind};
 use serde::Serialize;
 use tauri::State;
 use tinbao_core::audit::AuditRecord;
@@ -27,6 +27,49 @@ pub async fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult
 #[tauri::command]
 pub async fn set_user_active(state: State<'_, AppState>, id: Uuid, active: bool) -> CmdResult<()> {
     state.with(|s| Ok(s.store.set_user_active(&s.actor, id, active)?))
+}
+
+/// The chief sets a new password for an officer (forgotten, or an account that arrived by sync
+/// and has no copy of the key on this PC): the core checks the right and audits it, then the
+/// officer's new password gets its own copy of the key so that they can log in here.
+#[tauri::command]
+pub async fn reset_user_password(
+    state: State<'_, AppState>,
+    id: Uuid,
+    password: String,
+) -> CmdResult<()> {
+    state.with(|s| {
+        let user = s
+            .store
+            .users()?
+            .into_iter()
+            .find(|u| u.id == id)
+            .ok_or_else(|| CmdError::new(ErrorKind::NotFound, "Không tìm thấy tài khoản."))?;
+        if !user.active {
+            return Err(CmdError::invalid(
+                "Tài khoản đang bị khóa; mở khóa trước khi đặt mật khẩu.",
+            ));
+        }
+        s.store.reset_password(&s.actor, id, &password)?;
+        state.keyring().wrap(&user.username, &password, &s.key)?;
+        Ok(())
+    })
+}
+
+/// Active accounts with no copy of the key on this PC (they arrived by sync): they cannot log
+/// in here until the chief sets them a password.
+#[tauri::command]
+pub async fn users_without_key(state: State<'_, AppState>) -> CmdResult<Vec<Uuid>> {
+    state.with(|s| {
+        let ring = state.keyring();
+        let mut out = Vec::new();
+        for u in s.store.users()? {
+            if u.active && !ring.has_user(&u.username)? {
+                out.push(u.id);
+            }
+        }
+        Ok(out)
+    })
 }
 
 /// Changes one's own password and re-wraps one's copy of the key with it.

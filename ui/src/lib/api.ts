@@ -97,6 +97,8 @@ export const api = {
   createUser: (user: NewUser) => call<User>('create_user', { user }),
   setUserActive: (id: string, active: boolean) => call<void>('set_user_active', { id, active }),
   changePassword: (old: string, next: string) => call<void>('change_password', { old, new: next }),
+  resetUserPassword: (id: string, password: string) => call<void>('reset_user_password', { id, password }),
+  usersWithoutKey: () => call<string[]>('users_without_key'),
   settings: () => call<AppSettings>('settings'),
   setLockMinutes: (minutes: number) => call<void>('set_lock_minutes', { minutes }),
 
