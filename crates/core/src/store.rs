@@ -327,6 +327,21 @@ pub(crate) struct Writer<'a> {
 
 impl Writer<'_> {
     pub fn stamp(&mut self) -> Hlc {
+        // Another connection to the same database (the sync task, the command line) may have
+        // moved the clock on; what it stored is read inside this transaction, so stamps stay
+        // ordered across connections.
+        let stored: Option<Hlc> = self
+            .tx
+            .prepare_cached("SELECT value FROM meta WHERE key = 'hlc_last'")
+            .and_then(|mut st| st.query_row([], |r| r.get::<_, String>(0)).optional())
+            .ok()
+            .flatten()
+            .and_then(|s| s.parse().ok());
+        if let Some(stored) = stored
+            && stored > self.clock.last()
+        {
+            *self.clock = HlcClock::new(Hlc::node_of(&self.device), stored);
+        }
         self.clock.now(self.now_ms)
     }
 

@@ -1036,3 +1036,38 @@ fn community_work_is_counted_in_the_monthly_figures() {
         .is_err()
     );
 }
+
+#[test]
+fn two_connections_to_one_database_keep_their_stamps_ordered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ui, chief) = station(&dir, "a.db", BAC_KAN);
+    // The sync task's own connection applies a change from a PC whose clock runs 10 minutes ahead.
+    let mut sync = Store::open(ui.path(), KEY).unwrap();
+    let (mut other, other_chief) = station(&dir, "b.db", BAC_KAN);
+    other.intake(&other_chief, wheelies()).unwrap();
+    let ahead = tinbao_sync::Hlc {
+        wall_ms: (Utc::now() + Duration::minutes(10)).timestamp_millis() as u64,
+        counter: 0,
+        node: 7,
+    };
+    let changes: Vec<_> = other
+        .pending_changes(1000)
+        .unwrap()
+        .into_iter()
+        .map(|mut c| {
+            c.hlc = ahead;
+            c
+        })
+        .collect();
+    sync.apply_remote(&changes).unwrap();
+    // A write on the UI's connection afterwards must still be stamped after it.
+    ui.intake(&chief, wheelies()).unwrap();
+    let mine = ui
+        .pending_changes(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.entity == EntityKind::Case)
+        .next_back()
+        .unwrap();
+    assert!(mine.hlc > ahead, "{} must follow {}", mine.hlc, ahead);
+}
