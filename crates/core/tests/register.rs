@@ -1066,8 +1066,7 @@ fn two_connections_to_one_database_keep_their_stamps_ordered() {
         .pending_changes(1000)
         .unwrap()
         .into_iter()
-        .filter(|c| c.entity == EntityKind::Case)
-        .next_back()
+        .rfind(|c| c.entity == EntityKind::Case)
         .unwrap();
     assert!(mine.hlc > ahead, "{} must follow {}", mine.hlc, ahead);
 }
