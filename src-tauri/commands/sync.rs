@@ -1,8 +1,9 @@
 //! Enrolment and sync with the provincial server, through tinbao-sync-client.
 //!
-//! Sync runs on the session's own Store (one connection, one hybrid clock), on a blocking
-//! thread so the UI's event loop is never held; other commands wait for it meanwhile. It
-//! never counts as the officer's activity, so it cannot keep an unattended PC unlocked.
+//! Enrolment runs on the session's own Store. A sync runs on a second connection to the same
+//! database, on a blocking thread, so officers keep working while a long pull comes in over a
+//! slow link (the core keeps stamps ordered across connections; SQLite serialises the writes).
+//! It never counts as the officer's activity, so it cannot keep an unattended PC unlocked.
 use crate::state::{AppState, CmdError, CmdResult, ErrorKind};
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
@@ -90,9 +91,19 @@ pub async fn enrol_device(
 /// One full sync now (the UI also calls it every few minutes while enrolled and unlocked).
 #[tauri::command]
 pub async fn sync_now(app: AppHandle) -> CmdResult<SyncSummary> {
-    on_session(app, |store| {
+    let state = app.state::<AppState>();
+    // Only the path and the key leave the session lock; the key copy is wiped when dropped.
+    let (path, key) = state.peek(|s| match s {
+        Some(s) => Ok((state.db_path(), s.key.sqlcipher_key())),
+        None => Err(CmdError::locked()),
+    })?;
+    tauri::async_runtime::spawn_blocking(move || {
+        // The timer and "Sync now" may overlap: one sync at a time, the second waits its turn.
+        static RUNNING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _turn = RUNNING.lock().unwrap_or_else(|p| p.into_inner());
+        let mut store = tinbao_core::Store::open(&path, &key)?;
         let report = tauri::async_runtime::block_on(tinbao_sync_client::sync_store(
-            store,
+            &mut store,
             &SyncOptions::default(),
             &|_| {},
         ))
@@ -107,4 +118,5 @@ pub async fn sync_now(app: AppHandle) -> CmdResult<SyncSummary> {
         })
     })
     .await
+    .map_err(|e| CmdError::other(format!("Tác vụ đồng bộ bị gián đoạn: {e}")))?
 }
