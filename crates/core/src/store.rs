@@ -384,6 +384,18 @@ impl Writer<'_> {
                 ])?;
             }
         }
+        // A province-level account or audit record (a supervisor's laptop) stays on this
+        // device: the server keeps supervisors' accounts itself (`tinbao-server user add`), and
+        // a province's shared data goes to every station, which must never receive a
+        // supervisor's password hash. Sent, they would only be refused and wait forever.
+        if matches!(entity, EntityKind::User | EntityKind::Audit)
+            && admin_units::official()
+                .provinces
+                .iter()
+                .any(|p| p.code == station)
+        {
+            return Ok(());
+        }
         let change = Change {
             id: Uuid::now_v7(),
             entity,

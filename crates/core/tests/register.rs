@@ -398,6 +398,9 @@ fn province_scope_keeps_stations_apart() {
     )
     .unwrap();
     let sup = p.login("giamsat", "matkhau-123").unwrap();
+    // The supervisor's own account and the laptop's login audit stay on the laptop: nothing
+    // for the server, which would refuse them (and pass a password hash on to the stations).
+    assert_eq!(p.sync_state().unwrap().pending, 0);
     let sample = sample();
     let first: String = sample.lines().take(300).map(|l| format!("{l}\n")).collect();
     let rep = p
