@@ -38,6 +38,10 @@ pub async fn reset_user_password(
     id: Uuid,
     password: String,
 ) -> CmdResult<()> {
+    reset_password_here(&state, id, &password)
+}
+
+pub(crate) fn reset_password_here(state: &AppState, id: Uuid, password: &str) -> CmdResult<()> {
     state.with(|s| {
         let user = s
             .store
@@ -50,8 +54,8 @@ pub async fn reset_user_password(
                 "Tài khoản đang bị khóa; mở khóa trước khi đặt mật khẩu.",
             ));
         }
-        s.store.reset_password(&s.actor, id, &password)?;
-        state.keyring().wrap(&user.username, &password, &s.key)?;
+        s.store.reset_password(&s.actor, id, password)?;
+        state.keyring().wrap(&user.username, password, &s.key)?;
         Ok(())
     })
 }
@@ -60,6 +64,10 @@ pub async fn reset_user_password(
 /// in here until the chief sets them a password.
 #[tauri::command]
 pub async fn users_without_key(state: State<'_, AppState>) -> CmdResult<Vec<Uuid>> {
+    users_without_key_here(&state)
+}
+
+pub(crate) fn users_without_key_here(state: &AppState) -> CmdResult<Vec<Uuid>> {
     state.with(|s| {
         let ring = state.keyring();
         let mut out = Vec::new();
@@ -125,4 +133,140 @@ pub async fn set_lock_minutes(state: State<'_, AppState>, minutes: u32) -> CmdRe
 #[tauri::command]
 pub async fn audit_log(state: State<'_, AppState>) -> CmdResult<Vec<AuditRecord>> {
     state.with(|s| Ok(s.store.audit_log(&s.actor, 200)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::session::{SetupInput, SetupUnit, create_register};
+    use tinbao_core::Role;
+
+    fn new_user(username: &str, role: Role, password: &str) -> NewUser {
+        NewUser {
+            username: username.into(),
+            full_name: format!("Cán bộ {username}"),
+            rank: None,
+            role,
+            password: password.into(),
+        }
+    }
+
+    #[test]
+    fn an_account_that_arrived_by_sync_logs_in_here_after_the_chief_sets_its_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(dir.path().into(), dir.path().join("x"), None);
+        let session = create_register(
+            dir.path(),
+            SetupInput {
+                unit: SetupUnit::Station("01843".into()),
+                first_user: new_user("truong", Role::Chief, "matkhau-truong"),
+            },
+        )
+        .unwrap();
+        state.start(session);
+        // What sync brings: the account in the register, no copy of the key in keys.json.
+        let officer = state
+            .with(|s| {
+                let actor = s.actor.clone();
+                Ok(s.store.create_user(
+                    Some(&actor),
+                    new_user("canbo.ha", Role::Officer, "o-may-khac"),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(users_without_key_here(&state).unwrap(), vec![officer.id]);
+        assert!(matches!(
+            state.keyring().unwrap("canbo.ha", "o-may-khac"),
+            Err(crate::keyring::KeyringError::NoKeyForUser(_))
+        ));
+
+        assert_eq!(
+            reset_password_here(&state, officer.id, "ngan")
+                .unwrap_err()
+                .kind,
+            ErrorKind::Invalid
+        );
+        reset_password_here(&state, officer.id, "mat-khau-moi-2025").unwrap();
+        assert!(users_without_key_here(&state).unwrap().is_empty());
+        let key = state
+            .keyring()
+            .unwrap("canbo.ha", "mat-khau-moi-2025")
+            .unwrap();
+        let mut store = tinbao_core::Store::open(state.db_path(), &key.sqlcipher_key()).unwrap();
+        assert_eq!(
+            store.login("canbo.ha", "mat-khau-moi-2025").unwrap().role,
+            Role::Officer
+        );
+    }
+
+    #[test]
+    fn only_the_chief_sets_another_officers_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(dir.path().into(), dir.path().join("x"), None);
+        let mut session = create_register(
+            dir.path(),
+            SetupInput {
+                unit: SetupUnit::Station("01843".into()),
+                first_user: new_user("truong", Role::Chief, "matkhau-truong"),
+            },
+        )
+        .unwrap();
+        let chief = session.actor.clone();
+        session
+            .store
+            .create_user(
+                Some(&chief),
+                new_user("canbo.a", Role::Officer, "matkhau-a1"),
+            )
+            .unwrap();
+        let b = session
+            .store
+            .create_user(
+                Some(&chief),
+                new_user("canbo.b", Role::Officer, "matkhau-b1"),
+            )
+            .unwrap();
+        session.actor = session.store.login("canbo.a", "matkhau-a1").unwrap();
+        state.start(session);
+        let e = reset_password_here(&state, b.id, "mat-khau-moi-2025").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Forbidden);
+        assert!(!state.keyring().has_user("canbo.b").unwrap());
+    }
+
+    #[test]
+    fn a_supervisor_laptop_is_a_province_register_with_the_wrapped_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let setup = |unit, role| {
+            create_register(
+                dir.path(),
+                SetupInput {
+                    unit,
+                    first_user: new_user("giamsat", role, "matkhau-giamsat"),
+                },
+            )
+        };
+        let e = setup(SetupUnit::Province("99".into()), Role::Supervisor)
+            .err()
+            .unwrap();
+        assert!(e.message.contains("danh mục"));
+        let e = setup(SetupUnit::Province("66".into()), Role::Chief)
+            .err()
+            .unwrap();
+        assert!(e.message.contains("cán bộ kiểm tra"));
+        assert!(!dir.path().join(crate::state::DB_FILE).exists());
+        let s = setup(SetupUnit::Province("66".into()), Role::Supervisor).unwrap();
+        assert_eq!(s.actor.role, Role::Supervisor);
+        assert_eq!(s.store.scope(), &tinbao_core::Scope::Province("66".into()));
+        drop(s);
+        let key = crate::keyring::Keyring::new(dir.path())
+            .unwrap("giamsat", "matkhau-giamsat")
+            .unwrap();
+        let mut store =
+            tinbao_core::Store::open(dir.path().join(crate::state::DB_FILE), &key.sqlcipher_key())
+                .unwrap();
+        assert_eq!(
+            store.login("giamsat", "matkhau-giamsat").unwrap().role,
+            Role::Supervisor
+        );
+    }
 }
