@@ -105,6 +105,10 @@ test('a supervisor reviews the province: returns one case, approves another; the
     await waitText(d, 'sync-ok', /Đã gửi \d+, đã nhận \d+/, 60_000);
     await waitText(d, 'sync-status', 'Đã đồng bộ', 30_000);
     await app.shot('settings-synced');
+    // Today: the supervisor's work is the review queue.
+    await nav(app, 'today');
+    await waitText(d, 'today-review-count', /^[1-9]\d*$/, 20_000);
+    await app.shot('today-synced');
 
     // The Review screen: the stations' cases to review, overdue and due soon first.
     await nav(app, 'review');
