@@ -779,12 +779,20 @@ impl Store {
                 },
             )
             .optional()?;
-        self.audit(
+        // Filed under the case's station, so a reveal on a supervisor's laptop reaches the
+        // province's audit trail like one made at the station.
+        let tx = self.conn.transaction()?;
+        crate::audit::record_in(
+            &tx,
             actor,
+            self.device,
+            &mut self.clock,
+            &Scope::Station(row.station.clone()),
             "reporter_revealed",
             Some(&format!("{} ({})", row.register_no, id)),
             None,
         )?;
+        tx.commit()?;
         Ok(r)
     }
 

@@ -473,6 +473,21 @@ fn province_scope_keeps_stations_apart() {
     assert_eq!(back.row.status, Status::Verifying);
     assert!(back.review.unwrap().contains("Thiếu quyết định"));
     assert!(back.row.review.unwrap().contains("Thiếu quyết định"));
+    // A supervisor's reveal is filed under the case's station, so it is sent to the province;
+    // the supervisor's own login record stays on the laptop.
+    p.reveal_reporter(&sup, closed.id).unwrap();
+    let audits: Vec<_> = p
+        .pending_changes(100_000)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.entity == EntityKind::Audit)
+        .collect();
+    assert!(
+        audits
+            .iter()
+            .any(|c| c.station == closed.station && c.fields["action"] == "reporter_revealed")
+    );
+    assert!(audits.iter().all(|c| c.station != "66"));
 
     // The review queue: closed cases not yet approved, and open cases past their deadline.
     let queue = |p: &Store| {
