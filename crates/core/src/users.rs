@@ -208,43 +208,19 @@ impl Store {
                 "Không thể tự khóa tài khoản của chính mình.",
             ));
         }
-        let station = crate::audit::scope_station(&self.scope).to_owned();
-        let tx = self.conn.transaction()?;
-        let n = tx.execute(
-            "UPDATE users SET active = ?2 WHERE id = ?1",
-            params![id.to_string(), active],
-        )?;
-        if n == 0 {
-            return Err(Error::not_found("tài khoản"));
-        }
-        let mut w = Writer {
-            tx: &tx,
-            device: self.device,
-            user: actor.user_id,
-            clock: &mut self.clock,
-            now_ms: now_ms(),
+        let action = if active {
+            "user_enabled"
+        } else {
+            "user_disabled"
         };
-        let hlc = w.stamp();
-        let mut f = BTreeMap::new();
-        f.insert("active".into(), active.into());
-        w.emit(EntityKind::User, id, &station, Op::Upsert, f, hlc, true)?;
-        w.finish()?;
-        crate::audit::record_in(
-            &tx,
+        self.write_user_field(
             actor,
-            self.device,
-            &mut self.clock,
-            &self.scope,
-            if active {
-                "user_enabled"
-            } else {
-                "user_disabled"
-            },
+            id,
+            "active",
+            active.into(),
+            action,
             Some(&id.to_string()),
-            None,
-        )?;
-        tx.commit()?;
-        Ok(())
+        )
     }
 
     /// The chief sets a new password for an officer of the station (forgotten password, or an
@@ -267,36 +243,14 @@ impl Store {
             )));
         }
         let hash = hash_password(new)?;
-        let station = crate::audit::scope_station(&self.scope).to_owned();
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-            params![user.to_string(), hash],
-        )?;
-        let mut w = Writer {
-            tx: &tx,
-            device: self.device,
-            user: actor.user_id,
-            clock: &mut self.clock,
-            now_ms: now_ms(),
-        };
-        let hlc = w.stamp();
-        let mut f = BTreeMap::new();
-        f.insert("password_hash".into(), hash.into());
-        w.emit(EntityKind::User, user, &station, Op::Upsert, f, hlc, true)?;
-        w.finish()?;
-        crate::audit::record_in(
-            &tx,
+        self.write_user_field(
             actor,
-            self.device,
-            &mut self.clock,
-            &self.scope,
+            user,
+            "password_hash",
+            hash.into(),
             "password_reset",
             Some(&target.username),
-            None,
-        )?;
-        tx.commit()?;
-        Ok(())
+        )
     }
 
     /// Changes one's own password, proving the old one.
@@ -308,12 +262,41 @@ impl Store {
             )));
         }
         let hash = hash_password(new)?;
+        self.write_user_field(
+            actor,
+            actor.user_id,
+            "password_hash",
+            hash.into(),
+            "password_changed",
+            None,
+        )
+    }
+
+    /// Writes one column of an account, records the change for sync and the audit entry, in
+    /// one transaction. `column` is one of this module's own literals, never input.
+    fn write_user_field(
+        &mut self,
+        actor: &Actor,
+        id: Uuid,
+        column: &'static str,
+        value: serde_json::Value,
+        audit_action: &str,
+        audit_target: Option<&str>,
+    ) -> Result<()> {
         let station = crate::audit::scope_station(&self.scope).to_owned();
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-            params![actor.user_id.to_string(), hash],
+        let sql_value: rusqlite::types::Value = match &value {
+            serde_json::Value::Bool(b) => (*b as i64).into(),
+            serde_json::Value::String(s) => s.clone().into(),
+            other => other.to_string().into(),
+        };
+        let n = tx.execute(
+            &format!("UPDATE users SET {column} = ?2 WHERE id = ?1"),
+            params![id.to_string(), sql_value],
         )?;
+        if n == 0 {
+            return Err(Error::not_found("tài khoản"));
+        }
         let mut w = Writer {
             tx: &tx,
             device: self.device,
@@ -323,16 +306,8 @@ impl Store {
         };
         let hlc = w.stamp();
         let mut f = BTreeMap::new();
-        f.insert("password_hash".into(), hash.into());
-        w.emit(
-            EntityKind::User,
-            actor.user_id,
-            &station,
-            Op::Upsert,
-            f,
-            hlc,
-            true,
-        )?;
+        f.insert(column.to_owned(), value);
+        w.emit(EntityKind::User, id, &station, Op::Upsert, f, hlc, true)?;
         w.finish()?;
         crate::audit::record_in(
             &tx,
@@ -340,8 +315,8 @@ impl Store {
             self.device,
             &mut self.clock,
             &self.scope,
-            "password_changed",
-            None,
+            audit_action,
+            audit_target,
             None,
         )?;
         tx.commit()?;
