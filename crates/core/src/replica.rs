@@ -567,14 +567,14 @@ fn apply_one(
                 }
                 let ph: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
                 let sql = format!(
-                    "INSERT OR IGNORE INTO {t}({}) VALUES ({})",
+                    "INSERT INTO {t}({}) VALUES ({})",
                     names.join(", "),
                     ph.join(", ")
                 );
-                if tx
-                    .execute(&sql, rusqlite::params_from_iter(values))
-                    .is_err()
-                {
+                let inserted = tx
+                    .prepare_cached(&sql)
+                    .and_then(|mut st| st.execute(rusqlite::params_from_iter(values)));
+                if inserted.is_err() {
                     // A row missing a required field cannot be created: an update that overtook
                     // its creation. It waits for the creation.
                     return Ok(Outcome::Deferred);
