@@ -20,7 +20,15 @@ pub async fn today(state: State<'_, AppState>) -> CmdResult<Today> {
 /// Background polling: does not count as the user's activity.
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> CmdResult<Option<SyncState>> {
-    state.peek(|s| s.map(|s| Ok(s.store.sync_state()?)).transpose())
+    // The sidebar polls this every few seconds: an idle moment to checkpoint the WAL, so that
+    // an officer's save never pays for it.
+    state.peek(|s| {
+        s.map(|s| {
+            s.store.checkpoint()?;
+            Ok(s.store.sync_state()?)
+        })
+        .transpose()
+    })
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -161,6 +161,9 @@ fn main() {
         r.rejected.len()
     );
     drop(exported);
+    // The app checkpoints the write-ahead log at idle moments (its status poll); an import is
+    // followed by one before officers type again.
+    station.checkpoint().expect("checkpoint");
     let chief_admin = Actor {
         role: Role::Admin,
         station: Some("24280".into()),

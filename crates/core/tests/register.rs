@@ -1088,3 +1088,26 @@ fn two_connections_to_one_database_keep_their_stamps_ordered() {
         .unwrap();
     assert!(mine.hlc > ahead, "{} must follow {}", mine.hlc, ahead);
 }
+
+#[test]
+fn a_background_checkpoint_leaves_saves_alone_and_copies_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    for _ in 0..20 {
+        s.intake(&chief, wheelies()).unwrap();
+    }
+    // Saves did not checkpoint on their own (the threshold is far above 20 saves)...
+    let (log, copied) = s.checkpoint().unwrap();
+    assert!(log > 0, "the saves are in the write-ahead log");
+    // ...and a checkpoint at an idle moment copies all of it.
+    assert_eq!(log, copied);
+    drop(s);
+    assert_eq!(
+        Store::open(dir.path().join("a.db"), KEY)
+            .unwrap()
+            .verify()
+            .unwrap()
+            .cases,
+        20
+    );
+}
