@@ -2,7 +2,7 @@
 //! Append-only (triggers refuse updates and deletes) and synced to the province.
 use crate::error::Result;
 use crate::model::{Actor, Role, Scope};
-use crate::store::{Store, Writer, now_ms};
+use crate::store::{Store, Writer};
 use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -41,13 +41,7 @@ pub(crate) fn record_in(
     target: Option<&str>,
     detail: Option<&str>,
 ) -> Result<()> {
-    let mut w = Writer {
-        tx,
-        device,
-        user: actor.user_id,
-        clock,
-        now_ms: now_ms(),
-    };
+    let mut w = Writer::new(tx, device, actor.user_id, clock);
     let id = Uuid::now_v7();
     let hlc = w.stamp();
     let at = Utc::now().timestamp();

@@ -85,7 +85,7 @@ fn check_db(conn: &Connection, r: &mut VerifyReport) -> Result<()> {
     for row in st.query_map([], |r| r.get::<_, String>(0))? {
         let s = row?;
         if s != "ok" {
-            r.problems.push(format!("integrity_check: {s}"));
+            r.problems.push(format!("kiểm tra toàn vẹn: {s}"));
         }
     }
     let fk: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {

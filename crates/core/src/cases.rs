@@ -4,7 +4,7 @@ use crate::audit::{vn_offset, vn_time};
 use crate::deadlines::{self, DUE_SOON_SECS};
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::store::{Store, Writer, now_ms};
+use crate::store::{Store, Writer};
 use crate::text::{clean_opt, fold};
 use crate::workflow::{self, StoredEvent};
 use chrono::{DateTime, Datelike, FixedOffset, Utc};
@@ -566,13 +566,7 @@ impl Store {
         let year = received.year();
         let seq = next_seq(&tx, &station, year, slot, slots)?;
         let register_no = format!("{seq}/{year}");
-        let mut w = Writer {
-            tx: &tx,
-            device: self.device,
-            user: actor.user_id,
-            clock: &mut self.clock,
-            now_ms: now_ms(),
-        };
+        let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         let hlc = w.stamp();
         let fields = case_fields(&new, &station, &register_no, &received);
         insert_case_row(&tx, id, &fields, &hlc.to_string())?;
@@ -849,13 +843,7 @@ impl Store {
             _ => {}
         }
         let tx = self.conn.transaction()?;
-        let mut w = Writer {
-            tx: &tx,
-            device: self.device,
-            user: actor.user_id,
-            clock: &mut self.clock,
-            now_ms: now_ms(),
-        };
+        let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         if let Action::Classify {
             kind: k,
             category,
@@ -901,13 +889,7 @@ impl Store {
         }
         validate_person(&p, Utc::now().year())?;
         let tx = self.conn.transaction()?;
-        let mut w = Writer {
-            tx: &tx,
-            device: self.device,
-            user: actor.user_id,
-            clock: &mut self.clock,
-            now_ms: now_ms(),
-        };
+        let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         insert_person(&mut w, case_id, &row.station, &p)?;
         append_event(
             &mut w,
@@ -962,13 +944,7 @@ impl Store {
             "INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?1, ?2, ?3)",
             params![sha, bytes.len() as i64, bytes],
         )?;
-        let mut w = Writer {
-            tx: &tx,
-            device: self.device,
-            user: actor.user_id,
-            clock: &mut self.clock,
-            now_ms: now_ms(),
-        };
+        let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         let id = Uuid::now_v7();
         let hlc = w.stamp();
         let at = Utc::now().timestamp();

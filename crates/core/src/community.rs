@@ -3,7 +3,7 @@
 use crate::audit::scope_station;
 use crate::error::{Error, Result};
 use crate::model::{Actor, Role};
-use crate::store::{Store, Writer, now_ms};
+use crate::store::{Store, Writer};
 use chrono::{NaiveDate, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -138,13 +138,7 @@ impl Store {
         update: bool,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let mut w = Writer {
-            tx: &tx,
-            device: self.device,
-            user: actor.user_id,
-            clock: &mut self.clock,
-            now_ms: now_ms(),
-        };
+        let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         let hlc = w.stamp();
         let mut vals = values;
         vals.push(hlc.to_string().into());
@@ -271,13 +265,7 @@ impl Store {
         if n == 0 {
             return Err(Error::not_found("bài đăng"));
         }
-        let mut w = Writer {
-            tx: &tx,
-            device: self.device,
-            user: actor.user_id,
-            clock: &mut self.clock,
-            now_ms: now_ms(),
-        };
+        let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         let hlc = w.stamp();
         let mut f = BTreeMap::new();
         f.insert("views".into(), json!(views));

@@ -9,7 +9,7 @@ use crate::cases::{
 };
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::store::{Store, Writer, now_ms};
+use crate::store::{Store, Writer};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -176,16 +176,7 @@ impl Store {
         }
         self.import_batch(actor, &mut batch, &mut report)?;
         progress(bytes);
-        self.audit(
-            actor,
-            "import",
-            None,
-            Some(&format!(
-                "{} imported, {} rejected",
-                report.imported,
-                report.rejected.len()
-            )),
-        )?;
+        self.audit_import(actor, &report)?;
         Ok(report)
     }
 
@@ -250,17 +241,17 @@ impl Store {
             }
         }
         self.import_batch(actor, &mut batch, &mut report)?;
-        self.audit(
-            actor,
-            "import",
-            None,
-            Some(&format!(
-                "{} imported, {} rejected",
-                report.imported,
-                report.rejected.len()
-            )),
-        )?;
+        self.audit_import(actor, &report)?;
         Ok(report)
+    }
+
+    fn audit_import(&mut self, actor: &Actor, report: &ImportReport) -> Result<()> {
+        let detail = format!(
+            "đã nhập {}, từ chối {} dòng",
+            report.imported,
+            report.rejected.len()
+        );
+        self.audit(actor, "import", None, Some(&detail))
     }
 
     fn import_batch(
@@ -274,13 +265,7 @@ impl Store {
         }
         let now = Utc::now();
         let tx = self.conn.transaction()?;
-        let mut w = Writer {
-            tx: &tx,
-            device: self.device,
-            user: actor.user_id,
-            clock: &mut self.clock,
-            now_ms: now_ms(),
-        };
+        let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         let mut scope_cache: HashMap<String, bool> = HashMap::new();
         for (line, c) in batch.drain(..) {
             let in_scope = match scope_cache.get(&c.station) {
@@ -511,7 +496,7 @@ impl Store {
                 "export"
             },
             None,
-            Some(&format!("{n} cases")),
+            Some(&format!("{n} vụ việc")),
         )?;
         Ok(n)
     }

@@ -323,7 +323,6 @@ impl Store {
                 }
             }
         }
-        let earlier = queue.len();
         queue.extend(changes.iter().cloned());
         let mut touched_cases: Vec<String> = Vec::new();
         loop {
@@ -379,7 +378,6 @@ impl Store {
             .execute(params![c.id.to_string(), serde_json::to_string(c)?])?;
         }
         report.deferred = queue.len() as u32;
-        let _ = earlier;
         touched_cases.sort();
         touched_cases.dedup();
         for id in &touched_cases {

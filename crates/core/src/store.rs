@@ -341,7 +341,22 @@ pub(crate) struct Writer<'a> {
     pub now_ms: u64,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    pub fn new(
+        tx: &'a rusqlite::Transaction<'a>,
+        device: Uuid,
+        user: Uuid,
+        clock: &'a mut HlcClock,
+    ) -> Self {
+        Writer {
+            tx,
+            device,
+            user,
+            clock,
+            now_ms: now_ms(),
+        }
+    }
+
     pub fn stamp(&mut self) -> Hlc {
         // Another connection to the same database (the sync task, the command line) may have
         // moved the clock on; what it stored is read inside this transaction, so stamps stay

@@ -1,7 +1,7 @@
 //! Officers' accounts: Argon2id password hashes, offline login, roles.
 use crate::error::{Error, Result};
 use crate::model::{Actor, NewUser, Role, Scope, User};
-use crate::store::{Store, Writer, now_ms};
+use crate::store::{Store, Writer};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand_core::OsRng;
@@ -105,13 +105,7 @@ impl Store {
         let author = actor.map(|a| a.user_id).unwrap_or(id);
         let scope_code = crate::audit::scope_station(&self.scope).to_owned();
         let tx = self.conn.transaction()?;
-        let mut w = Writer {
-            tx: &tx,
-            device: self.device,
-            user: author,
-            clock: &mut self.clock,
-            now_ms: now_ms(),
-        };
+        let mut w = Writer::new(&tx, self.device, author, &mut self.clock);
         let hlc = w.stamp();
         tx.execute(
             "INSERT INTO users(id, username, full_name, rank, role, station, province, password_hash, active, hlc)
@@ -297,13 +291,7 @@ impl Store {
         if n == 0 {
             return Err(Error::not_found("tài khoản"));
         }
-        let mut w = Writer {
-            tx: &tx,
-            device: self.device,
-            user: actor.user_id,
-            clock: &mut self.clock,
-            now_ms: now_ms(),
-        };
+        let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         let hlc = w.stamp();
         let mut f = BTreeMap::new();
         f.insert(column.to_owned(), value);
