@@ -1,4 +1,4 @@
-// Seed story 1 (shared/scenarios/seed-stories.md; first line of shared/data/sample-cases.jsonl):
+// Seed story 1 (shared/scenarios/seed-stories.md; first line of tests/data/sample-500.jsonl):
 // residents film two teenagers doing wheelies and weaving through a ward and post it on
 // Facebook; the police verify, invite them and their relatives, fine them 8,000,000 VND.
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { launchApp, By, click, find, repoRoot, textOf, tid, type, waitText, waitVisible } from '../lib/app.mjs';
 import { firstRun, nav, searchRegister, selectValue, submitSetup } from '../lib/flows.mjs';
 
-const story = JSON.parse(readFileSync(join(repoRoot, '..', 'shared', 'data', 'sample-cases.jsonl'), 'utf8').split('\n')[0]);
+const story = JSON.parse(readFileSync(join(repoRoot, 'tests', 'data', 'sample-500.jsonl'), 'utf8').split('\n')[0]);
 const INJECTION = '<img src=x onerror=alert(1)>';
 
 function screenshotFile() {
