@@ -228,7 +228,8 @@ pub(crate) fn insert_case_row(
     id: Uuid,
     f: &BTreeMap<String, Value>,
     hlc: &str,
-) -> Result<()> {
+    derived: Option<&Derived>,
+) -> Result<i64> {
     let s = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_owned);
     let n = |k: &str| f.get(k).and_then(Value::as_f64);
     let register_no = s("register_no").ok_or_else(|| Error::invalid("thiếu số thụ lý"))?;
@@ -239,15 +240,22 @@ pub(crate) fn insert_case_row(
         .timestamp();
     tx.prepare_cached(
         "INSERT INTO cases(id, station, register_no, reg_year, reg_seq, received_at, received_utc, channel, channel_ref,
-           kind, category, urgency, summary, description, commune, hamlet, address, lat, lon, occurred, hlc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+           kind, category, urgency, summary, description, commune, hamlet, address, lat, lon, occurred, hlc,
+           status, assignee, outcome, outcome_utc, duplicate_of, review, deadline_utc, deadline_rule, conflict)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+           ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
     )?
     .execute(params![
         id.to_string(), s("station"), register_no, year, seq, received, received_utc, s("channel"), s("channel_ref"),
         s("kind"), s("category"), s("urgency"), s("summary").unwrap_or_default(), s("description").unwrap_or_default(),
-        s("commune"), s("hamlet"), s("address"), n("lat"), n("lon"), s("occurred"), hlc
+        s("commune"), s("hamlet"), s("address"), n("lat"), n("lon"), s("occurred"), hlc,
+        derived.map_or(Status::Received.as_str(), |d| d.status.as_str()), derived.and_then(|d| d.assignee.as_deref()),
+        derived.and_then(|d| d.outcome.as_deref()), derived.and_then(|d| d.outcome_utc),
+        derived.and_then(|d| d.duplicate_of.as_deref()), derived.and_then(|d| d.review.as_deref()),
+        derived.and_then(|d| d.deadline_utc), derived.and_then(|d| d.deadline_rule.as_deref()),
+        derived.is_some_and(|d| d.conflict)
     ])?;
-    Ok(())
+    Ok(tx.last_insert_rowid())
 }
 
 pub fn parse_register_no(s: &str) -> Result<(i64, i32)> {
@@ -265,18 +273,13 @@ pub fn parse_register_no(s: &str) -> Result<(i64, i32)> {
     Ok((seq, year))
 }
 
-/// Rebuilds the case's search text from its row and persons.
-pub(crate) fn reindex(tx: &Connection, case_id: &str) -> Result<()> {
-    index_case(tx, case_id, false)
-}
-
-/// `fresh`: the case was just created, so there is no old entry to remove (a contentless
-/// FTS5 delete of a missing row still costs a tombstone).
+/// Rebuilds the case's index entry from its row and persons (a new case is indexed from
+/// memory by `create_case`).
 ///
 /// Besides the folded text, the entry holds one token per filterable value (see
 /// `filter_token`), so that a search with filters is an intersection inside the index rather
 /// than a scan of every text match.
-pub(crate) fn index_case(tx: &Connection, case_id: &str, fresh: bool) -> Result<()> {
+pub(crate) fn reindex(tx: &Connection, case_id: &str) -> Result<()> {
     struct Row {
         rid: i64,
         text: String,
@@ -311,31 +314,57 @@ pub(crate) fn index_case(tx: &Connection, case_id: &str, fresh: bool) -> Result<
         })
         .optional()?;
     if let Some(r) = row {
-        if !fresh {
-            tx.prepare_cached("DELETE FROM case_fts WHERE rowid = ?1")?
-                .execute([r.rid])?;
-        }
-        let mut body = fold(&r.text);
-        for (k, v) in [
-            ("st", &r.status),
-            ("ca", &r.category),
-            ("ch", &r.channel),
-            ("ki", &r.kind),
-            ("sn", &r.station),
-        ] {
-            body.push(' ');
-            body.push_str(&filter_token(k, v));
-        }
-        body.push(' ');
-        body.push_str(&filter_token("ym", &month_of(r.received_utc).to_string()));
-        if let Some(a) = &r.assignee {
-            body.push(' ');
-            body.push_str(&filter_token("as", a));
-        }
+        tx.prepare_cached("DELETE FROM case_fts WHERE rowid = ?1")?
+            .execute([r.rid])?;
+        let body = fts_body(
+            &r.text,
+            &FtsFilters {
+                status: &r.status,
+                category: &r.category,
+                channel: &r.channel,
+                kind: &r.kind,
+                station: &r.station,
+                received_utc: r.received_utc,
+                assignee: r.assignee.as_deref(),
+            },
+        );
         tx.prepare_cached("INSERT INTO case_fts(rowid, body) VALUES (?1, ?2)")?
             .execute(params![r.rid, body])?;
     }
     Ok(())
+}
+
+/// The filterable values a case's index entry carries as tokens.
+pub(crate) struct FtsFilters<'a> {
+    pub status: &'a str,
+    pub category: &'a str,
+    pub channel: &'a str,
+    pub kind: &'a str,
+    pub station: &'a str,
+    pub received_utc: i64,
+    pub assignee: Option<&'a str>,
+}
+
+/// A case's index entry: its folded text, then one token per filterable value.
+pub(crate) fn fts_body(text: &str, f: &FtsFilters<'_>) -> String {
+    let mut body = fold(text);
+    for (k, v) in [
+        ("st", f.status),
+        ("ca", f.category),
+        ("ch", f.channel),
+        ("ki", f.kind),
+        ("sn", f.station),
+    ] {
+        body.push(' ');
+        body.push_str(&filter_token(k, v));
+    }
+    body.push(' ');
+    body.push_str(&filter_token("ym", &month_of(f.received_utc).to_string()));
+    if let Some(a) = f.assignee {
+        body.push(' ');
+        body.push_str(&filter_token("as", a));
+    }
+    body
 }
 
 /// A filter value as one index token: a prefix no Vietnamese word has, then the value with
@@ -369,10 +398,111 @@ fn load_events(tx: &Connection, case_id: &str) -> Result<Vec<StoredEvent>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The case row's projected columns, derived from its events.
+pub(crate) struct Derived {
+    status: Status,
+    assignee: Option<String>,
+    outcome: Option<String>,
+    outcome_utc: Option<i64>,
+    duplicate_of: Option<String>,
+    review: Option<String>,
+    deadline_utc: Option<i64>,
+    deadline_rule: Option<String>,
+    conflict: bool,
+}
+
+/// What deriving cases reads besides their events, read once per write (an import derives
+/// thousands of cases in one transaction).
+#[derive(Default)]
+pub(crate) struct WriteCache {
+    rules: BTreeMap<&'static str, Option<deadlines::DeadlineRule>>,
+    holidays: Option<std::collections::HashSet<chrono::NaiveDate>>,
+    remote: BTreeMap<String, bool>,
+    commune_names: BTreeMap<String, Option<String>>,
+}
+
+impl WriteCache {
+    fn deadline(
+        &mut self,
+        tx: &Connection,
+        kind: Kind,
+        station: &str,
+        from: i64,
+    ) -> Result<(Option<i64>, Option<String>)> {
+        let code = deadlines::rule_for_kind(kind);
+        if !self.rules.contains_key(code) {
+            self.rules.insert(code, deadlines::load_rule(tx, code)?);
+        }
+        let Some(Some(rule)) = self.rules.get(code) else {
+            return Ok((None, None));
+        };
+        let remote = match self.remote.get(station) {
+            Some(v) => *v,
+            None => {
+                let v: bool = tx
+                    .prepare_cached(
+                        "SELECT COALESCE((SELECT remote FROM stations WHERE code = ?1), 0)",
+                    )?
+                    .query_row([station], |r| r.get(0))?;
+                self.remote.insert(station.to_owned(), v);
+                v
+            }
+        };
+        if self.holidays.is_none() {
+            self.holidays = Some(deadlines::holidays(tx)?);
+        }
+        let holidays = self
+            .holidays
+            .as_ref()
+            .map_or_else(Default::default, Clone::clone);
+        Ok((
+            Some(deadlines::compute(rule, from, remote, &holidays)),
+            Some(rule.code.clone()),
+        ))
+    }
+
+    fn commune_name(&mut self, tx: &Connection, code: &str) -> Result<Option<String>> {
+        if let Some(n) = self.commune_names.get(code) {
+            return Ok(n.clone());
+        }
+        let n: Option<String> = tx
+            .prepare_cached("SELECT name FROM communes WHERE code = ?1")?
+            .query_row([code], |r| r.get(0))
+            .optional()?;
+        self.commune_names.insert(code.to_owned(), n.clone());
+        Ok(n)
+    }
+}
+
+pub(crate) fn derive(
+    tx: &Connection,
+    cache: &mut WriteCache,
+    events: &[StoredEvent],
+    kind: Kind,
+    station: &str,
+    open_conflicts: bool,
+) -> Result<Derived> {
+    let p = workflow::fold(events);
+    let (deadline_utc, deadline_rule) = match p.deadline_from {
+        Some(from) => cache.deadline(tx, kind, station, from)?,
+        None => (None, None),
+    };
+    Ok(Derived {
+        status: p.status.unwrap_or(Status::Received),
+        assignee: p.assignee.map(|u| u.to_string()),
+        outcome: p.outcome.as_ref().map(serde_json::to_string).transpose()?,
+        outcome_utc: p.outcome_utc,
+        duplicate_of: p.duplicate_of.map(|u| u.to_string()),
+        review: p.review,
+        deadline_utc,
+        deadline_rule,
+        conflict: p.conflict || open_conflicts,
+    })
+}
+
 /// Derives the case's current state from its events and writes it to the row.
 pub(crate) fn reproject(tx: &Connection, case_id: &str) -> Result<()> {
     let events = load_events(tx, case_id)?;
-    let p = workflow::fold(&events);
     let info: Option<(String, String)> = tx
         .prepare_cached("SELECT kind, station FROM cases WHERE id = ?1")?
         .query_row([case_id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -381,56 +511,140 @@ pub(crate) fn reproject(tx: &Connection, case_id: &str) -> Result<()> {
         return Ok(());
     };
     let kind = Kind::parse(&kind).unwrap_or(Kind::PhanAnh);
-    let (deadline, rule) = match p.deadline_from {
-        Some(from) => {
-            let code = deadlines::rule_for_kind(kind);
-            match deadlines::load_rule(tx, code)? {
-                Some(r) => {
-                    let remote: bool = tx
-                        .prepare_cached(
-                            "SELECT COALESCE((SELECT remote FROM stations WHERE code = ?1), 0)",
-                        )?
-                        .query_row([&station], |r| r.get(0))?;
-                    (
-                        Some(deadlines::compute(
-                            &r,
-                            from,
-                            remote,
-                            &deadlines::holidays(tx)?,
-                        )),
-                        Some(r.code),
-                    )
-                }
-                None => (None, None),
-            }
-        }
-        None => (None, None),
-    };
     let open_conflicts: bool = tx
         .prepare_cached(
             "SELECT EXISTS(SELECT 1 FROM conflicts WHERE case_id = ?1 AND resolved = 0)",
         )?
         .query_row([case_id], |r| r.get(0))?;
+    let d = derive(
+        tx,
+        &mut WriteCache::default(),
+        &events,
+        kind,
+        &station,
+        open_conflicts,
+    )?;
     tx.prepare_cached(
         "UPDATE cases SET status = ?2, assignee = ?3, outcome = ?4, outcome_utc = ?5, duplicate_of = ?6, review = ?7,
            deadline_utc = ?8, deadline_rule = ?9, conflict = ?10 WHERE id = ?1",
     )?
     .execute(params![
         case_id,
-        p.status.unwrap_or(Status::Received).as_str(),
-        p.assignee.map(|u| u.to_string()),
-        p.outcome.as_ref().map(serde_json::to_string).transpose()?,
-        p.outcome_utc,
-        p.duplicate_of.map(|u| u.to_string()),
-        p.review,
-        deadline,
-        rule,
-        p.conflict || open_conflicts,
+        d.status.as_str(),
+        d.assignee,
+        d.outcome,
+        d.outcome_utc,
+        d.duplicate_of,
+        d.review,
+        d.deadline_utc,
+        d.deadline_rule,
+        d.conflict,
     ])?;
     Ok(())
 }
 
-/// Appends an event to a case (inside the caller's write) and re-derives the case.
+/// A new case as registered here: by intake, or by import with the status it had.
+pub(crate) struct Creation<'a> {
+    pub id: Uuid,
+    pub new: &'a NewCase,
+    pub station: &'a str,
+    pub register_no: &'a str,
+    pub received: DateTime<FixedOffset>,
+    pub author_name: &'a str,
+    pub created: Value,
+    /// Imported cases carry the status they had in the register they came from.
+    pub imported_status: Option<Status>,
+}
+
+/// Writes a new case, its reporter, persons, events, derived state and index entry in the
+/// caller's transaction, each with its change for sync. Everything is known here, so the
+/// row is written once, already derived, and indexed from memory rather than re-read.
+pub(crate) fn create_case(
+    w: &mut Writer<'_>,
+    cache: &mut WriteCache,
+    c: Creation<'_>,
+) -> Result<()> {
+    let tx = w.tx;
+    let hlc = w.stamp();
+    let fields = case_fields(c.new, c.station, c.register_no, &c.received);
+    let at = Utc::now().timestamp();
+    let mut events = vec![("created", c.created)];
+    if let Some(s) = c.imported_status
+        && s != Status::Received
+    {
+        events.push(("imported", json!({ "status": s })));
+    }
+    let stored: Vec<StoredEvent> = events
+        .iter()
+        .map(|(kind, data)| StoredEvent {
+            kind: (*kind).to_owned(),
+            data: data.clone(),
+            at_utc: at,
+        })
+        .collect();
+    let derived = derive(tx, cache, &stored, c.new.kind, c.station, false)?;
+    let rid = insert_case_row(tx, c.id, &fields, &hlc.to_string(), Some(&derived))?;
+    w.emit(
+        EntityKind::Case,
+        c.id,
+        c.station,
+        Op::Upsert,
+        fields,
+        hlc,
+        false,
+    )?;
+    if let Some(r) = &c.new.reporter {
+        insert_reporter(w, c.id, c.station, r)?;
+    }
+    for p in &c.new.persons {
+        insert_person(w, c.id, c.station, p)?;
+    }
+    for (kind, data) in events {
+        append_event_at(w, c.id, c.station, c.author_name, kind, data, at)?;
+    }
+    let commune = match &c.new.location.commune {
+        Some(code) => cache.commune_name(tx, code)?,
+        None => None,
+    };
+    let l = &c.new.location;
+    let mut text = String::with_capacity(c.new.summary.len() + c.new.description.len() + 128);
+    for part in [
+        Some(c.register_no),
+        Some(c.new.summary.as_str()),
+        Some(c.new.description.as_str()),
+        c.new.channel_ref.as_deref(),
+        l.hamlet.as_deref(),
+        l.address.as_deref(),
+        c.new.occurred.as_deref(),
+        commune.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(c.new.persons.iter().map(|p| p.name.trim()))
+    {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(part);
+    }
+    let body = fts_body(
+        &text,
+        &FtsFilters {
+            status: derived.status.as_str(),
+            category: &c.new.category,
+            channel: c.new.channel.as_str(),
+            kind: c.new.kind.as_str(),
+            station: c.station,
+            received_utc: c.received.timestamp(),
+            assignee: derived.assignee.as_deref(),
+        },
+    );
+    tx.prepare_cached("INSERT INTO case_fts(rowid, body) VALUES (?1, ?2)")?
+        .execute(params![rid, body])?;
+    Ok(())
+}
+
+/// Appends an event to a case, inside the caller's write.
 pub(crate) fn append_event(
     w: &mut Writer<'_>,
     case_id: Uuid,
@@ -439,9 +653,30 @@ pub(crate) fn append_event(
     kind: &str,
     data: Value,
 ) -> Result<Uuid> {
+    append_event_at(
+        w,
+        case_id,
+        station,
+        author_name,
+        kind,
+        data,
+        Utc::now().timestamp(),
+    )
+}
+
+// Each argument is one part of an event record.
+#[allow(clippy::too_many_arguments)]
+fn append_event_at(
+    w: &mut Writer<'_>,
+    case_id: Uuid,
+    station: &str,
+    author_name: &str,
+    kind: &str,
+    data: Value,
+    at: i64,
+) -> Result<Uuid> {
     let id = Uuid::now_v7();
     let hlc = w.stamp();
-    let at = Utc::now().timestamp();
     w.tx.prepare_cached(
         "INSERT INTO events(id, case_id, type, data, author, author_name, device, at_utc, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
@@ -567,35 +802,21 @@ impl Store {
         let seq = next_seq(&tx, &station, year, slot, slots)?;
         let register_no = format!("{seq}/{year}");
         let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
-        let hlc = w.stamp();
-        let fields = case_fields(&new, &station, &register_no, &received);
-        insert_case_row(&tx, id, &fields, &hlc.to_string())?;
-        w.emit(
-            EntityKind::Case,
-            id,
-            &station,
-            Op::Upsert,
-            fields,
-            hlc,
-            false,
-        )?;
-        if let Some(r) = &new.reporter {
-            insert_reporter(&mut w, id, &station, r)?;
-        }
-        for p in &new.persons {
-            insert_person(&mut w, id, &station, p)?;
-        }
-        append_event(
+        create_case(
             &mut w,
-            id,
-            &station,
-            &actor.full_name,
-            "created",
-            json!({ "register_no": register_no, "anonymous": new.reporter.is_none(), "received_utc": received.timestamp() }),
+            &mut WriteCache::default(),
+            Creation {
+                id,
+                new: &new,
+                station: &station,
+                register_no: &register_no,
+                received,
+                author_name: &actor.full_name,
+                created: json!({ "register_no": register_no, "anonymous": new.reporter.is_none(), "received_utc": received.timestamp() }),
+                imported_status: None,
+            },
         )?;
         w.finish()?;
-        reproject(&tx, &id.to_string())?;
-        index_case(&tx, &id.to_string(), true)?;
         tx.commit()?;
         self.case_detail(actor, id)
     }

@@ -537,7 +537,7 @@ fn apply_one(
         (Op::Insert, true) => {}
         (Op::Insert, false) | (Op::Upsert, false) => {
             if c.entity == EntityKind::Case {
-                if insert_case_row(tx, c.entity_id, &c.fields, &hlc).is_err() {
+                if insert_case_row(tx, c.entity_id, &c.fields, &hlc, None).is_err() {
                     return Ok(Outcome::Deferred);
                 }
             } else {

@@ -150,7 +150,7 @@ impl Store {
             w.sql.push_str(&format!(" AND {urgent}"));
         }
         let fts = q.text.as_deref().and_then(fts_query).map(|m| {
-            // The filters also as index tokens (see cases::index_case): the index intersects
+            // The filters also as index tokens (see cases::reindex): the index intersects
             // them with the words; the SQL conditions above still decide exactly.
             let mut m = m;
             let mut all = |kind: &str, values: Vec<String>| {

@@ -339,6 +339,8 @@ pub(crate) struct Writer<'a> {
     pub user: Uuid,
     pub clock: &'a mut HlcClock,
     pub now_ms: u64,
+    /// The stored clock has been read in this transaction.
+    synced: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -354,13 +356,19 @@ impl<'a> Writer<'a> {
             user,
             clock,
             now_ms: now_ms(),
+            synced: false,
         }
     }
 
     pub fn stamp(&mut self) -> Hlc {
         // Another connection to the same database (the sync task, the command line) may have
         // moved the clock on; what it stored is read inside this transaction, so stamps stay
-        // ordered across connections.
+        // ordered across connections. Once read, it cannot move before this transaction
+        // commits: SQLite refuses a write from a snapshot another connection has overtaken.
+        if self.synced {
+            return self.clock.now(self.now_ms);
+        }
+        self.synced = true;
         let stored: Option<Hlc> = self
             .tx
             .prepare_cached("SELECT value FROM meta WHERE key = 'hlc_last'")
