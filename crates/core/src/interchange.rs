@@ -81,7 +81,7 @@ pub struct ImportReport {
 }
 
 /// Lines per transaction: a crash loses at most the batch in progress, which a re-run imports.
-const BATCH: usize = 2000;
+const BATCH: usize = 10_000;
 /// A line longer than this is refused before it is parsed.
 pub const MAX_LINE_BYTES: usize = 256 * 1024;
 
@@ -262,6 +262,9 @@ impl Store {
         let now = Utc::now();
         let tx = self.conn.transaction()?;
         let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
+        if matches!(self.scope, Scope::Province(_)) {
+            w.keep_local();
+        }
         let mut scope_cache: HashMap<String, bool> = HashMap::new();
         let mut cache = WriteCache::default();
         for (line, c) in batch.drain(..) {

@@ -341,6 +341,8 @@ pub(crate) struct Writer<'a> {
     pub now_ms: u64,
     /// The stored clock has been read in this transaction.
     synced: bool,
+    /// Changes stay on this device (see `keep_local`).
+    local: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -357,7 +359,16 @@ impl<'a> Writer<'a> {
             clock,
             now_ms: now_ms(),
             synced: false,
+            local: false,
         }
+    }
+
+    /// Writes that no server would accept from this device, so none are queued for sync: a
+    /// province database's copy of station cases (the stations push their own; the server
+    /// takes only review events from a supervisor's laptop, and anything else would wait in
+    /// the outbox forever).
+    pub fn keep_local(&mut self) {
+        self.local = true;
     }
 
     pub fn stamp(&mut self) -> Hlc {
@@ -427,6 +438,9 @@ impl<'a> Writer<'a> {
         // device: the server keeps supervisors' accounts itself (`tinbao-server user add`), and
         // a province's shared data goes to every station, which must never receive a
         // supervisor's password hash. Sent, they would only be refused and wait forever.
+        if self.local {
+            return Ok(());
+        }
         if matches!(entity, EntityKind::User | EntityKind::Audit)
             && admin_units::official()
                 .provinces

@@ -411,6 +411,9 @@ fn province_scope_keeps_stations_apart() {
         "Bắc Kạn's cases (province 19) are outside province 66"
     );
     assert!(rep.rejected.iter().all(|r| r.reason.contains("phạm vi")));
+    // Station cases copied into a province database are not this laptop's to push: the
+    // stations push their own and the server takes only review events from a supervisor.
+    assert_eq!(p.sync_state().unwrap().pending, 0);
     let all = p
         .search(
             &sup,
@@ -562,6 +565,14 @@ fn import_reports_bad_lines_and_is_idempotent() {
         .import_jsonl(&chief, file.as_bytes(), &mut |_| {})
         .unwrap();
     assert_eq!(rep.imported, good);
+    // A station's own imported register goes to the server like its intake.
+    let queued = s.pending_changes(100_000).unwrap();
+    let cases: std::collections::HashSet<Uuid> = queued
+        .iter()
+        .filter(|c| c.entity == tinbao_sync::EntityKind::Case)
+        .map(|c| c.entity_id)
+        .collect();
+    assert_eq!(cases.len() as u64, good);
     let lines: Vec<u64> = rep.rejected.iter().map(|r| r.line).collect();
     assert_eq!(
         lines,
