@@ -280,58 +280,55 @@ pub fn parse_register_no(s: &str) -> Result<(i64, i32)> {
 /// `filter_token`), so that a search with filters is an intersection inside the index rather
 /// than a scan of every text match.
 pub(crate) fn reindex(tx: &Connection, case_id: &str) -> Result<()> {
-    struct Row {
-        rid: i64,
-        text: String,
-        status: String,
-        category: String,
-        channel: String,
-        kind: String,
-        station: String,
-        received_utc: i64,
-        assignee: Option<String>,
-    }
-    let row: Option<Row> = tx
-        .prepare_cached(
-            "SELECT c.rid, concat_ws(' ', c.register_no, c.summary, c.description, c.channel_ref, c.hamlet, c.address, c.occurred,
-               (SELECT name FROM communes WHERE code = c.commune),
-               (SELECT group_concat(name, ' ') FROM persons p WHERE p.case_id = c.id)),
-               c.status, c.category, c.channel, c.kind, c.station, c.received_utc, c.assignee
-             FROM cases c WHERE c.id = ?1",
-        )?
-        .query_row([case_id], |r| {
-            Ok(Row {
-                rid: r.get(0)?,
-                text: r.get(1)?,
-                status: r.get(2)?,
-                category: r.get(3)?,
-                channel: r.get(4)?,
-                kind: r.get(5)?,
-                station: r.get(6)?,
-                received_utc: r.get(7)?,
-                assignee: r.get(8)?,
-            })
-        })
+    let entry = tx
+        .prepare_cached(&format!("{INDEX_SOURCE} WHERE c.id = ?1"))?
+        .query_row([case_id], index_entry)
         .optional()?;
-    if let Some(r) = row {
+    if let Some((rid, body)) = entry {
         tx.prepare_cached("DELETE FROM case_fts WHERE rowid = ?1")?
-            .execute([r.rid])?;
-        let body = fts_body(
-            &r.text,
-            &FtsFilters {
-                status: &r.status,
-                category: &r.category,
-                channel: &r.channel,
-                kind: &r.kind,
-                station: &r.station,
-                received_utc: r.received_utc,
-                assignee: r.assignee.as_deref(),
-            },
-        );
+            .execute([rid])?;
         tx.prepare_cached("INSERT INTO case_fts(rowid, body) VALUES (?1, ?2)")?
-            .execute(params![r.rid, body])?;
+            .execute(params![rid, body])?;
     }
     Ok(())
+}
+
+/// Fills an empty search index from every case (a migration that changes how it is built).
+pub(crate) fn rebuild_index(tx: &Connection) -> rusqlite::Result<()> {
+    let mut read = tx.prepare(INDEX_SOURCE)?;
+    let mut write = tx.prepare("INSERT INTO case_fts(rowid, body) VALUES (?1, ?2)")?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let (rid, body) = index_entry(r)?;
+        write.execute(params![rid, body])?;
+    }
+    Ok(())
+}
+
+/// A case's row and persons as the text and filters of its index entry.
+const INDEX_SOURCE: &str = "SELECT c.rid, concat_ws(' ', c.register_no, c.summary, c.description, c.channel_ref, c.hamlet, c.address, c.occurred,
+       (SELECT name FROM communes WHERE code = c.commune),
+       (SELECT group_concat(name, ' ') FROM persons p WHERE p.case_id = c.id)),
+       c.status, c.category, c.channel, c.kind, c.station, c.received_utc, c.assignee
+     FROM cases c";
+
+fn index_entry(r: &Row<'_>) -> rusqlite::Result<(i64, String)> {
+    let (status, category, channel, kind, station): (String, String, String, String, String) =
+        (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+    let assignee: Option<String> = r.get(8)?;
+    let body = fts_body(
+        &r.get::<_, String>(1)?,
+        &FtsFilters {
+            status: &status,
+            category: &category,
+            channel: &channel,
+            kind: &kind,
+            station: &station,
+            received_utc: r.get(7)?,
+            assignee: assignee.as_deref(),
+        },
+    );
+    Ok((r.get(0)?, body))
 }
 
 /// The filterable values a case's index entry carries as tokens.

@@ -694,7 +694,7 @@ mod tests {
     use crate::cases::{reindex, reproject};
     use crate::store::system_actor;
 
-    type Snapshot = (Vec<Vec<Option<String>>>, Vec<(String, i64, i64)>);
+    type Snapshot = (Vec<Vec<Option<String>>>, Vec<(String, Vec<i64>)>);
 
     /// The derived columns of every case and every token of the search index.
     fn snapshot(s: &Store) -> Snapshot {
@@ -718,17 +718,32 @@ mod tests {
             .collect::<rusqlite::Result<Vec<Vec<Option<String>>>>>()
             .unwrap();
         s.conn
-            .execute_batch("CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, case_fts, 'instance')")
+            .execute_batch(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, case_fts, 'row')",
+            )
             .unwrap();
+        let terms: Vec<String> = s
+            .conn
+            .prepare("SELECT term FROM temp.v")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        // Which entries hold each term (the index keeps no positions to list).
+        let mut tokens = Vec::new();
         let mut st = s
             .conn
-            .prepare("SELECT term, doc, offset FROM temp.v ORDER BY doc, offset")
+            .prepare("SELECT rowid FROM case_fts WHERE case_fts MATCH ?1 ORDER BY rowid")
             .unwrap();
-        let tokens = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .unwrap();
+        for t in terms {
+            let docs: Vec<i64> = st
+                .query_map([format!("\"{t}\"")], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            tokens.push((t, docs));
+        }
         (rows, tokens)
     }
 

@@ -149,10 +149,10 @@ impl Store {
         if q.due_only {
             w.sql.push_str(&format!(" AND {urgent}"));
         }
-        let fts = q.text.as_deref().and_then(fts_query).map(|m| {
+        let fts = q.text.as_deref().and_then(fts_query).map(|words| {
             // The filters also as index tokens (see cases::reindex): the index intersects
             // them with the words; the SQL conditions above still decide exactly.
-            let mut m = m;
+            let mut m = String::new();
             let mut all = |kind: &str, values: Vec<String>| {
                 // Only single values: a union of several large doclists (every open status,
                 // say) costs more than the SQL filter it would replace.
@@ -182,7 +182,10 @@ impl Store {
                     m.push_str(&format!(" AND ({})", months.join(" OR ")));
                 }
             }
-            m
+            // The last word is also taken as the start of a longer one (the officer may still
+            // be typing); the query with it as a whole word runs first, see below.
+            let exact = words.strip_suffix('*').map(|w| format!("{w}{m}"));
+            (format!("{words}{m}"), exact)
         });
         let offset = u64::from(q.page) * u64::from(page_size);
         let run = |sql: &str, args: &[V]| -> Result<Vec<CaseRow>> {
@@ -199,20 +202,54 @@ impl Store {
         };
         let cap = COUNT_CAP + 1;
         let (rows, total, ranked) = match fts {
-            Some(m) => {
-                let mut args = vec![V::Text(m)];
-                args.extend(w.args.iter().cloned());
+            Some((prefixed, exact)) => {
                 let cond = renumber(&w.sql, 1);
-                let matches = count(
-                    &format!(
-                        "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH ?1 LIMIT {})",
+                // The index is read once or twice: the newest RANK_CAP + 1 matches. Reading
+                // long doclists (a common word and a category token, say) is what a search
+                // costs at a million cases; the rest runs on these few rows. A prefix is
+                // served by the prefix indexes up to six letters and otherwise merges every
+                // word it starts, so when the whole word alone already matches too many
+                // cases to rank, those are listed and the prefix is not expanded.
+                // Up to RANK_CAP + 1 matches: in index order when only how many is asked (a
+                // query that matches nothing reads its doclists forwards at half the cost),
+                // newest first when they are to be listed.
+                let read = |m: &str, scored: bool, newest: bool| -> Result<Vec<(i64, f64)>> {
+                    let score = if scored { "bm25(case_fts)" } else { "0.0" };
+                    let order = if newest { "ORDER BY rowid DESC" } else { "" };
+                    let mut st = self.conn.prepare_cached(&format!(
+                        "SELECT rowid, {score} FROM case_fts WHERE case_fts MATCH ?1 {order} LIMIT {}",
                         RANK_CAP + 1
-                    ),
-                    &args[..1],
-                )?;
-                if matches <= RANK_CAP {
+                    ))?;
+                    Ok(st
+                        .query_map([m], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<rusqlite::Result<_>>()?)
+                };
+                let broad = |hits: &[(i64, f64)]| hits.len() > RANK_CAP as usize;
+                let whole = match &exact {
+                    Some(e) => read(e, false, false)?,
+                    None => Vec::new(),
+                };
+                let (query, hits) = match exact {
+                    Some(e) if broad(&whole) => {
+                        let h = read(&e, false, true)?;
+                        (e, h)
+                    }
+                    _ => {
+                        let h = read(&prefixed, true, false)?;
+                        if broad(&h) {
+                            let h = read(&prefixed, false, true)?;
+                            (prefixed, h)
+                        } else {
+                            (prefixed, h)
+                        }
+                    }
+                };
+                if !broad(&hits) {
                     // Few enough to rank them all: overdue/due first, then relevance, then newest.
-                    let m = "WITH m AS MATERIALIZED (SELECT rowid AS rid, bm25(case_fts) AS score FROM case_fts WHERE case_fts MATCH ?1)";
+                    let list = serde_json::to_string(&hits)?;
+                    let mut args = vec![V::Text(list)];
+                    args.extend(w.args.iter().cloned());
+                    let m = "WITH m(rid, score) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?1))";
                     let total = count(
                         &format!(
                             "{m} SELECT count(*) FROM m CROSS JOIN cases c ON c.rid = m.rid WHERE 1 {cond}"
@@ -229,17 +266,34 @@ impl Store {
                     (rows, total, true)
                 } else {
                     // Too broad to rank every match quickly at a million cases: newest registered
-                    // first, and the UI asks for another word.
-                    let rows = run(
+                    // first, and the UI asks for another word. The page usually lies within the
+                    // matches already read.
+                    let rids: Vec<i64> = hits.iter().map(|h| h.0).collect();
+                    let mut args = vec![V::Text(serde_json::to_string(&rids)?)];
+                    args.extend(w.args.iter().cloned());
+                    let upto = offset + u64::from(page_size);
+                    let mut rows = run(
                         &format!(
-                            "SELECT {ROW_COLS} FROM case_fts f CROSS JOIN cases c ON c.rid = f.rowid
-                             WHERE case_fts MATCH ?1 {cond} ORDER BY f.rowid DESC LIMIT {page_size} OFFSET {offset}"
+                            "SELECT {ROW_COLS} FROM json_each(?1) m CROSS JOIN cases c ON c.rid = m.value
+                             WHERE 1 {cond} ORDER BY c.rid DESC LIMIT {upto}"
                         ),
                         &args,
                     )?;
+                    if rows.len() as u64 == upto {
+                        rows.drain(..offset as usize);
+                    } else {
+                        args[0] = V::Text(query);
+                        rows = run(
+                            &format!(
+                                "SELECT {ROW_COLS} FROM case_fts f CROSS JOIN cases c ON c.rid = f.rowid
+                                 WHERE case_fts MATCH ?1 {cond} ORDER BY f.rowid DESC LIMIT {page_size} OFFSET {offset}"
+                            ),
+                            &args,
+                        )?;
+                    }
                     // Counting every match of a broad query costs as much as the page: it is
                     // reported as "more than RANK_CAP".
-                    (rows, matches, false)
+                    (rows, RANK_CAP + 1, false)
                 }
             }
             None => {

@@ -16,10 +16,14 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_init.sql")),
         M::up(include_str!("migrations/002_defaults.sql")),
+        M::up_with_hook(
+            include_str!("migrations/003_search_index.sql"),
+            |tx: &rusqlite::Transaction| Ok(crate::cases::rebuild_index(tx)?),
+        ),
     ])
 }
 
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Makes an empty database at an earlier schema version, as an older release left it, so
 /// tests can prove that every upgrade path works. Not for production use.
