@@ -20,10 +20,11 @@ pub async fn today(state: State<'_, AppState>) -> CmdResult<Today> {
 /// Background polling: does not count as the user's activity.
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> CmdResult<Option<SyncState>> {
-    // The sidebar polls this every few seconds: an idle moment to checkpoint the WAL, so that
-    // an officer's save never pays for it.
+    // The sidebar polls this every few seconds: an idle moment to merge the search index's
+    // segments and checkpoint the WAL, so that an officer's save never pays for either.
     state.peek(|s| {
         s.map(|s| {
+            s.store.merge_search_index(200)?;
             s.store.checkpoint()?;
             Ok(s.store.sync_state()?)
         })

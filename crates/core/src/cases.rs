@@ -445,15 +445,12 @@ impl WriteCache {
                 v
             }
         };
-        if self.holidays.is_none() {
-            self.holidays = Some(deadlines::holidays(tx)?);
-        }
-        let holidays = self
-            .holidays
-            .as_ref()
-            .map_or_else(Default::default, Clone::clone);
+        let holidays = match &mut self.holidays {
+            Some(h) => h,
+            slot => slot.insert(deadlines::holidays(tx)?),
+        };
         Ok((
-            Some(deadlines::compute(rule, from, remote, &holidays)),
+            Some(deadlines::compute(rule, from, remote, holidays)),
             Some(rule.code.clone()),
         ))
     }

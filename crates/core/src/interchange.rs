@@ -172,7 +172,7 @@ impl Store {
         }
         self.import_batch(actor, &mut batch, &mut report)?;
         progress(bytes);
-        self.audit_import(actor, &report)?;
+        self.finish_import(actor, &report)?;
         Ok(report)
     }
 
@@ -237,11 +237,14 @@ impl Store {
             }
         }
         self.import_batch(actor, &mut batch, &mut report)?;
-        self.audit_import(actor, &report)?;
+        self.finish_import(actor, &report)?;
         Ok(report)
     }
 
-    fn audit_import(&mut self, actor: &Actor, report: &ImportReport) -> Result<()> {
+    /// Merges the search index's new segments (part of the import's time, so the register
+    /// searches at full speed straight after) and records the import in the audit.
+    fn finish_import(&mut self, actor: &Actor, report: &ImportReport) -> Result<()> {
+        while self.merge_search_index(2000)? {}
         let detail = format!(
             "đã nhập {}, từ chối {} dòng",
             report.imported,

@@ -250,6 +250,19 @@ impl Store {
             })?)
     }
 
+    /// Merges segments of the search index, up to about `pages` pages of work; true while
+    /// more is left. Each write adds a segment and merging them keeps searches fast; it runs
+    /// here, at idle moments and after imports, rather than inside an officer's save.
+    pub fn merge_search_index(&self, pages: u32) -> Result<bool> {
+        let before = self.conn.total_changes();
+        self.conn.execute(
+            "INSERT INTO case_fts(case_fts, rank) VALUES ('merge', ?1)",
+            [i64::from(pages.max(2))],
+        )?;
+        // FTS5 counts the pages it wrote as changes; fewer than two means nothing was left.
+        Ok(self.conn.total_changes() - before >= 2)
+    }
+
     pub fn scope(&self) -> &Scope {
         &self.scope
     }

@@ -411,6 +411,32 @@ fn broad_searches_list_newest_first_and_filters_reach_older_matches() {
     );
 }
 
+/// Each save adds a segment to the search index; they are merged when the app is idle (and
+/// after imports), never by an officer's save.
+#[test]
+fn search_index_segments_merge_at_idle_not_on_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    for _ in 0..20 {
+        s.intake(&chief, wheelies()).unwrap();
+    }
+    assert!(s.merge_search_index(1000).unwrap(), "20 saves, 20 segments");
+    while s.merge_search_index(1000).unwrap() {}
+    assert!(!s.merge_search_index(1000).unwrap());
+    assert_eq!(text_search(&s, &chief, "lang lach").len(), 20);
+    drop(s);
+    let c = rusqlite::Connection::open(dir.path().join("a.db")).unwrap();
+    c.pragma_update(None, "key", KEY).unwrap();
+    let automerge: i64 = c
+        .query_row(
+            "SELECT v FROM case_fts_config WHERE k = 'automerge'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(automerge, 0);
+}
+
 #[test]
 fn reporter_is_confidential() {
     let dir = tempfile::tempdir().unwrap();
