@@ -101,6 +101,7 @@ pub(crate) fn validate_person(p: &NewPerson, year_now: i32) -> Result<()> {
 /// Checks a new case; returns its received time.
 pub(crate) fn validate_case(
     conn: &Connection,
+    cache: &mut WriteCache,
     c: &NewCase,
     now: DateTime<Utc>,
 ) -> Result<DateTime<FixedOffset>> {
@@ -133,20 +134,14 @@ pub(crate) fn validate_case(
     {
         too_long(s, MAX_SHORT, "Thông tin")?;
     }
-    let cat_ok: bool = conn
-        .prepare_cached("SELECT EXISTS(SELECT 1 FROM categories WHERE code = ?1 AND active = 1)")?
-        .query_row([&c.category], |r| r.get(0))?;
-    if !cat_ok {
+    if !cache.category_active(conn, &c.category)? {
         return Err(Error::invalid(format!(
             "Loại vụ việc “{}” không có trong danh mục.",
             c.category
         )));
     }
     if let Some(code) = &c.location.commune {
-        let ok: bool = conn
-            .prepare_cached("SELECT EXISTS(SELECT 1 FROM communes WHERE code = ?1)")?
-            .query_row([code], |r| r.get(0))?;
-        if !ok {
+        if cache.commune_name(conn, code)?.is_none() {
             return Err(Error::invalid(format!(
                 "Mã xã/phường “{code}” không có trong danh mục đơn vị hành chính."
             )));
@@ -416,6 +411,7 @@ pub(crate) struct WriteCache {
     holidays: Option<std::collections::HashSet<chrono::NaiveDate>>,
     remote: BTreeMap<String, bool>,
     commune_names: BTreeMap<String, Option<String>>,
+    categories: BTreeMap<String, bool>,
 }
 
 impl WriteCache {
@@ -453,6 +449,17 @@ impl WriteCache {
             Some(deadlines::compute(rule, from, remote, holidays)),
             Some(rule.code.clone()),
         ))
+    }
+
+    fn category_active(&mut self, tx: &Connection, code: &str) -> Result<bool> {
+        if let Some(v) = self.categories.get(code) {
+            return Ok(*v);
+        }
+        let v: bool = tx
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM categories WHERE code = ?1 AND active = 1)")?
+            .query_row([code], |r| r.get(0))?;
+        self.categories.insert(code.to_owned(), v);
+        Ok(v)
     }
 
     fn commune_name(&mut self, tx: &Connection, code: &str) -> Result<Option<String>> {
@@ -788,7 +795,8 @@ impl Store {
         let station = self.actor_station(actor)?;
         normalise(&mut new);
         let now = Utc::now();
-        let received = validate_case(&self.conn, &new, now)?;
+        let mut cache = WriteCache::default();
+        let received = validate_case(&self.conn, &mut cache, &new, now)?;
         let (slot, slots) = self.numbering()?;
         let id = Uuid::now_v7();
         let tx = self.conn.transaction()?;
@@ -798,7 +806,7 @@ impl Store {
         let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         create_case(
             &mut w,
-            &mut WriteCache::default(),
+            &mut cache,
             Creation {
                 id,
                 new: &new,

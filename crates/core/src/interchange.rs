@@ -8,10 +8,10 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::store::{Store, Writer};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Read, Write};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -270,6 +270,29 @@ impl Store {
         }
         let mut scope_cache: HashMap<String, bool> = HashMap::new();
         let mut cache = WriteCache::default();
+        // What of the batch the register already holds, read in two queries rather than two
+        // per line; what the batch itself adds is added to these sets as it goes.
+        let ids: Vec<String> = batch.iter().map(|(_, c)| c.id.to_string()).collect();
+        let mut known: HashSet<String> = tx
+            .prepare("SELECT id FROM cases WHERE id IN (SELECT value FROM json_each(?1))")?
+            .query_map([serde_json::to_string(&ids)?], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let numbers: Vec<(&str, i32, i64)> = batch
+            .iter()
+            .filter_map(|(_, c)| {
+                let (seq, year) = parse_register_no(&c.register_no).ok()?;
+                Some((c.station.as_str(), year, seq))
+            })
+            .collect();
+        let mut taken: HashSet<(String, i32, i64)> = tx
+            .prepare(
+                "SELECT c.station, c.reg_year, c.reg_seq FROM json_each(?1) j CROSS JOIN cases c
+                 ON c.station = j.value ->> 0 AND c.reg_year = j.value ->> 1 AND c.reg_seq = j.value ->> 2",
+            )?
+            .query_map([serde_json::to_string(&numbers)?], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
         for (line, c) in batch.drain(..) {
             let in_scope = match scope_cache.get(&c.station) {
                 Some(v) => *v,
@@ -294,10 +317,7 @@ impl Store {
                 });
                 continue;
             }
-            let exists: bool = tx
-                .prepare_cached("SELECT EXISTS(SELECT 1 FROM cases WHERE id = ?1)")?
-                .query_row([c.id.to_string()], |r| r.get(0))?;
-            if exists {
+            if known.contains(&c.id.to_string()) {
                 report.already_present += 1;
                 continue;
             }
@@ -322,13 +342,7 @@ impl Store {
                 });
                 continue;
             }
-            let taken: Option<String> = tx
-                .prepare_cached(
-                    "SELECT id FROM cases WHERE station = ?1 AND reg_year = ?2 AND reg_seq = ?3",
-                )?
-                .query_row(params![c.station, year, seq], |r| r.get(0))
-                .optional()?;
-            if taken.is_some() {
+            if taken.contains(&(c.station.clone(), year, seq)) {
                 report.rejected.push(Rejection {
                     line,
                     reason: format!(
@@ -374,7 +388,7 @@ impl Store {
                     })
                     .collect(),
             };
-            if let Err(e) = validate_case(&tx, &new, now) {
+            if let Err(e) = validate_case(&tx, &mut cache, &new, now) {
                 report.rejected.push(Rejection {
                     line,
                     reason: e.to_string(),
@@ -395,6 +409,8 @@ impl Store {
                     imported_status: Some(c.status),
                 },
             )?;
+            known.insert(c.id.to_string());
+            taken.insert((c.station.clone(), year, seq));
             report.imported += 1;
         }
         w.finish()?;
