@@ -140,12 +140,12 @@ pub(crate) fn validate_case(
             c.category
         )));
     }
-    if let Some(code) = &c.location.commune {
-        if cache.commune_name(conn, code)?.is_none() {
-            return Err(Error::invalid(format!(
-                "Mã xã/phường “{code}” không có trong danh mục đơn vị hành chính."
-            )));
-        }
+    if let Some(code) = &c.location.commune
+        && cache.commune_name(conn, code)?.is_none()
+    {
+        return Err(Error::invalid(format!(
+            "Mã xã/phường “{code}” không có trong danh mục đơn vị hành chính."
+        )));
     }
     if c.location.lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
         || c.location
@@ -456,7 +456,9 @@ impl WriteCache {
             return Ok(*v);
         }
         let v: bool = tx
-            .prepare_cached("SELECT EXISTS(SELECT 1 FROM categories WHERE code = ?1 AND active = 1)")?
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM categories WHERE code = ?1 AND active = 1)",
+            )?
             .query_row([code], |r| r.get(0))?;
         self.categories.insert(code.to_owned(), v);
         Ok(v)

@@ -204,15 +204,13 @@ impl Store {
         let (rows, total, ranked) = match fts {
             Some((prefixed, exact)) => {
                 let cond = renumber(&w.sql, 1);
-                // The index is read once or twice: the newest RANK_CAP + 1 matches. Reading
-                // long doclists (a common word and a category token, say) is what a search
-                // costs at a million cases; the rest runs on these few rows. A prefix is
-                // served by the prefix indexes up to six letters and otherwise merges every
-                // word it starts, so when the whole word alone already matches too many
-                // cases to rank, those are listed and the prefix is not expanded.
-                // Up to RANK_CAP + 1 matches: in index order when only how many is asked (a
-                // query that matches nothing reads its doclists forwards at half the cost),
-                // newest first when they are to be listed.
+                // What a search costs at a million cases is reading long doclists (a common
+                // word and a category token, say), so the index is read for at most
+                // RANK_CAP + 1 matches and the rest runs on those rows. Counting reads in
+                // index order (a query that matches nothing costs half as much forwards);
+                // listing reads newest first. A prefix beyond the prefix indexes (six
+                // letters) merges every word it starts, so when the last word taken whole
+                // already matches too many to rank, those are listed and it is not expanded.
                 let read = |m: &str, scored: bool, newest: bool| -> Result<Vec<(i64, f64)>> {
                     let score = if scored { "bm25(case_fts)" } else { "0.0" };
                     let order = if newest { "ORDER BY rowid DESC" } else { "" };
@@ -225,23 +223,17 @@ impl Store {
                         .collect::<rusqlite::Result<_>>()?)
                 };
                 let broad = |hits: &[(i64, f64)]| hits.len() > RANK_CAP as usize;
-                let whole = match &exact {
-                    Some(e) => read(e, false, false)?,
-                    None => Vec::new(),
-                };
                 let (query, hits) = match exact {
-                    Some(e) if broad(&whole) => {
+                    Some(e) if broad(&read(&e, false, false)?) => {
                         let h = read(&e, false, true)?;
                         (e, h)
                     }
                     _ => {
-                        let h = read(&prefixed, true, false)?;
+                        let mut h = read(&prefixed, true, false)?;
                         if broad(&h) {
-                            let h = read(&prefixed, false, true)?;
-                            (prefixed, h)
-                        } else {
-                            (prefixed, h)
+                            h = read(&prefixed, false, true)?;
                         }
+                        (prefixed, h)
                     }
                 };
                 if !broad(&hits) {
