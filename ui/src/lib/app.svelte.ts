@@ -77,7 +77,10 @@ export async function loggedIn(s: SessionInfo) {
     resetDraft(null);
   }
   app.vocab = await api.vocab();
-  changed();
+  // Back from the lock screen, the mounted screens reload what may have changed meanwhile; after
+  // a new login they were just built and are loading already (a second Today query at login
+  // held up the first Register page by its whole cost).
+  if (sameUser) changed();
 }
 
 export async function lockNow() {
