@@ -349,4 +349,29 @@ fn station_and_intake(store: &mut Store, key: &str) {
         pct(&mut intake, 0.5),
         pct(&mut intake, 0.99)
     );
+    // What the app asks right after an officer logs in: the Today screen, then the Register.
+    let chief = Actor {
+        role: Role::Chief,
+        ..chief_admin
+    };
+    let (mut today, mut first) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let t = Instant::now();
+        std::hint::black_box(station.today(&chief).expect("today"));
+        today.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let q = SearchQuery {
+            page_size: 50,
+            ..Default::default()
+        };
+        std::hint::black_box(station.search(&chief, &q).expect("register"));
+        first.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "station after login: Today p50 {:.1} ms (first {:.1}), Register's first page p50 {:.1} ms (first {:.1})",
+        pct(&mut today.clone(), 0.5),
+        today[0],
+        pct(&mut first.clone(), 0.5),
+        first[0]
+    );
 }

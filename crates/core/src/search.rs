@@ -3,7 +3,7 @@
 use crate::cases::{ROW_COLS, filter_token, month_of, row_from};
 use crate::deadlines::DUE_SOON_SECS;
 use crate::error::{Error, Result};
-use crate::model::{Actor, CaseRow, Channel, Kind, NewCase, Role, Status};
+use crate::model::{Actor, CaseRow, Channel, Kind, NewCase, Role, Scope, Status};
 use crate::store::Store;
 use crate::text::{fold, fts_query};
 use chrono::Utc;
@@ -58,6 +58,10 @@ pub struct SearchPage {
 /// past this the UI says "more than".
 pub const COUNT_CAP: u32 = 10_000;
 
+/// At most this many cases left by the filters are found through the filters' indexes and
+/// sorted, rather than by walking the date index.
+const FEW: u32 = 2_000;
+
 /// Up to this many text matches are all ranked by relevance; each costs a look-up of its case
 /// (for the filters and the overdue-first order), which is what bounds search time.
 pub const RANK_CAP: u32 = 500;
@@ -85,18 +89,23 @@ impl Store {
             sql: String::new(),
             args: Vec::new(),
         };
-        match actor.role {
-            Role::Officer | Role::Chief => w.push(
-                "c.station = ?",
+        let own = match actor.role {
+            Role::Officer | Role::Chief => Some(
                 actor
                     .station
                     .clone()
                     .ok_or_else(|| Error::forbidden("tra cứu sổ"))?,
             ),
-            Role::Supervisor | Role::Admin => {}
-        }
-        if let Some(s) = &q.station {
-            w.push("c.station = ?", s.clone());
+            Role::Supervisor | Role::Admin => None,
+        };
+        // A station's database holds only that station's cases, so there the condition says
+        // nothing, and it misled SQLite into walking the whole register by the station index
+        // instead of the deadline index (the Today screen: 100 ms → 20 ms at 100,000 cases).
+        let whole_db = |s: &String| matches!(&self.scope, Scope::Station(own) if own == s);
+        for s in own.iter().chain(&q.station) {
+            if !whole_db(s) {
+                w.push("c.station = ?", s.clone());
+            }
         }
         if let Some(f) = q.from {
             w.push("c.received_utc >= ?", f);
@@ -299,17 +308,25 @@ impl Store {
                 )?;
                 // Overdue and due-soon cases come first, from the deadline index; the rest page
                 // down the date index. Only as many urgent ones are read as the page needs.
+                // When the filters leave few cases (conflicts, one officer's, none at all), the
+                // filters' own indexes find them and they are sorted afterwards (the unary +
+                // keeps SQLite from walking the whole date index looking for them).
+                let sort = if total <= FEW { "+" } else { "" };
                 let upto = offset + u64::from(page_size);
-                let urgent_seen = count(
-                    &format!(
-                        "SELECT count(*) FROM (SELECT 1 FROM cases c WHERE {urgent} {cond} LIMIT {upto})"
-                    ),
-                    args,
-                )?;
+                let urgent_seen = if total == 0 {
+                    0
+                } else {
+                    count(
+                        &format!(
+                            "SELECT count(*) FROM (SELECT 1 FROM cases c WHERE {urgent} {cond} LIMIT {upto})"
+                        ),
+                        args,
+                    )?
+                };
                 let mut rows = if offset < u64::from(urgent_seen) {
                     run(
                         &format!(
-                            "SELECT {ROW_COLS} FROM cases c WHERE {urgent} {cond} ORDER BY c.deadline_utc LIMIT {page_size} OFFSET {offset}"
+                            "SELECT {ROW_COLS} FROM cases c WHERE {urgent} {cond} ORDER BY {sort}c.deadline_utc LIMIT {page_size} OFFSET {offset}"
                         ),
                         args,
                     )?
@@ -317,12 +334,12 @@ impl Store {
                     Vec::new()
                 };
                 let want = page_size as usize - rows.len();
-                if want > 0 {
+                if want > 0 && offset + (rows.len() as u64) < u64::from(total) {
                     let rest_offset = offset.saturating_sub(u64::from(urgent_seen));
                     rows.extend(run(
                         &format!(
                             "SELECT {ROW_COLS} FROM cases c WHERE NOT {urgent} {cond}
-                             ORDER BY c.received_utc DESC LIMIT {want} OFFSET {rest_offset}"
+                             ORDER BY {sort}c.received_utc DESC LIMIT {want} OFFSET {rest_offset}"
                         ),
                         args,
                     )?);
