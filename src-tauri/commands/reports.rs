@@ -24,8 +24,7 @@ pub async fn sync_status(state: State<'_, AppState>) -> CmdResult<Option<SyncSta
     // segments and checkpoint the WAL, so that an officer's save never pays for either.
     state.peek(|s| {
         s.map(|s| {
-            s.store.merge_search_index(200)?;
-            s.store.checkpoint()?;
+            s.store.idle_upkeep()?;
             Ok(s.store.sync_state()?)
         })
         .transpose()

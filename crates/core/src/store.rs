@@ -62,6 +62,9 @@ pub(crate) fn now_ms() -> u64 {
     u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0)
 }
 
+/// How long a write waits for another connection's (the sync task's, say) to finish.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn open_raw(path: &Path, key: &str) -> Result<Connection> {
     if key.is_empty() {
         return Err(Error::invalid("Khóa cơ sở dữ liệu không được để trống."));
@@ -91,7 +94,7 @@ fn open_raw(path: &Path, key: &str) -> Result<Connection> {
     // (`checkpoint`), SQLite does on close, and this larger threshold (~40 MB) is only the
     // backstop for a connection that never gets to.
     conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
 }
 
@@ -261,6 +264,24 @@ impl Store {
         )?;
         // FTS5 counts the pages it wrote as changes; fewer than two means nothing was left.
         Ok(self.conn.total_changes() - before >= 2)
+    }
+
+    /// An idle moment's upkeep: some merging of the search index, then a WAL checkpoint.
+    /// It never waits: when another connection (the sync task applying a pull) is writing,
+    /// the merge is left for the next idle moment instead of holding up the caller for the
+    /// busy timeout.
+    pub fn idle_upkeep(&self) -> Result<()> {
+        self.conn.busy_timeout(std::time::Duration::ZERO)?;
+        let merged = self.merge_search_index(200);
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        match merged {
+            Ok(_) => {}
+            Err(Error::Db(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy => {}
+            Err(e) => return Err(e),
+        }
+        self.checkpoint()?;
+        Ok(())
     }
 
     pub fn scope(&self) -> &Scope {

@@ -12,6 +12,15 @@ use uuid::Uuid;
 
 pub const MIN_PASSWORD_LEN: usize = 8;
 
+fn check_password(pw: &str) -> Result<()> {
+    if pw.chars().count() < MIN_PASSWORD_LEN {
+        return Err(Error::invalid(format!(
+            "Mật khẩu cần ít nhất {MIN_PASSWORD_LEN} ký tự."
+        )));
+    }
+    Ok(())
+}
+
 fn hash_password(pw: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -80,11 +89,7 @@ impl Store {
         if new.full_name.trim().is_empty() {
             return Err(Error::invalid("Chưa nhập họ tên."));
         }
-        if new.password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(Error::invalid(format!(
-                "Mật khẩu cần ít nhất {MIN_PASSWORD_LEN} ký tự."
-            )));
-        }
+        check_password(&new.password)?;
         let taken: bool = self.conn.query_row(
             "SELECT EXISTS(SELECT 1 FROM users WHERE username = ?1)",
             [&username],
@@ -231,11 +236,7 @@ impl Store {
         if actor.role == Role::Chief && target.station != actor.station {
             return Err(Error::forbidden("đặt lại mật khẩu cho cán bộ đơn vị khác"));
         }
-        if new.chars().count() < MIN_PASSWORD_LEN {
-            return Err(Error::invalid(format!(
-                "Mật khẩu cần ít nhất {MIN_PASSWORD_LEN} ký tự."
-            )));
-        }
+        check_password(new)?;
         let hash = hash_password(new)?;
         self.write_user_field(
             actor,
@@ -250,11 +251,7 @@ impl Store {
     /// Changes one's own password, proving the old one.
     pub fn change_password(&mut self, actor: &Actor, old: &str, new: &str) -> Result<()> {
         self.login(&actor.username, old)?;
-        if new.chars().count() < MIN_PASSWORD_LEN {
-            return Err(Error::invalid(format!(
-                "Mật khẩu cần ít nhất {MIN_PASSWORD_LEN} ký tự."
-            )));
-        }
+        check_password(new)?;
         let hash = hash_password(new)?;
         self.write_user_field(
             actor,

@@ -437,6 +437,27 @@ fn search_index_segments_merge_at_idle_not_on_save() {
     assert_eq!(automerge, 0);
 }
 
+/// The app's idle upkeep gives way when another connection (the sync task) is writing: the
+/// merge waits for a later idle moment instead of failing the status poll.
+#[test]
+fn idle_upkeep_gives_way_to_another_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    for _ in 0..8 {
+        s.intake(&chief, wheelies()).unwrap();
+    }
+    let other = rusqlite::Connection::open(dir.path().join("a.db")).unwrap();
+    other.pragma_update(None, "key", KEY).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    s.idle_upkeep().unwrap();
+    other.execute_batch("COMMIT").unwrap();
+    assert!(
+        s.merge_search_index(1000).unwrap(),
+        "the merge was left for later"
+    );
+    s.idle_upkeep().unwrap();
+}
+
 #[test]
 fn reporter_is_confidential() {
     let dir = tempfile::tempdir().unwrap();
