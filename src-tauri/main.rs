@@ -6,24 +6,45 @@ fn main() {
     if let Some(code) = tinbao_desktop::headless::run_from_args() {
         std::process::exit(code);
     }
-    // WebKit paints the page's tiles on the CPU (Skia) and still composites them: with its GPU
-    // painting, the web process kept ~50 MB more (PSS, Register of 100,000 cases; llvmpipe
-    // under Xvfb) for a page of forms and one table. Set before any thread exists: the web
-    // process inherits it. An explicit WEBKIT_SKIA_ENABLE_CPU_RENDERING is left as it is.
     #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_SKIA_ENABLE_CPU_RENDERING").is_none() {
-        // SAFETY: nothing else runs yet (no threads exist before the app starts).
-        unsafe { std::env::set_var("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1") };
-    }
-    // Low-memory mode for old PCs: WebKitGTK without its compositing mode saves about another
-    // 50 MB (PSS). Opt-in, because WebDriver screenshots then wait for a repaint that a still
-    // page never makes (they hang on the Today screen; shared/notes/tauri-on-debian.md).
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("TINBAO_LOW_MEMORY").is_some_and(|v| v == "1")
-        && std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none()
-    {
-        // SAFETY: as above.
-        unsafe { std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1") };
-    }
+    webkit_memory_defaults();
     tinbao_desktop::run();
+}
+
+/// WebKitGTK settings that keep the app small on the stations' old PCs. They are environment
+/// variables, read by the WebKit processes the app starts (which inherit them), so they are set
+/// here, before any thread exists. A variable already set by the user is left as it is, and
+/// `TINBAO_LOW_MEMORY=0` keeps WebKit's compositing and JIT (for comparison or a bad driver).
+///
+/// Measured with `tests/e2e/bench.mjs` (PSS of all the app's processes after the Register of
+/// 100,000 cases and three searches, release build, Xvfb + llvmpipe, medians of 5): 378 MB
+/// before (app 112, web 236, network 28), 262 MB with the two settings below (web 117).
+/// WebKit's cache model (document viewer) and memory-pressure settings, MALLOC_ARENA_MAX=2,
+/// softpipe and a smaller SQLite cache were tried too and saved nothing measurable.
+#[cfg(target_os = "linux")]
+fn webkit_memory_defaults() {
+    let set_default = |name: &str, value: &str| {
+        if std::env::var_os(name).is_none() {
+            // SAFETY: nothing else runs yet (no threads exist before the app starts).
+            unsafe { std::env::set_var(name, value) };
+        }
+    };
+    // WebKit paints the page on the CPU (Skia): with compositing on, its GPU painting kept
+    // ~50 MB more in the web process under llvmpipe.
+    set_default("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1");
+    if std::env::var_os("TINBAO_LOW_MEMORY").is_some_and(|v| v == "0") {
+        return;
+    }
+    // No compositing mode: the page is painted into one shared-memory buffer instead of
+    // GL-composited layers, which without a GPU (llvmpipe) cost ~95 MB in the web process
+    // (236 → 140 MB). It is also smoother there: 90 frames of wheel-like scrolling in the
+    // Register take 1.4 s (longest frame 18 ms) against 6.1 s (92 ms) composited. A search
+    // shows its rows ~90 ms later (370 against 280 ms after the keystroke, 180 ms of which
+    // is the typing debounce). Forms, Chart.js canvases and the printed receipt are unchanged.
+    // The e2e screenshots come from the X display in this mode (tests/e2e/lib/app.mjs).
+    set_default("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    // JavaScriptCore without its JIT tiers (interpreter only): another ~23 MB of the web
+    // process (140 → 117 MB); cold start, search and scrolling stay within run-to-run noise,
+    // since the UI runs little JavaScript per action (a page of rows, one chart).
+    set_default("JSC_useJIT", "0");
 }

@@ -2,6 +2,9 @@
 //   node bench.mjs            (100,000 cases; BENCH_CASES=N for another size)
 //   BENCH_RUNS=5 node bench.mjs          launch the app 5 times on the same register; medians
 //   BENCH_DATA=DIR node bench.mjs        keep the imported register in DIR and reuse it next time
+// Memory is PSS summed over the app's processes (app, WebKitWebProcess, WebKitNetworkProcess),
+// read after the Register, the 5,000-row jump and three searches; TINBAO_LOW_MEMORY=0 measures
+// WebKit's own defaults (compositing, JIT) for comparison (src-tauri/main.rs).
 // Uses target/debug/tinbao-desktop unless TINBAO_APP points elsewhere (a release build is
 // what officers run: build it with `cargo build --release -p tinbao-desktop --features custom-protocol`).
 import { execFileSync } from 'node:child_process';
@@ -129,6 +132,21 @@ async function once(run) {
     fig.resident_memory_pss_sum_mb = Math.round(mem.pssKb / 1024);
     fig.processes = mem.procs.map((p) => `${p.comm}: RSS ${Math.round(p.rss / 1024)} MB, PSS ${Math.round(p.pss / 1024)} MB`).join('; ');
     for (const p of mem.procs) fig[`pss_mb_${p.comm}`] = Math.round(p.pss / 1024);
+    // Wheel-like scrolling, after the memory is read (so that figure stays comparable): 90
+    // animation frames moving the search results 60 px each. The total and the longest frame
+    // show whether scrolling keeps up (16.7 ms a frame at 60 Hz).
+    const [smoothMs, maxFrameMs] = await d.executeAsyncScript(`const done = arguments[arguments.length - 1];
+      const el = document.querySelector("[data-testid=register-table]");
+      el.scrollTop = 0;
+      let n = 0, last = performance.now(), max = 0;
+      const t0 = last;
+      function step(t) {
+        max = Math.max(max, t - last); last = t; el.scrollTop += 60;
+        if (++n < 90) requestAnimationFrame(step); else done([Math.round(t - t0), Math.round(max)]);
+      }
+      requestAnimationFrame(step);`);
+    fig.smooth_scroll_90_frames_ms = smoothMs;
+    fig.smooth_scroll_longest_frame_ms = maxFrameMs;
     console.log(`run ${run + 1}/${RUNS}: ${JSON.stringify(fig)}`);
     return fig;
   } finally {

@@ -1,7 +1,7 @@
 // Starts the real app under its own Xvfb display through tauri-driver (which starts
 // WebKitWebDriver), with its own temporary data folder, and hands back a selenium driver.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,16 +105,22 @@ export async function launchApp({ name, dataDir, args = [], env = {} } = {}) {
       dataDir,
       sessionRequestedAt,
       display: xvfb.display,
-      /** Saves a screenshot after the page has painted its latest state. */
+      /**
+       * Saves a screenshot after the page has painted its latest state. It is taken from the
+       * Xvfb display (ImageMagick's `import`), not through WebDriver: the app runs WebKit
+       * without compositing mode (src-tauri/main.rs), where WebKitWebDriver's screenshot waits
+       * for a composited frame that a still page never makes. The window fills the display.
+       */
       async shot(label) {
         await driver.executeAsyncScript(
           'const done = arguments[arguments.length - 1];' +
             'requestAnimationFrame(() => requestAnimationFrame(() => done()));',
         );
-        const png = await driver.takeScreenshot();
+        // The web process's last paint reaches the X window on GTK's next frame.
+        await driver.sleep(100);
         shotNo += 1;
         const file = join(screenshotDir, `${name ?? 'app'}-${String(shotNo).padStart(2, '0')}-${label}.png`);
-        writeFileSync(file, Buffer.from(png, 'base64'));
+        execFileSync('import', ['-display', xvfb.display, '-window', 'root', file], { timeout: 15_000 });
         return file;
       },
       async quit({ keepData = false } = {}) {
