@@ -217,22 +217,96 @@ pub(crate) fn case_fields(
     f
 }
 
-/// Writes a case row from its synced fields (creation here or from another device).
+/// A case row's synced columns as written at creation.
+pub(crate) struct CaseColumns<'a> {
+    pub station: &'a str,
+    pub register_no: &'a str,
+    pub received_at: &'a str,
+    pub received_utc: i64,
+    pub channel: Option<&'a str>,
+    pub channel_ref: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub urgency: Option<&'a str>,
+    pub summary: &'a str,
+    pub description: &'a str,
+    pub commune: Option<&'a str>,
+    pub hamlet: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub occurred: Option<&'a str>,
+}
+
+impl<'a> CaseColumns<'a> {
+    /// A new case registered here; `received_at` is its RFC 3339 text.
+    pub fn of_new(
+        c: &'a NewCase,
+        station: &'a str,
+        register_no: &'a str,
+        received_at: &'a str,
+        received_utc: i64,
+    ) -> Self {
+        CaseColumns {
+            station,
+            register_no,
+            received_at,
+            received_utc,
+            channel: Some(c.channel.as_str()),
+            channel_ref: c.channel_ref.as_deref(),
+            kind: Some(c.kind.as_str()),
+            category: Some(&c.category),
+            urgency: Some(c.urgency.as_str()),
+            summary: &c.summary,
+            description: &c.description,
+            commune: c.location.commune.as_deref(),
+            hamlet: c.location.hamlet.as_deref(),
+            address: c.location.address.as_deref(),
+            lat: c.location.lat,
+            lon: c.location.lon,
+            occurred: c.occurred.as_deref(),
+        }
+    }
+
+    /// A case from another device's change (`case_fields` on its side).
+    pub fn of_fields(f: &'a BTreeMap<String, Value>) -> Result<Self> {
+        let s = |k: &str| f.get(k).and_then(Value::as_str);
+        let n = |k: &str| f.get(k).and_then(Value::as_f64);
+        let received_at =
+            s("received_at").ok_or_else(|| Error::invalid("thiếu thời điểm tiếp nhận"))?;
+        Ok(CaseColumns {
+            station: s("station").ok_or_else(|| Error::invalid("thiếu đơn vị"))?,
+            register_no: s("register_no").ok_or_else(|| Error::invalid("thiếu số thụ lý"))?,
+            received_at,
+            received_utc: DateTime::parse_from_rfc3339(received_at)
+                .map_err(|_| Error::invalid("thời điểm tiếp nhận sai định dạng"))?
+                .timestamp(),
+            channel: s("channel"),
+            channel_ref: s("channel_ref"),
+            kind: s("kind"),
+            category: s("category"),
+            urgency: s("urgency"),
+            summary: s("summary").unwrap_or_default(),
+            description: s("description").unwrap_or_default(),
+            commune: s("commune"),
+            hamlet: s("hamlet"),
+            address: s("address"),
+            lat: n("lat"),
+            lon: n("lon"),
+            occurred: s("occurred"),
+        })
+    }
+}
+
+/// Writes a case row (creation here or from another device).
 pub(crate) fn insert_case_row(
     tx: &Connection,
     id: Uuid,
-    f: &BTreeMap<String, Value>,
+    c: &CaseColumns<'_>,
     hlc: &str,
     derived: Option<&Derived>,
 ) -> Result<i64> {
-    let s = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_owned);
-    let n = |k: &str| f.get(k).and_then(Value::as_f64);
-    let register_no = s("register_no").ok_or_else(|| Error::invalid("thiếu số thụ lý"))?;
-    let (seq, year) = parse_register_no(&register_no)?;
-    let received = s("received_at").ok_or_else(|| Error::invalid("thiếu thời điểm tiếp nhận"))?;
-    let received_utc = DateTime::parse_from_rfc3339(&received)
-        .map_err(|_| Error::invalid("thời điểm tiếp nhận sai định dạng"))?
-        .timestamp();
+    let (seq, year) = parse_register_no(c.register_no)?;
     tx.prepare_cached(
         "INSERT INTO cases(id, station, register_no, reg_year, reg_seq, received_at, received_utc, channel, channel_ref,
            kind, category, urgency, summary, description, commune, hamlet, address, lat, lon, occurred, hlc,
@@ -241,9 +315,9 @@ pub(crate) fn insert_case_row(
            ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
     )?
     .execute(params![
-        id.to_string(), s("station"), register_no, year, seq, received, received_utc, s("channel"), s("channel_ref"),
-        s("kind"), s("category"), s("urgency"), s("summary").unwrap_or_default(), s("description").unwrap_or_default(),
-        s("commune"), s("hamlet"), s("address"), n("lat"), n("lon"), s("occurred"), hlc,
+        id.to_string(), c.station, c.register_no, year, seq, c.received_at, c.received_utc, c.channel, c.channel_ref,
+        c.kind, c.category, c.urgency, c.summary, c.description,
+        c.commune, c.hamlet, c.address, c.lat, c.lon, c.occurred, hlc,
         derived.map_or(Status::Received.as_str(), |d| d.status.as_str()), derived.and_then(|d| d.assignee.as_deref()),
         derived.and_then(|d| d.outcome.as_deref()), derived.and_then(|d| d.outcome_utc),
         derived.and_then(|d| d.duplicate_of.as_deref()), derived.and_then(|d| d.review.as_deref()),
@@ -312,7 +386,7 @@ fn index_entry(r: &Row<'_>) -> rusqlite::Result<(i64, String)> {
         (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
     let assignee: Option<String> = r.get(8)?;
     let body = fts_body(
-        &r.get::<_, String>(1)?,
+        fold(&r.get::<_, String>(1)?),
         &FtsFilters {
             status: &status,
             category: &category,
@@ -338,8 +412,9 @@ pub(crate) struct FtsFilters<'a> {
 }
 
 /// A case's index entry: its folded text, then one token per filterable value.
-pub(crate) fn fts_body(text: &str, f: &FtsFilters<'_>) -> String {
-    let mut body = fold(text);
+pub(crate) fn fts_body(folded: String, f: &FtsFilters<'_>) -> String {
+    let mut body = folded;
+    body.reserve(160);
     for (k, v) in [
         ("st", f.status),
         ("ca", f.category),
@@ -557,6 +632,35 @@ pub(crate) struct Creation<'a> {
     pub created: Value,
     /// Imported cases carry the status they had in the register they came from.
     pub imported_status: Option<Status>,
+    /// `search_text` of the case, folded, when an import prepared it on its reading thread.
+    pub folded: Option<String>,
+}
+
+/// A new case's searchable text but its commune's name (which the database holds): register
+/// number, summary, description, channel reference, place, time and persons' names. The
+/// index keeps no positions (detail=none), so the commune's name may be appended after.
+pub(crate) fn search_text(new: &NewCase, register_no: &str) -> String {
+    let l = &new.location;
+    let mut text = String::with_capacity(new.summary.len() + new.description.len() + 128);
+    for part in [
+        Some(register_no),
+        Some(new.summary.as_str()),
+        Some(new.description.as_str()),
+        new.channel_ref.as_deref(),
+        l.hamlet.as_deref(),
+        l.address.as_deref(),
+        new.occurred.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(new.persons.iter().map(|p| p.name.trim()))
+    {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(part);
+    }
+    text
 }
 
 /// Writes a new case, its reporter, persons, events, derived state and index entry in the
@@ -569,7 +673,6 @@ pub(crate) fn create_case(
 ) -> Result<()> {
     let tx = w.tx;
     let hlc = w.stamp();
-    let fields = case_fields(c.new, c.station, c.register_no, &c.received);
     let at = Utc::now().timestamp();
     let mut events = vec![("created", c.created)];
     if let Some(s) = c.imported_status
@@ -586,16 +689,27 @@ pub(crate) fn create_case(
         })
         .collect();
     let derived = derive(tx, cache, &stored, c.new.kind, c.station, false)?;
-    let rid = insert_case_row(tx, c.id, &fields, &hlc.to_string(), Some(&derived))?;
-    w.emit(
-        EntityKind::Case,
-        c.id,
+    let received_at = c.received.to_rfc3339();
+    let columns = CaseColumns::of_new(
+        c.new,
         c.station,
-        Op::Upsert,
-        fields,
-        hlc,
-        false,
-    )?;
+        c.register_no,
+        &received_at,
+        c.received.timestamp(),
+    );
+    let rid = insert_case_row(tx, c.id, &columns, &hlc.to_string(), Some(&derived))?;
+    if w.queues() {
+        let fields = case_fields(c.new, c.station, c.register_no, &c.received);
+        w.emit(
+            EntityKind::Case,
+            c.id,
+            c.station,
+            Op::Upsert,
+            fields,
+            hlc,
+            false,
+        )?;
+    }
     if let Some(r) = &c.new.reporter {
         insert_reporter(w, c.id, c.station, r)?;
     }
@@ -605,33 +719,18 @@ pub(crate) fn create_case(
     for (kind, data) in events {
         append_event_at(w, c.id, c.station, c.author_name, kind, data, at)?;
     }
-    let commune = match &c.new.location.commune {
-        Some(code) => cache.commune_name(tx, code)?,
-        None => None,
+    let mut folded = match c.folded {
+        Some(f) => f,
+        None => fold(&search_text(c.new, c.register_no)),
     };
-    let l = &c.new.location;
-    let mut text = String::with_capacity(c.new.summary.len() + c.new.description.len() + 128);
-    for part in [
-        Some(c.register_no),
-        Some(c.new.summary.as_str()),
-        Some(c.new.description.as_str()),
-        c.new.channel_ref.as_deref(),
-        l.hamlet.as_deref(),
-        l.address.as_deref(),
-        c.new.occurred.as_deref(),
-        commune.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .chain(c.new.persons.iter().map(|p| p.name.trim()))
+    if let Some(code) = &c.new.location.commune
+        && let Some(name) = cache.commune_name(tx, code)?
     {
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(part);
+        folded.push(' ');
+        folded.push_str(&fold(&name));
     }
     let body = fts_body(
-        &text,
+        folded,
         &FtsFilters {
             status: derived.status.as_str(),
             category: &c.new.category,
@@ -683,7 +782,10 @@ fn append_event_at(
     w.tx.prepare_cached(
         "INSERT INTO events(id, case_id, type, data, author, author_name, device, at_utc, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![id.to_string(), case_id.to_string(), kind, data.to_string(), w.user.to_string(), author_name, w.device.to_string(), at, hlc.to_string()])?;
+    .execute(params![id.to_string(), case_id.to_string(), kind, serde_json::to_string(&data)?, w.user.to_string(), author_name, w.device.to_string(), at, hlc.to_string()])?;
+    if !w.queues() {
+        return Ok(id);
+    }
     let mut f = BTreeMap::new();
     f.insert("case_id".into(), json!(case_id.to_string()));
     f.insert("type".into(), json!(kind));
@@ -706,6 +808,9 @@ pub(crate) fn insert_person(
         "INSERT INTO persons(id, case_id, role, name, birth_year, id_number, phone, address, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![id.to_string(), case_id.to_string(), p.role.as_str(), p.name.trim(), p.birth_year, p.id_number, p.phone, p.address, hlc.to_string()])?;
+    if !w.queues() {
+        return Ok(id);
+    }
     let mut f = BTreeMap::new();
     f.insert("case_id".into(), json!(case_id.to_string()));
     f.insert("role".into(), json!(p.role));
@@ -729,6 +834,9 @@ pub(crate) fn insert_reporter(
     // ~100 µs a row under foreign-key enforcement, most of an import's time.)
     w.tx.prepare_cached("INSERT INTO reporters(case_id, name, phone, address, id_number, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![case_id.to_string(), r.name, r.phone, r.address, r.id_number, hlc.to_string()])?;
+    if !w.queues() {
+        return Ok(());
+    }
     let mut f = BTreeMap::new();
     f.insert("name".into(), json!(r.name));
     f.insert("phone".into(), json!(r.phone));
@@ -818,6 +926,7 @@ impl Store {
                 author_name: &actor.full_name,
                 created: json!({ "register_no": register_no, "anonymous": new.reporter.is_none(), "received_utc": received.timestamp() }),
                 imported_status: None,
+                folded: None,
             },
         )?;
         w.finish()?;

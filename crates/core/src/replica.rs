@@ -1,6 +1,6 @@
 //! This replica's side of sync: the outbox of local changes, and applying changes from other
 //! devices with the merge rules of `tinbao_sync::merge`, so every device converges.
-use crate::cases::{insert_case_row, reindex, reproject};
+use crate::cases::{CaseColumns, insert_case_row, reindex, reproject};
 use crate::error::{Error, Result};
 use crate::store::{Store, now_ms};
 use chrono::Utc;
@@ -537,7 +537,10 @@ fn apply_one(
         (Op::Insert, true) => {}
         (Op::Insert, false) | (Op::Upsert, false) => {
             if c.entity == EntityKind::Case {
-                if insert_case_row(tx, c.entity_id, &c.fields, &hlc, None).is_err() {
+                if CaseColumns::of_fields(&c.fields)
+                    .and_then(|cols| insert_case_row(tx, c.entity_id, &cols, &hlc, None))
+                    .is_err()
+                {
                     return Ok(Outcome::Deferred);
                 }
             } else {

@@ -409,6 +409,12 @@ impl<'a> Writer<'a> {
         self.local = true;
     }
 
+    /// Whether this write's changes go to the outbox; a new record's change need not even be
+    /// built when they don't.
+    pub fn queues(&self) -> bool {
+        !self.local
+    }
+
     pub fn stamp(&mut self) -> Hlc {
         // Another connection to the same database (the sync task, the command line) may have
         // moved the clock on; what it stored is read inside this transaction, so stamps stay
