@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
-import { launchApp, click, find, repoRoot, tid, textOf, type, waitText, waitVisible, By } from '../lib/app.mjs';
+import { launchApp, click, find, repoRoot, tid, textOf, type, waitGone, waitText, waitVisible, By } from '../lib/app.mjs';
 import { Key, nav, selectValue } from '../lib/flows.mjs';
 
 const bin = (name) => join(repoRoot, 'target', 'debug', name);
@@ -131,6 +131,8 @@ test('a supervisor reviews the province: returns one case, approves another; the
     await click(d, 'review-return-confirm');
     await waitText(d, 'review-comment-error', 'ý kiến');
     await box.sendKeys(COMMENT);
+    // The "too short" message goes once the comment is long enough.
+    await waitGone(d, 'review-comment-error');
     await app.shot('review-return');
     await box.sendKeys(Key.chord(Key.CONTROL, Key.ENTER));
     await waitText(d, 'review-ok', toReturn);
