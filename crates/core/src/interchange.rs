@@ -304,15 +304,19 @@ impl Store {
             move |send: Handoff<'_>| {
                 let mut chunk = Chunk::default();
                 for (i, rec) in rdr.records().enumerate() {
-                    let line = i as u64 + 2;
+                    // A record's first line in the file: a quoted cell may span lines (Excel
+                    // keeps a description's line breaks), so the record's index is not enough.
+                    let counted = i as u64 + 2;
                     chunk.lines += 1;
                     let rec = match rec {
                         Ok(r) => r,
                         Err(e) => {
+                            let line = e.position().map_or(counted, |p| p.line());
                             chunk.reject(line, format!("Dòng CSV hỏng: {e}"));
                             continue;
                         }
                     };
+                    let line = rec.position().map_or(counted, |p| p.line());
                     let get = |k: usize| {
                         idx[k]
                             .and_then(|i| rec.get(i))
@@ -368,7 +372,11 @@ impl Store {
             drop(chunks);
             let read = reader
                 .join()
-                .unwrap_or_else(|_| Err(Error::invalid("Lỗi khi đọc tệp nhập.")));
+                .unwrap_or_else(|_| {
+                    Err(Error::invalid(
+                        "Lỗi nội bộ khi đọc tệp nhập. Những lô đã nhập được giữ lại; chạy lại lệnh nhập để nhập phần còn lại.",
+                    ))
+                });
             written.and(read)
         })?;
         report.rejected.sort_by_key(|r| r.line);

@@ -752,6 +752,25 @@ fn csv_from_an_excel_register() {
     assert_eq!(c.row.register_no, "4/2025");
 }
 
+/// A description with line breaks (Excel keeps them inside a quoted cell) spans several lines
+/// of the file; a rejected record is still named by the line where it starts.
+#[test]
+fn csv_rejections_name_the_line_where_the_record_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let csv = "Số thụ lý,Ngày giờ tiếp nhận,Nguồn tin,Kênh tiếp nhận,Loại vụ việc,Tóm tắt,Nội dung\n\
+               3/2025,05/03/2025 08:30,Tố giác,Zalo,Trộm cắp tài sản,Mất trộm xe máy,\"Sáng nay\nmất xe\ntrước nhà\"\n\
+               4/2025,32/03/2025 08:30,Tố giác,Zalo,theft,Mất trộm,\n";
+    let r = s.import_csv(&chief, csv.as_bytes(), &mut |_| {}).unwrap();
+    assert_eq!(r.imported, 1);
+    assert_eq!(
+        r.rejected.iter().map(|x| x.line).collect::<Vec<_>>(),
+        vec![5],
+        "{:?}",
+        r.rejected
+    );
+}
+
 #[test]
 fn duplicates_are_suggested_and_merged() {
     let dir = tempfile::tempdir().unwrap();
