@@ -66,6 +66,11 @@ const FEW: u32 = 2_000;
 /// (for the filters and the overdue-first order), which is what bounds search time.
 pub const RANK_CAP: u32 = 500;
 
+/// The longest prefix the search index keeps an index of (`prefix='2 3 4 5 6'`, migration
+/// 003): a last word up to this long is looked up as one term, longer ones merge every word
+/// they start.
+const LONGEST_INDEXED_PREFIX: usize = 6;
+
 struct Where {
     sql: String,
     args: Vec<V>,
@@ -194,7 +199,11 @@ impl Store {
             // The last word is also taken as the start of a longer one (the officer may still
             // be typing); the query with it as a whole word runs first, see below.
             let exact = words.strip_suffix('*').map(|w| format!("{w}{m}"));
-            (format!("{words}{m}"), exact)
+            let last_len = words.rsplit(' ').next().map_or(0, |t| {
+                t.trim_end_matches('*').trim_matches('"').chars().count()
+            });
+            let indexed_prefix = exact.is_some() && last_len <= LONGEST_INDEXED_PREFIX;
+            (format!("{words}{m}"), exact, indexed_prefix)
         });
         let offset = u64::from(q.page) * u64::from(page_size);
         let run = |sql: &str, args: &[V]| -> Result<Vec<CaseRow>> {
@@ -211,7 +220,7 @@ impl Store {
         };
         let cap = COUNT_CAP + 1;
         let (rows, total, ranked) = match fts {
-            Some((prefixed, exact)) => {
+            Some((prefixed, exact, indexed_prefix)) => {
                 let cond = renumber(&w.sql, 1);
                 // What a search costs at a million cases is reading long doclists (a common
                 // word and a category token, say), so the index is read for at most
@@ -232,8 +241,22 @@ impl Store {
                         .collect::<rusqlite::Result<_>>()?)
                 };
                 let broad = |hits: &[(i64, f64)]| hits.len() > RANK_CAP as usize;
-                let (query, hits) = match exact {
-                    Some(e) if broad(&read(&e, false, false)?) => {
+                // A query that matches nothing is the slowest kind (its doclists are read to
+                // the end), and the whole-word check below would read them a second time. When
+                // the last word's prefix is one indexed term, the prefixed query is read first:
+                // nothing found ends the search there.
+                let first = if indexed_prefix {
+                    Some(read(&prefixed, false, false)?)
+                } else {
+                    None
+                };
+                let (query, hits) = match (first, exact) {
+                    (Some(h), _) if h.is_empty() => (prefixed, h),
+                    (Some(h), _) if !broad(&h) => {
+                        let h = read(&prefixed, true, false)?;
+                        (prefixed, h)
+                    }
+                    (_, Some(e)) if broad(&read(&e, false, false)?) => {
                         let h = read(&e, false, true)?;
                         (e, h)
                     }

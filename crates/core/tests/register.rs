@@ -340,6 +340,61 @@ fn search_folds_d_and_apostrophes() {
     assert!(text_search(&s, &chief, "\"*) OR (").is_empty());
 }
 
+/// The last word is a prefix whether it is short enough for the index's prefix terms (read
+/// first, so a query that finds nothing stops after one read) or longer; a word that matches
+/// nothing, or a filter that leaves nothing, finds nothing either way.
+#[test]
+fn last_word_prefixes_short_and_long_and_empty_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let mut c = wheelies();
+    c.description
+        .push_str(" Sau đó nhóm này vào quán karaoke Hoàng Gia.");
+    s.intake(&chief, c).unwrap();
+    let mut other = wheelies();
+    other.summary = "Trộm cắp xe máy".into();
+    other.description = "Mất xe máy trước cổng chợ.".into();
+    other.category = "theft".into();
+    other.persons.clear();
+    s.intake(&chief, other).unwrap();
+    let find = |t: &str, category: Option<&str>| {
+        s.search(
+            &chief,
+            &SearchQuery {
+                text: Some(t.into()),
+                category: category.map(Into::into),
+                page_size: 50,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    for q in [
+        "lang lac",
+        "lang la",
+        "boc dau",
+        "quan karaok",
+        "quan karaoke",
+        "xe may",
+    ] {
+        let r = find(q, None);
+        assert!(r.ranked, "query {q}");
+        assert!(!r.rows.is_empty(), "query {q}");
+    }
+    assert_eq!(find("xe", None).rows.len(), 2);
+    assert_eq!(find("xe may", None).rows.len(), 1);
+    assert_eq!(find("lang lach", None).rows.len(), 1);
+    for (q, category) in [
+        ("lang xyz", None),
+        ("quan karaokex", None),
+        ("lang lach", Some("theft")),
+        ("trom cap", Some("traffic_order")),
+    ] {
+        let r = find(q, category);
+        assert!(r.rows.is_empty() && r.total == 0, "query {q} {category:?}");
+    }
+}
+
 /// A word in more cases than can be ranked lists them newest first, page after page, and a
 /// filter that few of those newest matches pass still finds every case it should.
 #[test]
