@@ -2,6 +2,8 @@
 //   node bench.mjs            (100,000 cases; BENCH_CASES=N for another size)
 //   BENCH_RUNS=5 node bench.mjs          launch the app 5 times on the same register; medians
 //   BENCH_DATA=DIR node bench.mjs        keep the imported register in DIR and reuse it next time
+//   BENCH_SMAPS=DIR node bench.mjs       also save each process's smaps (last run) in DIR
+//   BENCH_LONG_SCROLL=50 node bench.mjs  then read 50 pages of the register in turn, memory again
 // Memory is PSS summed over the app's processes (app, WebKitWebProcess, WebKitNetworkProcess),
 // read after the Register, the 5,000-row jump and three searches; TINBAO_LOW_MEMORY=0 measures
 // WebKit's own defaults (compositing, JIT) for comparison (src-tauri/main.rs).
@@ -30,15 +32,17 @@ function rssOfTree(rootPid) {
   }
   const procs = rows.filter((r) => keep.has(r.pid));
   // RSS counts shared libraries (libwebkit2gtk, ICU…) once per process; PSS splits them.
-  const pss = (pid) => {
+  // Pss_Anon is heaps and stacks, Pss_File mapped code and data, Pss_Shmem shared buffers.
+  const rollup = (pid) => {
     try {
-      const m = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m);
-      return m ? Number(m[1]) : 0;
+      const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const kb = (k) => Number(text.match(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
+      return { pss: kb('Pss'), anon: kb('Pss_Anon'), file: kb('Pss_File'), shmem: kb('Pss_Shmem') };
     } catch {
-      return 0;
+      return { pss: 0, anon: 0, file: 0, shmem: 0 };
     }
   };
-  for (const p of procs) p.pss = pss(p.pid);
+  for (const p of procs) Object.assign(p, rollup(p.pid));
   return { kb: procs.reduce((a, r) => a + r.rss, 0), pssKb: procs.reduce((a, r) => a + r.pss, 0), procs };
 }
 
@@ -128,10 +132,25 @@ async function once(run) {
     }
     if (run === RUNS - 1) await app.shot('register-search');
     const mem = rssOfTree(appPid());
+    // BENCH_SMAPS=DIR keeps each process's /proc/PID/smaps of the last run, for ranking its
+    // mappings by Pss (which library, which heap).
+    if (process.env.BENCH_SMAPS && run === RUNS - 1) {
+      mkdirSync(process.env.BENCH_SMAPS, { recursive: true });
+      for (const p of mem.procs) {
+        try {
+          writeFileSync(join(process.env.BENCH_SMAPS, `${p.comm}.smaps`), readFileSync(`/proc/${p.pid}/smaps`));
+        } catch {
+          // The process has gone.
+        }
+      }
+    }
     fig.resident_memory_rss_sum_mb = Math.round(mem.kb / 1024);
     fig.resident_memory_pss_sum_mb = Math.round(mem.pssKb / 1024);
-    fig.processes = mem.procs.map((p) => `${p.comm}: RSS ${Math.round(p.rss / 1024)} MB, PSS ${Math.round(p.pss / 1024)} MB`).join('; ');
-    for (const p of mem.procs) fig[`pss_mb_${p.comm}`] = Math.round(p.pss / 1024);
+    const mb = (kb) => Math.round(kb / 1024);
+    fig.processes = mem.procs
+      .map((p) => `${p.comm}: RSS ${mb(p.rss)} MB, PSS ${mb(p.pss)} MB (anon ${mb(p.anon)}, file ${mb(p.file)}, shmem ${mb(p.shmem)})`)
+      .join('; ');
+    for (const p of mem.procs) fig[`pss_mb_${p.comm}`] = mb(p.pss);
     // Wheel-like scrolling, after the memory is read (so that figure stays comparable): 90
     // animation frames moving the search results 60 px each. The total and the longest frame
     // show whether scrolling keeps up (16.7 ms a frame at 60 Hz).
@@ -147,6 +166,24 @@ async function once(run) {
       requestAnimationFrame(step);`);
     fig.smooth_scroll_90_frames_ms = smoothMs;
     fig.smooth_scroll_longest_frame_ms = maxFrameMs;
+    // BENCH_LONG_SCROLL=N: then the whole register from the top, N pages of 200 rows one after
+    // the other, and the memory again (what a long session of browsing keeps).
+    const longPages = Number(process.env.BENCH_LONG_SCROLL ?? 0);
+    if (longPages > 0) {
+      const box = await waitVisible(d, 'register-search');
+      await box.sendKeys(Key.chord(Key.CONTROL, 'a'), Key.BACK_SPACE);
+      await d.wait(async () => (await (await d.findElement(tid('register-count'))).getAttribute('data-query')) === '', 20_000, 'cleared search');
+      for (let k = 0; k < longPages; k++) {
+        await d.executeScript(`document.querySelector("[data-testid=register-table]").scrollTop = ${k * 200 * 34};`);
+        await d.wait(async () => {
+          const loading = await d.findElements(tid('register-row-loading'));
+          return loading.length === 0 && (await d.findElements(tid('register-row'))).length > 0;
+        }, 20_000, `rows of page ${k}`);
+      }
+      const after = rssOfTree(appPid());
+      fig.long_scroll_pss_sum_mb = mb(after.pssKb);
+      for (const p of after.procs) fig[`long_scroll_pss_mb_${p.comm}`] = mb(p.pss);
+    }
     console.log(`run ${run + 1}/${RUNS}: ${JSON.stringify(fig)}`);
     return fig;
   } finally {
