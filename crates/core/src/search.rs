@@ -197,7 +197,8 @@ impl Store {
                 }
             }
             // The last word is also taken as the start of a longer one (the officer may still
-            // be typing); the query with it as a whole word runs first, see below.
+            // be typing); the query with it as a whole word tells whether that start is too
+            // broad to expand (see below for which of the two is read first).
             let exact = words.strip_suffix('*').map(|w| format!("{w}{m}"));
             let last_len = words.rsplit(' ').next().map_or(0, |t| {
                 t.trim_end_matches('*').trim_matches('"').chars().count()
