@@ -195,6 +195,7 @@ async fn handle(
     let (cr, cw) = client.into_split();
     let (sr, sw) = server.into_split();
     let sent_up = Arc::new(AtomicU64::new(0));
+    let watched = sent_up.clone();
     let up = pipe(
         cr,
         sw,
@@ -216,9 +217,28 @@ async fn handle(
         false,
     );
     // When either direction ends (closed or cut), the whole connection goes, as on a real link.
+    tokio::pin!(up);
     tokio::select! {
-        _ = up => {},
-        _ = down => {},
+        _ = &mut up => {},
+        _ = down => {
+            // A lost acknowledgement loses the answer, not the question: what the device is
+            // still sending (the request body, when the answer lost was an early TLS record)
+            // reaches the server before the connection goes. Without this, a slow machine cut
+            // the request short and the server never stored what the test says it did.
+            if plan.lose_ack.is_some() {
+                let _ = tokio::time::timeout(Duration::from_secs(5), async {
+                    loop {
+                        let before = watched.load(Relaxed);
+                        if tokio::time::timeout(Duration::from_millis(100), &mut up).await.is_ok()
+                            || watched.load(Relaxed) == before
+                        {
+                            break;
+                        }
+                    }
+                })
+                .await;
+            }
+        },
     }
 }
 
