@@ -959,11 +959,8 @@ impl Store {
     fn load_row(&self, id: Uuid) -> Result<CaseRow> {
         let now = Utc::now().timestamp();
         self.conn
-            .query_row(
-                &format!("SELECT {ROW_COLS} FROM cases c WHERE c.id = ?1"),
-                [id.to_string()],
-                |r| row_from(r, now),
-            )
+            .prepare_cached(&format!("SELECT {ROW_COLS} FROM cases c WHERE c.id = ?1"))?
+            .query_row([id.to_string()], |r| row_from(r, now))
             .optional()?
             .ok_or_else(|| Error::not_found("vụ việc"))
     }
@@ -985,9 +982,10 @@ impl Store {
             review: Option<String>,
             rule: Option<String>,
         }
-        let Cols { channel_ref, description, location, occurred, outcome, duplicate_of, review, rule } = self.conn.query_row(
+        let Cols { channel_ref, description, location, occurred, outcome, duplicate_of, review, rule } = self.conn.prepare_cached(
             "SELECT channel_ref, description, commune, hamlet, address, lat, lon, occurred, outcome, duplicate_of, review, deadline_rule
              FROM cases WHERE id = ?1",
+        )?.query_row(
             [&sid],
             |r| {
                 Ok(Cols {

@@ -37,8 +37,10 @@ pub(crate) fn rule_for_kind(kind: Kind) -> &'static str {
 
 pub(crate) fn load_rule(conn: &Connection, code: &str) -> Result<Option<DeadlineRule>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT code, applies_to, amount, unit, remote_amount, basis, label_vi FROM deadline_rules WHERE code = ?1",
+        )?
+        .query_row(
             [code],
             |r| {
                 Ok(DeadlineRule {

@@ -95,6 +95,9 @@ fn open_raw(path: &Path, key: &str) -> Result<Connection> {
     // backstop for a connection that never gets to.
     conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // A save and the case screen read after it run some thirty statements, more than
+    // rusqlite's default cache of 16 keeps; a save parsed some of them anew every time.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
 
@@ -127,7 +130,8 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
 
 fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
         .optional()?)
 }
 
