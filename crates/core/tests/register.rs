@@ -481,7 +481,7 @@ fn search_index_segments_merge_at_idle_not_on_save() {
     assert_eq!(text_search(&s, &chief, "lang lach").len(), 20);
     drop(s);
     let c = rusqlite::Connection::open(dir.path().join("a.db")).unwrap();
-    c.pragma_update(None, "key", KEY).unwrap();
+    tinbao_core::store::key_connection(&c, KEY).unwrap();
     let automerge: i64 = c
         .query_row(
             "SELECT v FROM case_fts_config WHERE k = 'automerge'",
@@ -502,7 +502,7 @@ fn idle_upkeep_gives_way_to_another_writer() {
         s.intake(&chief, wheelies()).unwrap();
     }
     let other = rusqlite::Connection::open(dir.path().join("a.db")).unwrap();
-    other.pragma_update(None, "key", KEY).unwrap();
+    tinbao_core::store::key_connection(&other, KEY).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     s.idle_upkeep().unwrap();
     other.execute_batch("COMMIT").unwrap();
@@ -1080,7 +1080,7 @@ fn every_earlier_schema_upgrades_to_the_current_one() {
         // An old database has no scope yet; the upgrade must still run and leave it usable
         // once initialised by the current release.
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.pragma_update(None, "key", KEY).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
         let got: i64 = c
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
@@ -1124,7 +1124,7 @@ fn the_version_3_upgrade_rebuilds_the_search_index_from_the_cases() {
     {
         // The index as version 2 made it, here left empty so that only the upgrade can fill it.
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.pragma_update(None, "key", KEY).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
         c.execute_batch(
             "DROP TABLE case_fts;
              CREATE VIRTUAL TABLE case_fts USING fts5(body, content='', contentless_delete=1,
@@ -1157,14 +1157,14 @@ fn migrations_run_from_every_earlier_version() {
     let path = dir.path().join("a.db");
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.pragma_update(None, "key", KEY).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
         c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .unwrap();
     }
     assert!(matches!(Store::open(&path, KEY), Err(Error::TooNew { .. })));
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.pragma_update(None, "key", KEY).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
         c.pragma_update(None, "user_version", SCHEMA_VERSION)
             .unwrap();
     }
