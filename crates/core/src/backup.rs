@@ -48,6 +48,13 @@ impl Store {
     /// Replaces the database at `target` by the backup at `backup`, after opening the backup with
     /// `key` and checking it completely. On any problem the current database is left untouched.
     pub fn restore(backup: &Path, target: &Path, key: &str) -> Result<VerifyReport> {
+        // Opening a path that is not there would make an empty database of it.
+        if !backup.is_file() {
+            return Err(Error::not_found(format!(
+                "bản sao lưu {}",
+                backup.display()
+            )));
+        }
         let report = {
             let conn =
                 open_keyed(backup, key, PageHmac::for_this_machine()).map_err(|e| match e {

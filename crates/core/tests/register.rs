@@ -998,6 +998,13 @@ fn backup_and_verified_restore() {
         .unwrap();
     assert!(Store::restore(&bad, &target, KEY).is_err());
     assert!(Store::restore(&bk, &target, "sai").is_err());
+    // A mistyped path is reported as missing, and no empty file is made there.
+    let typo = dir.path().join("sao-luu.tinbo");
+    assert!(matches!(
+        Store::restore(&typo, &target, KEY),
+        Err(Error::NotFound { .. })
+    ));
+    assert!(!typo.exists());
     let s = Store::open(&target, KEY).unwrap();
     assert_eq!(s.verify().unwrap().cases, 2);
     drop(s);
