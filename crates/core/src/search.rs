@@ -293,17 +293,29 @@ impl Store {
                     // Too broad to rank every match quickly at a million cases: newest registered
                     // first, and the UI asks for another word. The page usually lies within the
                     // matches already read.
-                    let rids: Vec<i64> = hits.iter().map(|h| h.0).collect();
-                    let mut args = vec![V::Text(serde_json::to_string(&rids)?)];
-                    args.extend(w.args.iter().cloned());
+                    // The matches were read newest first, so they are taken in slices, newest
+                    // first, until the page is full: the filters' SQL then reads a few dozen
+                    // cases, not all RANK_CAP of them.
                     let upto = offset + u64::from(page_size);
-                    let mut rows = run(
-                        &format!(
-                            "SELECT {ROW_COLS} FROM json_each(?1) m CROSS JOIN cases c ON c.rid = m.value
-                             WHERE 1 {cond} ORDER BY c.rid DESC LIMIT {upto}"
-                        ),
-                        &args,
-                    )?;
+                    let slice = (2 * upto).max(64) as usize;
+                    let mut args = vec![V::Text(String::new())];
+                    args.extend(w.args.iter().cloned());
+                    let mut rows = Vec::new();
+                    for part in hits.chunks(slice) {
+                        let rids: Vec<i64> = part.iter().map(|h| h.0).collect();
+                        args[0] = V::Text(serde_json::to_string(&rids)?);
+                        let want = upto - rows.len() as u64;
+                        rows.extend(run(
+                            &format!(
+                                "SELECT {ROW_COLS} FROM json_each(?1) m CROSS JOIN cases c ON c.rid = m.value
+                                 WHERE 1 {cond} ORDER BY c.rid DESC LIMIT {want}"
+                            ),
+                            &args,
+                        )?);
+                        if rows.len() as u64 == upto {
+                            break;
+                        }
+                    }
                     if rows.len() as u64 == upto {
                         rows.drain(..offset as usize);
                     } else {

@@ -417,6 +417,10 @@ fn broad_searches_list_newest_first_and_filters_reach_older_matches() {
         if i % 50 == 0 {
             c["location"]["hamlet"] = serde_json::json!("Thôn Nà Vị");
         }
+        // Every fifth of the others: a page of them spans several slices of the matches.
+        if i % 5 == 1 {
+            c["location"]["hamlet"] = serde_json::json!("Thôn Bản Chang");
+        }
         file.push_str(&format!("{c}\n"));
     }
     let rep = s
@@ -449,6 +453,20 @@ fn broad_searches_list_newest_first_and_filters_reach_older_matches() {
         times.windows(2).all(|w| w[0] > w[1]),
         "newest first, no repeats"
     );
+    let at = |i: i64| {
+        DateTime::parse_from_rfc3339("2024-01-01T08:00:00+07:00").unwrap()
+            + Duration::minutes(i * 37)
+    };
+    let every_fifth: Vec<_> = (0..n).rev().filter(|i| i % 5 == 1).map(at).collect();
+    for p in 0..3u32 {
+        let got: Vec<_> = page(p, Some("Thôn Bản Chang"))
+            .rows
+            .iter()
+            .map(|r| r.received_at)
+            .collect();
+        let from = p as usize * 50;
+        assert_eq!(got, every_fifth[from..from + 50], "page {p}");
+    }
     let hamlet = page(0, Some("Thôn Nà Vị"));
     assert!(!hamlet.ranked);
     assert_eq!(hamlet.rows.len(), 24);
