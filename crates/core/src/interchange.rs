@@ -950,6 +950,55 @@ mod tests {
         assert_eq!(seen.last().copied(), Some(file.len() as u64));
     }
 
+    /// A full disk (here SQLite's own size limit, which fails the same way: SQLITE_FULL) ends
+    /// the import with the Vietnamese message; the batch it was writing leaves nothing behind,
+    /// the register is intact, and the same file imports whole once there is room.
+    #[test]
+    fn a_full_disk_ends_the_import_and_nothing_is_half_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::Station("01843".into());
+        let admin = system_actor(&scope);
+        let mut s = Store::create(dir.path().join("t.db"), "k", scope.clone()).unwrap();
+        let sample = include_str!("../../../tests/data/sample-500.jsonl");
+        let (first, rest): (Vec<&str>, Vec<&str>) = {
+            let own: Vec<&str> = sample.lines().filter(|l| l.contains("\"01843\"")).collect();
+            let (a, b) = own.split_at(5);
+            (a.to_vec(), b.to_vec())
+        };
+        assert!(rest.len() > 20);
+        let rep = s
+            .import_jsonl(&admin, first.join("\n").as_bytes(), &mut |_| {})
+            .unwrap();
+        assert_eq!(rep.imported, 5);
+        let before = snapshot(&s);
+        let pages: i64 = s
+            .conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .unwrap();
+        s.conn
+            .pragma_update(None, "max_page_count", pages + 2)
+            .unwrap();
+        let err = s
+            .import_jsonl(&admin, rest.join("\n").as_bytes(), &mut |_| {})
+            .unwrap_err();
+        assert!(matches!(err, Error::DiskFull), "{err:?}");
+        assert!(err.to_string().starts_with("Ổ đĩa đã đầy"), "{err}");
+        assert_eq!(snapshot(&s), before);
+        assert!(s.verify().unwrap().ok);
+
+        s.conn
+            .pragma_update(None, "max_page_count", 1_000_000_000)
+            .unwrap();
+        let all = [first, rest].concat().join("\n");
+        let rep = s.import_jsonl(&admin, all.as_bytes(), &mut |_| {}).unwrap();
+        assert_eq!((rep.already_present, rep.rejected.len()), (5, 0));
+        let cases: i64 = s
+            .conn
+            .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(cases as u64, 5 + rep.imported);
+    }
+
     /// A file that cannot be read to its end (a pulled USB stick) ends the import with the
     /// error; what was read before it is imported, and the reading thread does not hang.
     #[test]
