@@ -292,10 +292,8 @@ impl Store {
                 } else {
                     // Too broad to rank every match quickly at a million cases: newest registered
                     // first, and the UI asks for another word. The page usually lies within the
-                    // matches already read.
-                    // The matches were read newest first, so they are taken in slices, newest
-                    // first, until the page is full: the filters' SQL then reads a few dozen
-                    // cases, not all RANK_CAP of them.
+                    // matches already read (newest first), so they are taken in slices until the
+                    // page is full: the filters' SQL reads a few dozen cases, not all RANK_CAP.
                     let upto = offset + u64::from(page_size);
                     let slice = (2 * upto).max(64) as usize;
                     let mut args = vec![V::Text(String::new())];
