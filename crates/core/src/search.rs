@@ -204,7 +204,20 @@ impl Store {
                 t.trim_end_matches('*').trim_matches('"').chars().count()
             });
             let indexed_prefix = exact.is_some() && last_len <= LONGEST_INDEXED_PREFIX;
-            (format!("{words}{m}"), exact, indexed_prefix)
+            // A longer last word cut to the longest indexed prefix: a cheap superset of the
+            // prefixed query's matches (see below).
+            let cover = exact.as_ref().filter(|_| !indexed_prefix).map(|_| {
+                let (head, last) = words.rsplit_once(' ').unwrap_or(("", &words));
+                let cut: String = last
+                    .trim_end_matches('*')
+                    .trim_matches('"')
+                    .chars()
+                    .take(LONGEST_INDEXED_PREFIX)
+                    .collect();
+                let sep = if head.is_empty() { "" } else { " " };
+                format!("{head}{sep}\"{cut}\"*{m}")
+            });
+            (format!("{words}{m}"), exact, indexed_prefix, cover)
         });
         let offset = u64::from(q.page) * u64::from(page_size);
         let run = |sql: &str, args: &[V]| -> Result<Vec<CaseRow>> {
@@ -221,15 +234,14 @@ impl Store {
         };
         let cap = COUNT_CAP + 1;
         let (rows, total, ranked) = match fts {
-            Some((prefixed, exact, indexed_prefix)) => {
+            Some((prefixed, exact, indexed_prefix, cover)) => {
                 let cond = renumber(&w.sql, 1);
                 // What a search costs at a million cases is reading long doclists (a common
                 // word and a category token, say), so the index is read for at most
                 // RANK_CAP + 1 matches and the rest runs on those rows. Counting reads in
                 // index order (a query that matches nothing costs half as much forwards);
-                // listing reads newest first. A prefix beyond the prefix indexes (six
-                // letters) merges every word it starts, so when the last word taken whole
-                // already matches too many to rank, those are listed and it is not expanded.
+                // listing reads newest first. When the last word taken whole already matches
+                // too many to rank, those are listed and it is not expanded.
                 let read = |m: &str, scored: bool, newest: bool| -> Result<Vec<(i64, f64)>> {
                     let score = if scored { "bm25(case_fts)" } else { "0.0" };
                     let order = if newest { "ORDER BY rowid DESC" } else { "" };
@@ -242,32 +254,57 @@ impl Store {
                         .collect::<rusqlite::Result<_>>()?)
                 };
                 let broad = |hits: &[(i64, f64)]| hits.len() > RANK_CAP as usize;
-                // A query that matches nothing is the slowest kind (its doclists are read to
-                // the end), and the whole-word check below would read them a second time. When
-                // the last word's prefix is one indexed term, the prefixed query is read first:
-                // nothing found ends the search there.
-                let first = if indexed_prefix {
-                    Some(read(&prefixed, false, false)?)
-                } else {
-                    None
+                let expanded = |p: String| -> Result<(String, Vec<(i64, f64)>)> {
+                    let mut h = read(&p, true, false)?;
+                    if broad(&h) {
+                        h = read(&p, false, true)?;
+                    }
+                    Ok((p, h))
                 };
-                let (query, hits) = match (first, exact) {
-                    (Some(h), _) if h.is_empty() => (prefixed, h),
-                    (Some(h), _) if !broad(&h) => {
+                let (query, hits) = if indexed_prefix {
+                    // The last word's prefix is one indexed term, so the prefixed query is read
+                    // first: nothing found (the slowest kind of query, its doclists read to
+                    // the end) ends the search there.
+                    let h = read(&prefixed, false, false)?;
+                    if h.is_empty() {
+                        (prefixed, h)
+                    } else if !broad(&h) {
                         let h = read(&prefixed, true, false)?;
                         (prefixed, h)
+                    } else {
+                        match exact {
+                            Some(e) if broad(&read(&e, false, false)?) => {
+                                let h = read(&e, false, true)?;
+                                (e, h)
+                            }
+                            _ => {
+                                let h = read(&prefixed, false, true)?;
+                                (prefixed, h)
+                            }
+                        }
                     }
-                    (_, Some(e)) if broad(&read(&e, false, false)?) => {
+                } else if let (Some(e), Some(cover)) = (exact, cover) {
+                    // A prefix beyond the prefix indexes makes FTS5 merge the doclists of
+                    // every word it starts, four times the cost of the word alone at a million
+                    // cases. The word whole matches a subset of the prefix, and the prefix
+                    // cut to six letters a superset: when those two are the same cases (a
+                    // complete word, or nothing), the prefix needs no reading.
+                    let h = read(&e, false, false)?;
+                    if broad(&h) {
                         let h = read(&e, false, true)?;
                         (e, h)
+                    } else if read(&cover, false, false)?.len() == h.len() {
+                        let h = if h.is_empty() {
+                            h
+                        } else {
+                            read(&e, true, false)?
+                        };
+                        (e, h)
+                    } else {
+                        expanded(prefixed)?
                     }
-                    _ => {
-                        let mut h = read(&prefixed, true, false)?;
-                        if broad(&h) {
-                            h = read(&prefixed, false, true)?;
-                        }
-                        (prefixed, h)
-                    }
+                } else {
+                    expanded(prefixed)?
                 };
                 if !broad(&hits) {
                     // Few enough to rank them all: overdue/due first, then relevance, then newest.

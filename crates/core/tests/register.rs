@@ -341,8 +341,9 @@ fn search_folds_d_and_apostrophes() {
 }
 
 /// The last word is a prefix whether it is short enough for the index's prefix terms (read
-/// first, so a query that finds nothing stops after one read) or longer; a word that matches
-/// nothing, or a filter that leaves nothing, finds nothing either way.
+/// first, so a query that finds nothing stops after one read) or longer (a complete word is
+/// read whole, one that starts longer words is expanded); a word that matches nothing, or a
+/// filter that leaves nothing, finds nothing either way.
 #[test]
 fn last_word_prefixes_short_and_long_and_empty_results() {
     let dir = tempfile::tempdir().unwrap();
@@ -357,6 +358,12 @@ fn last_word_prefixes_short_and_long_and_empty_results() {
     other.category = "theft".into();
     other.persons.clear();
     s.intake(&chief, other).unwrap();
+    let mut third = wheelies();
+    third.summary = "Gây rối tại Karaokebox Phố Núi".into();
+    third.description = "Hai nhóm thanh niên cãi nhau lúc nửa đêm.".into();
+    third.category = "affray".into();
+    third.persons.clear();
+    s.intake(&chief, third).unwrap();
     let find = |t: &str, category: Option<&str>| {
         s.search(
             &chief,
@@ -384,9 +391,17 @@ fn last_word_prefixes_short_and_long_and_empty_results() {
     assert_eq!(find("xe", None).rows.len(), 2);
     assert_eq!(find("xe may", None).rows.len(), 1);
     assert_eq!(find("lang lach", None).rows.len(), 1);
+    // Seven letters and more, beyond the prefix indexes: the word whole, and every longer word.
+    assert_eq!(find("quan karaoke", None).rows.len(), 1);
+    assert_eq!(find("karaoke", None).rows.len(), 2);
+    assert_eq!(find("karaokeb", None).rows.len(), 1);
+    assert_eq!(find("karaoke", Some("affray")).rows.len(), 1);
     for (q, category) in [
         ("lang xyz", None),
         ("quan karaokex", None),
+        ("karaokex", None),
+        ("karaoke", Some("theft")),
+        ("karaokebox", Some("theft")),
         ("lang lach", Some("theft")),
         ("trom cap", Some("traffic_order")),
     ] {
