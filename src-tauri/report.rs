@@ -3,7 +3,8 @@
 use crate::state::{CmdError, CmdResult};
 use chrono::{FixedOffset, TimeZone};
 use tinbao_core::stats::{Count, Stats};
-use tinbao_core::{Actor, Channel, Kind, Status, Store};
+use tinbao_core::text::group_thousands;
+use tinbao_core::{Actor, Store};
 
 #[derive(Clone)]
 pub struct Row {
@@ -35,19 +36,6 @@ fn vn_date(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-/// `8000000` → `8.000.000`.
-pub fn group_thousands(n: i64) -> String {
-    let s = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 fn rows(counts: &[Count], label: impl Fn(&str) -> String) -> Vec<Row> {
     counts
         .iter()
@@ -68,14 +56,7 @@ fn head(label: &str, value: String) -> Row {
 }
 
 pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
-    let categories = store.categories()?;
-    let cat = |k: &str| {
-        categories
-            .iter()
-            .find(|c| c.0 == k)
-            .map(|c| c.1.clone())
-            .unwrap_or_else(|| k.to_owned())
-    };
+    let l = store.key_labels(s)?;
     let unit = match &actor.station {
         Some(code) => store
             .admin_commune(code)?
@@ -85,7 +66,6 @@ pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
     };
     // `to` is exclusive: the report names the last day it covers.
     let period = format!("Từ ngày {} đến ngày {}", vn_date(s.from), vn_date(s.to - 1));
-    let topics = tinbao_core::community::INQUIRY_TOPICS;
     let mut sections = vec![
         Section {
             title: "I. TIẾP NHẬN NGUỒN TIN".into(),
@@ -95,19 +75,11 @@ pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
                     group_thousands(s.received.into()),
                 )],
                 vec![head("Theo loại nguồn tin", String::new())],
-                rows(&s.by_kind, |k| {
-                    Kind::parse(k)
-                        .map(|x| x.label_vi().to_owned())
-                        .unwrap_or_else(|| k.to_owned())
-                }),
+                rows(&s.by_kind, |k| l.kind(k)),
                 vec![head("Theo kênh tiếp nhận", String::new())],
-                rows(&s.by_channel, |k| {
-                    Channel::parse(k)
-                        .map(|x| x.label_vi().to_owned())
-                        .unwrap_or_else(|| k.to_owned())
-                }),
+                rows(&s.by_channel, |k| l.channel(k)),
                 vec![head("Theo lĩnh vực", String::new())],
-                rows(&s.by_category, cat),
+                rows(&s.by_category, |k| l.category(k)),
             ]
             .concat(),
         },
@@ -115,11 +87,7 @@ pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
             title: "II. KẾT QUẢ GIẢI QUYẾT".into(),
             rows: [
                 vec![head("Theo tình trạng", String::new())],
-                rows(&s.by_status, |k| {
-                    Status::parse(k)
-                        .map(|x| x.label_vi().to_owned())
-                        .unwrap_or_else(|| k.to_owned())
-                }),
+                rows(&s.by_status, |k| l.status(k)),
                 vec![
                     head("Đang giải quyết", group_thousands(s.open.into())),
                     head(
@@ -153,13 +121,7 @@ pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
                             .sum(),
                     ),
                 )],
-                rows(&s.inquiries_by_topic, |k| {
-                    topics
-                        .iter()
-                        .find(|t| t.0 == k)
-                        .map(|t| t.1.to_owned())
-                        .unwrap_or_else(|| k.to_owned())
-                }),
+                rows(&s.inquiries_by_topic, |k| l.topic(k)),
                 vec![
                     head(
                         "Bài viết tuyên truyền đã đăng",
@@ -189,14 +151,7 @@ pub fn build(store: &Store, actor: &Actor, s: &Stats) -> CmdResult<ReportDoc> {
     if s.by_station.len() > 1 {
         sections.push(Section {
             title: "IV. THEO ĐƠN VỊ".into(),
-            rows: rows(&s.by_station, |code| {
-                store
-                    .admin_commune(code)
-                    .ok()
-                    .flatten()
-                    .map(|c| c.name)
-                    .unwrap_or_else(|| code.to_owned())
-            }),
+            rows: rows(&s.by_station, |k| l.station(k)),
         });
     }
     let stem_date = FixedOffset::east_opt(7 * 3600)

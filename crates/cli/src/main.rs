@@ -13,6 +13,8 @@ use std::process::ExitCode;
 use tinbao_core::audit::vn_offset;
 use tinbao_core::interchange::ImportReport;
 use tinbao_core::search::SearchQuery;
+use tinbao_core::stats::Count;
+use tinbao_core::text::group_thousands;
 use tinbao_core::{Channel, Error, Kind, Scope, Status, Store, system_actor};
 
 #[derive(Parser)]
@@ -416,44 +418,89 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                         .format("%d/%m/%Y")
                         .to_string()
                 };
+                say!("Thống kê từ ngày {} đến hết ngày {}:", d(f), d(t - 1));
+                let n = group_thousands;
+                say!("  Nguồn tin tiếp nhận trong kỳ: {}", n(s.received.into()));
                 say!(
-                    "Thống kê từ {} đến {} (hết ngày {}):",
-                    d(f),
-                    d(t - 1),
-                    d(t - 1)
-                );
-                say!(
-                    "  Tiếp nhận: {}   Đang giải quyết: {}   Quá hạn: {}",
-                    s.received,
-                    s.open,
-                    s.overdue
+                    "  Đang giải quyết (hiện tại): {}   Quá hạn (hiện tại): {}",
+                    n(s.open.into()),
+                    n(s.overdue.into())
                 );
                 say!(
                     "  Xử phạt hành chính: {} quyết định, tổng {} đ",
-                    s.sanctions,
-                    money(s.fines_vnd)
+                    n(s.sanctions.into()),
+                    n(s.fines_vnd)
                 );
                 if let Some(h) = s.median_hours_to_outcome {
-                    say!("  Thời gian giải quyết (trung vị): {:.1} giờ", h);
+                    say!(
+                        "  Thời gian giải quyết (trung vị): {} giờ",
+                        format!("{h:.1}").replace('.', ",")
+                    );
                 }
-                for (title, rows) in [
-                    ("Theo nguồn tin", &s.by_kind),
-                    ("Theo kênh", &s.by_channel),
-                    ("Theo loại", &s.by_category),
-                    ("Theo kết quả", &s.by_status),
-                ] {
+                let l = store.key_labels(&s)?;
+                let labelled = |rows: &[Count], label: &dyn Fn(&str) -> String| {
+                    rows.iter()
+                        .map(|c| (label(&c.key), c.count))
+                        .collect::<Vec<_>>()
+                };
+                // A station's own database has one station: no breakdown to show.
+                let stations = match s.by_station.len() {
+                    0 | 1 => Vec::new(),
+                    _ => labelled(&s.by_station, &|k| format!("{} ({k})", l.station(k))),
+                };
+                let sections = [
+                    ("Theo loại nguồn tin", labelled(&s.by_kind, &|k| l.kind(k))),
+                    (
+                        "Theo kênh tiếp nhận",
+                        labelled(&s.by_channel, &|k| l.channel(k)),
+                    ),
+                    (
+                        "Theo lĩnh vực",
+                        labelled(&s.by_category, &|k| l.category(k)),
+                    ),
+                    ("Theo tình trạng", labelled(&s.by_status, &|k| l.status(k))),
+                    ("Theo đơn vị", stations),
+                    (
+                        "Câu hỏi về thủ tục hành chính",
+                        labelled(&s.inquiries_by_topic, &|k| l.topic(k)),
+                    ),
+                ];
+                // One column of figures for all the sections.
+                let width = sections
+                    .iter()
+                    .flat_map(|(_, rows)| rows.iter().map(|r| r.0.chars().count()))
+                    .max()
+                    .unwrap_or(0);
+                for (title, rows) in sections {
+                    if rows.is_empty() {
+                        continue;
+                    }
                     say!("  {title}:");
-                    for c in rows {
-                        say!("    {:<22} {}", c.key, c.count);
+                    for (label, count) in &rows {
+                        let pad = width - label.chars().count();
+                        say!("    {label}{:pad$}  {:>7}", "", n((*count).into()));
                     }
                 }
-                if !s.inquiries_by_topic.is_empty() {
-                    say!("  Câu hỏi thủ tục hành chính:");
-                    for c in &s.inquiries_by_topic {
-                        say!("    {:<22} {}", c.key, c.count);
+                say!(
+                    "  Bài viết tuyên truyền đã đăng: {} ({} lượt xem)",
+                    n(s.posts.into()),
+                    n(s.post_views)
+                );
+                if !s.channels.is_empty() {
+                    say!("  Trang, nhóm đang quản lý:");
+                    for c in &s.channels {
+                        let followers = c
+                            .followers
+                            .map(|f| format!(", {} người theo dõi", n(f)))
+                            .unwrap_or_default();
+                        say!(
+                            "    {} ({}): {} bài{followers}",
+                            c.name,
+                            c.platform,
+                            c.posts
+                        );
                     }
                 }
-                say!("  Bài đăng: {} ({} lượt xem)", s.posts, s.post_views);
             }
             Ok(0)
         }
@@ -512,28 +559,5 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             sync_cmd::sync(&mut store, json).map_err(|e| Fail(e.to_string()))?;
             Ok(0)
         }
-    }
-}
-
-/// 8000000 → "8.000.000".
-fn money(v: i64) -> String {
-    let s = v.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if v < 0 { format!("-{out}") } else { out }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn money_groups_by_thousands() {
-        assert_eq!(super::money(8_000_000), "8.000.000");
-        assert_eq!(super::money(500), "500");
-        assert_eq!(super::money(-12_345), "-12.345");
     }
 }

@@ -12,6 +12,27 @@ fn tinbao(db: &Path, key: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `stats` from 2020 to 2030, with the extra arguments.
+fn stats_2020s(db: &Path, extra: &[&str]) -> Output {
+    let args = [
+        &["stats", "--from", "01/01/2020", "--to", "31/12/2030"],
+        extra,
+    ]
+    .concat();
+    tinbao(db, "k", &args)
+}
+
+/// Exit status 0, or the test fails with what the command said on stderr.
+fn succeeds(o: Output) -> Output {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
@@ -21,13 +42,7 @@ fn json(o: &Output) -> serde_json::Value {
 fn a_station_from_init_to_backup() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cu-mgar.db");
-    let o = tinbao(&db, "k", &["init", "--station", "24280"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let o = succeeds(tinbao(&db, "k", &["init", "--station", "24280"]));
     assert!(String::from_utf8_lossy(&o.stdout).contains("Cư M’gar"));
     // Unknown commune code and an existing database are errors.
     assert_eq!(
@@ -77,19 +92,33 @@ fn a_station_from_init_to_backup() {
     let o = tinbao(&db, "k", &["search", "--status", "bogus"]);
     assert_eq!(o.status.code(), Some(2));
 
-    let o = tinbao(
-        &db,
-        "k",
-        &[
-            "stats",
-            "--from",
-            "01/01/2020",
-            "--to",
-            "31/12/2030",
-            "--json",
-        ],
-    );
+    let o = stats_2020s(&db, &["--json"]);
     assert_eq!(json(&o)["received"].as_u64().unwrap(), imported);
+    // For a person: every key by its Vietnamese label, the figures grouped by thousands.
+    let o = stats_2020s(&db, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for label in [
+        &format!("Nguồn tin tiếp nhận trong kỳ: {imported}"),
+        "Theo loại nguồn tin:",
+        "Tố giác về tội phạm",
+        "Theo kênh tiếp nhận:",
+        "Theo lĩnh vực:",
+        "Trộm cắp tài sản",
+        "Theo tình trạng:",
+    ] {
+        assert!(text.contains(label), "{label} in {text}");
+    }
+    for code in [
+        "to_giac",
+        "tin_bao",
+        "theft",
+        "verifying",
+        "zalo",
+        "Theo đơn vị",
+    ] {
+        assert!(!text.contains(code), "{code} in {text}");
+    }
 
     let csv = dir.path().join("so.csv");
     assert_eq!(
@@ -118,6 +147,50 @@ fn a_station_from_init_to_backup() {
     let o = tinbao(&db, "wrong", &["verify"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("Sai khóa"));
+}
+
+/// A supervisor's database covers the province's stations, and its statistics break down by
+/// station, each named by its commune.
+#[test]
+fn a_province_imports_its_stations_and_counts_them_by_station() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dak-lak.db");
+    succeeds(tinbao(&db, "k", &["init", "--province", "66"]));
+    let file = dir.path().join("cases.jsonl");
+    std::fs::write(&file, sample()).unwrap();
+    let o = tinbao(&db, "k", &["import", file.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "other provinces' lines are rejected"
+    );
+    let r = json(&o);
+    let rejected = r["rejected"].as_array().unwrap();
+    assert!(
+        rejected
+            .iter()
+            .all(|x| x["reason"].as_str().unwrap().contains("ngoài phạm vi"))
+    );
+    let o = stats_2020s(&db, &["--json"]);
+    let s = json(&o);
+    let cu_mgar = s["by_station"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "24280")
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+    assert!(cu_mgar > 0);
+    assert_eq!(s["received"].as_u64(), r["imported"].as_u64());
+    let o = stats_2020s(&db, &[]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.contains("Xã Cư M’gar (24280)"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.trim_end().ends_with(&format!(" {cu_mgar}")), "{line}");
+    assert!(text.contains("Theo đơn vị:"), "{text}");
 }
 
 /// The first 500 cases of the project's common data set (tests/data/README.md).

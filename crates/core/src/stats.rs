@@ -1,7 +1,8 @@
 //! The figures a station reports upward each month (and a province adds up by station).
 use crate::audit::vn_offset;
+use crate::community::INQUIRY_TOPICS;
 use crate::error::Result;
-use crate::model::{Actor, Role};
+use crate::model::{Actor, Channel, Kind, Role, Status};
 use crate::store::Store;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use rusqlite::params;
@@ -87,7 +88,75 @@ pub fn monthly_period(year: i32, month: u32, cutoff_day: u32) -> (i64, i64) {
     (ts(start), ts(end))
 }
 
+/// How the keys of `Stats` read in Vietnamese, for the command line and the printed report:
+/// codes by their labels, categories by the register's own list, stations by their commune's
+/// name. A key no list knows (a category since removed, say) is shown as it is.
+pub struct KeyLabels {
+    categories: HashMap<String, String>,
+    stations: HashMap<String, String>,
+}
+
+fn code_label<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    vi: fn(T) -> &'static str,
+    key: &str,
+) -> String {
+    all.iter()
+        .find(|v| code(**v) == key)
+        .map_or_else(|| key.to_owned(), |v| vi(*v).to_owned())
+}
+
+impl KeyLabels {
+    pub fn kind(&self, key: &str) -> String {
+        code_label(Kind::ALL, Kind::as_str, Kind::label_vi, key)
+    }
+    pub fn channel(&self, key: &str) -> String {
+        code_label(Channel::ALL, Channel::as_str, Channel::label_vi, key)
+    }
+    pub fn status(&self, key: &str) -> String {
+        code_label(Status::ALL, Status::as_str, Status::label_vi, key)
+    }
+    pub fn category(&self, key: &str) -> String {
+        self.categories
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
+    }
+    pub fn station(&self, key: &str) -> String {
+        self.stations
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
+    }
+    pub fn topic(&self, key: &str) -> String {
+        INQUIRY_TOPICS
+            .iter()
+            .find(|t| t.0 == key)
+            .map_or_else(|| key.to_owned(), |t| t.1.to_owned())
+    }
+}
+
 impl Store {
+    /// The labels for the keys of `s`.
+    pub fn key_labels(&self, s: &Stats) -> Result<KeyLabels> {
+        let categories = self
+            .categories()?
+            .into_iter()
+            .map(|(code, vi, _)| (code, vi))
+            .collect();
+        let mut stations = HashMap::new();
+        for c in &s.by_station {
+            if let Some(commune) = self.admin_commune(&c.key)? {
+                stations.insert(c.key.clone(), commune.name);
+            }
+        }
+        Ok(KeyLabels {
+            categories,
+            stations,
+        })
+    }
+
     pub fn stats(&self, actor: &Actor, from: i64, to: i64) -> Result<Stats> {
         let station: Option<String> = match actor.role {
             Role::Officer | Role::Chief => actor.station.clone(),

@@ -86,9 +86,34 @@ pub fn clean_opt(s: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// A whole number as Vietnamese write it: `8000000` → `8.000.000`.
+pub fn group_thousands(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_grouped_with_dots() {
+        assert_eq!(group_thousands(8_000_000), "8.000.000");
+        assert_eq!(group_thousands(500), "500");
+        assert_eq!(group_thousands(1_000), "1.000");
+        assert_eq!(group_thousands(-12_345), "-12.345");
+        assert_eq!(group_thousands(i64::MIN), "-9.223.372.036.854.775.808");
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -311,6 +311,26 @@ fn seed_story_wheelies_to_a_fine() {
     );
     let st = s.stats(&chief, 0, i64::MAX).unwrap();
     assert_eq!((st.received, st.sanctions, st.fines_vnd), (1, 1, 8_000_000));
+    // What a person reads for each key: labels, the register's category list, the commune.
+    let l = s.key_labels(&st).unwrap();
+    assert_eq!(
+        (
+            l.kind(&st.by_kind[0].key),
+            l.channel(&st.by_channel[0].key),
+            l.category(&st.by_category[0].key),
+            l.status(&st.by_status[0].key),
+            l.station(&st.by_station[0].key),
+        ),
+        (
+            "Tin báo về tội phạm".to_owned(),
+            "Facebook".to_owned(),
+            "Trật tự giao thông (đua xe, bốc đầu, lạng lách)".to_owned(),
+            "Đã xử phạt hành chính".to_owned(),
+            "Phường Bắc Kạn".to_owned(),
+        )
+    );
+    assert_eq!(l.topic("cu_tru"), "Đăng ký thường trú, tạm trú");
+    assert_eq!(l.category("da_bo"), "da_bo");
 }
 
 #[test]
