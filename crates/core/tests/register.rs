@@ -844,12 +844,31 @@ fn csv_from_an_excel_register() {
     let csv = "\u{feff}Số thụ lý,Ngày giờ tiếp nhận,Nguồn tin,Kênh tiếp nhận,Loại vụ việc,Tóm tắt,Người liên quan,Kết quả\n\
                3/2025,05/03/2025 08:30,Tố giác,Trực tiếp tại trụ sở,Trộm cắp tài sản,Mất trộm xe máy,Bị hại: Trần Văn An (1980),Đang xác minh\n\
                4/2025,32/03/2025 08:30,Tố giác,Zalo,theft,Mất trộm,,\n\
-               5/2025,06/03/2025,Tin báo,Zalo,Không có loại này,Mất trộm,,\n";
+               5/2025,06/03/2025,Tin báo,Zalo,Không có loại này,Mất trộm,,\n\
+               6/2025,06/03/2025,Tin báo,TikTok,theft,Mất trộm,,\n";
     let r = s.import_csv(&chief, csv.as_bytes(), &mut |_| {}).unwrap();
     assert_eq!(r.imported, 1);
+    let reasons: Vec<(u64, &str)> = r
+        .rejected
+        .iter()
+        .map(|x| (x.line, x.reason.as_str()))
+        .collect();
     assert_eq!(
-        r.rejected.iter().map(|x| x.line).collect::<Vec<_>>(),
-        vec![3, 4]
+        reasons,
+        vec![
+            (
+                3,
+                "Ngày giờ tiếp nhận “32/03/2025 08:30” không đúng dạng dd/MM/yyyy HH:mm."
+            ),
+            (
+                4,
+                "Loại vụ việc “Không có loại này” không có trong danh mục."
+            ),
+            (
+                5,
+                "Kênh tiếp nhận “TikTok” không có trong danh mục (chấp nhận: Zalo, Facebook, Đường dây nóng, Tin nhắn SMS, Trực tiếp tại trụ sở, Thư điện tử, Đơn vị khác chuyển đến, Lực lượng tuần tra phát hiện)."
+            ),
+        ]
     );
     let rows = text_search(&s, &chief, "tran van an");
     assert_eq!(rows[0].status, Status::Verifying);
