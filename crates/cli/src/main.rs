@@ -530,8 +530,9 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             Ok(0)
         }
         Cmd::Verify => {
-            let store = open(&db)?;
-            let r = store.verify()?;
+            // Not through `open`: a file too damaged to open as a register is still checked,
+            // page by page.
+            let r = Store::verify_file(&db, &key()?)?;
             if json {
                 print_json(serde_json::to_value(&r).map_err(Error::from)?);
             } else if r.ok {

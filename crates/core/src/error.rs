@@ -7,6 +7,11 @@ pub enum Error {
         "Sai khóa cơ sở dữ liệu hoặc tệp không phải cơ sở dữ liệu tinbao. Kiểm tra lại khóa (TINBAO_KEY) hoặc đường dẫn tệp."
     )]
     WrongKey,
+    /// The key opened the file, but some of its pages fail their check.
+    #[error(
+        "Tệp cơ sở dữ liệu bị hỏng: có phần không đọc được (ổ đĩa lỗi, hoặc tệp bị sửa ngoài tinbao). Chạy “tinbao verify” để xem phần nào, rồi khôi phục từ bản sao lưu gần nhất."
+    )]
+    Damaged,
     #[error("Không tìm thấy {what}.")]
     NotFound { what: String },
     #[error("Bạn không có quyền {action}.")]
@@ -50,8 +55,12 @@ impl From<rusqlite::Error> for Error {
             rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::DiskFull => {
                 Error::DiskFull
             }
-            rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::NotADatabase => {
-                Error::WrongKey
+            // A wrong key is found when the file is opened (store::open_keyed); a page that
+            // fails SQLCipher's check afterwards is damage.
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(f.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) =>
+            {
+                Error::Damaged
             }
             _ => Error::Db(e),
         }

@@ -135,12 +135,31 @@ pub(crate) fn open_keyed(path: &Path, key: &str, new_as: PageHmac) -> Result<Con
         }) {
             Ok(_) => return Ok(conn),
             Err(e) => match Error::from(e) {
-                Error::Db(_) | Error::WrongKey => {}
+                Error::Db(_) | Error::Damaged => {}
                 other => return Err(other),
             },
         }
     }
-    Err(Error::WrongKey)
+    // The schema could not be read. If the key opens the file's first page, the key is right
+    // and a later page is damaged; an officer told "wrong key" would look in the wrong place.
+    match key_format(path, key) {
+        Some(_) => Err(Error::Damaged),
+        None => Err(Error::WrongKey),
+    }
+}
+
+/// The page format in which `key` opens the file's first page (its header), if any: reads
+/// nothing beyond that page, so a damaged page elsewhere does not hide a right key.
+pub(crate) fn key_format(path: &Path, key: &str) -> Option<PageHmac> {
+    let here = PageHmac::for_this_machine();
+    [here, here.other()].into_iter().find(|hmac| {
+        Connection::open(path).is_ok_and(|c| {
+            let _ = c.execute_batch("PRAGMA cipher_log_level = NONE;");
+            apply_key(&c, key, *hmac).is_ok()
+                && c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+                    .is_ok()
+        })
+    })
 }
 
 fn open_raw(path: &Path, key: &str) -> Result<Connection> {

@@ -1085,6 +1085,73 @@ fn backup_and_verified_restore() {
     assert_eq!(s.verify().unwrap().cases, 1);
 }
 
+/// A page damaged on disk (a bad sector, a byte changed outside tinbao) is not told as a wrong
+/// key: opening says the file is damaged, and verify names the page, even when the register
+/// cannot be opened at all.
+#[test]
+fn a_damaged_page_is_not_a_wrong_key_and_verify_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    s.intake(&chief, wheelies()).unwrap();
+    let path = s.path().to_path_buf();
+    drop(s);
+    let page_of = |table: &str| -> i64 {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
+        c.query_row(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?1",
+            [table],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let damage = |page: i64| {
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = (page as usize - 1) * 4096 + 2000;
+        bytes[at..at + 8].iter_mut().for_each(|b| *b ^= 0xa5);
+        std::fs::write(&path, bytes).unwrap();
+    };
+    let said = |page: i64| {
+        vec![format!(
+            "trang {page} của tệp bị hỏng (không khớp mã xác thực)"
+        )]
+    };
+
+    // A page the register does not read to open: it opens, and verify finds the page.
+    let holidays = page_of("holidays");
+    damage(holidays);
+    let s = Store::open(&path, KEY).unwrap();
+    let r = s.verify().unwrap();
+    assert_eq!((r.ok, r.problems), (false, said(holidays)));
+    drop(s);
+
+    // The page of the register's settings: it no longer opens, but not for a wrong key.
+    let meta = page_of("meta");
+    damage(meta);
+    let e = Store::open(&path, KEY).err().unwrap();
+    assert!(matches!(e, Error::Damaged), "{e:?}");
+    assert!(e.to_string().contains("bị hỏng"));
+    assert!(matches!(Store::open(&path, "sai"), Err(Error::WrongKey)));
+    let r = Store::verify_file(&path, KEY).unwrap();
+    let mut want = said(meta);
+    want.extend(said(holidays));
+    want.sort();
+    let mut got = r.problems.clone();
+    got.sort();
+    assert_eq!((r.ok, got), (false, want));
+    assert!(matches!(
+        Store::verify_file(&path, "sai"),
+        Err(Error::WrongKey)
+    ));
+    // Nor is it accepted as a backup.
+    let target = dir.path().join("b.db");
+    assert!(matches!(
+        Store::restore(&path, &target, KEY),
+        Err(Error::BadBackup(_))
+    ));
+    assert!(!target.exists());
+}
+
 #[test]
 fn bad_intake_is_refused_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
