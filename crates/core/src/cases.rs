@@ -336,8 +336,18 @@ pub fn parse_register_no(s: &str) -> Result<(i64, i32)> {
     let (a, b) = s.trim().split_once('/').ok_or_else(bad)?;
     let seq: i64 = a.trim().parse().map_err(|_| bad())?;
     let year: i32 = b.trim().parse().map_err(|_| bad())?;
-    if seq < 1 || !(EARLIEST_YEAR..=2200).contains(&year) {
+    if seq < 1 {
         return Err(bad());
+    }
+    if year < EARLIEST_YEAR {
+        return Err(Error::invalid(format!(
+            "Số thụ lý “{s}” thuộc năm {year}: sổ chỉ nhận hồ sơ từ năm {EARLIEST_YEAR}."
+        )));
+    }
+    if year > 2200 {
+        return Err(Error::invalid(format!(
+            "Số thụ lý “{s}”: năm {year} không hợp lệ."
+        )));
     }
     Ok((seq, year))
 }
@@ -1370,5 +1380,28 @@ pub fn sniff_mime(b: &[u8]) -> Option<&'static str> {
         [b'%', b'P', b'D', b'F', ..] => Some("application/pdf"),
         [_, _, _, _, b'f', b't', b'y', b'p', ..] => Some("video/mp4"),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_register_number_is_read_or_refused_with_its_fault() {
+        assert_eq!(parse_register_no(" 12 / 2025 ").unwrap(), (12, 2025));
+        let said = |s: &str| parse_register_no(s).unwrap_err().to_string();
+        for bad in ["abc", "0/2025", "12/", "/2025", "-3/2025"] {
+            assert!(
+                said(bad).contains("không đúng dạng số/năm"),
+                "{bad}: {}",
+                said(bad)
+            );
+        }
+        assert_eq!(
+            said("1/1999"),
+            "Số thụ lý “1/1999” thuộc năm 1999: sổ chỉ nhận hồ sơ từ năm 2000."
+        );
+        assert_eq!(said("1/3000"), "Số thụ lý “1/3000”: năm 3000 không hợp lệ.");
     }
 }
