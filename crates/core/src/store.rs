@@ -129,23 +129,22 @@ pub(crate) fn open_keyed(path: &Path, key: &str, new_as: PageHmac) -> Result<Con
         // A wrong key is reported by our error, not by SQLCipher's own log on stderr.
         let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
         apply_key(&conn, key, hmac)?;
-        // The first read is where SQLCipher notices a wrong key, or the other format.
-        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        }) {
-            Ok(_) => return Ok(conn),
-            Err(e) => match Error::from(e) {
-                Error::Db(_) | Error::Damaged => {}
+        // The file's header (first page) is where SQLCipher notices a wrong key, or the other
+        // format.
+        if let Err(e) = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)) {
+            match Error::from(e) {
+                Error::Db(_) | Error::Damaged => continue,
                 other => return Err(other),
-            },
+            }
         }
+        // The key is right, so a schema that cannot be read is damage: an officer told "wrong
+        // key" would look in the wrong place.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        return Ok(conn);
     }
-    // The schema could not be read. If the key opens the file's first page, the key is right
-    // and a later page is damaged; an officer told "wrong key" would look in the wrong place.
-    match key_format(path, key) {
-        Some(_) => Err(Error::Damaged),
-        None => Err(Error::WrongKey),
-    }
+    Err(Error::WrongKey)
 }
 
 /// The page format in which `key` opens the file's first page (its header), if any: reads
