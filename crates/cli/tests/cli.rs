@@ -260,3 +260,80 @@ fn an_import_killed_midway_loses_nothing_and_resumes() {
         total
     );
 }
+
+/// The month's figures also count the station's pages and groups (followers, posts) and the
+/// citizens' questions by topic, each named as a person reads it.
+#[test]
+fn the_monthly_figures_count_channels_posts_and_questions() {
+    use tinbao_core::community::{NewChannel, NewInquiry, NewPost};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cu-mgar.db");
+    succeeds(tinbao(&db, "k", &["init", "--station", "24280"]));
+    {
+        let mut s = tinbao_core::Store::open(&db, "k").unwrap();
+        s.create_user(
+            None,
+            tinbao_core::NewUser {
+                username: "truong".into(),
+                full_name: "Nguyễn Văn Trưởng".into(),
+                rank: None,
+                role: tinbao_core::Role::Chief,
+                password: "matkhau-123".into(),
+            },
+        )
+        .unwrap();
+        let chief = s.login("truong", "matkhau-123").unwrap();
+        let page = s
+            .add_channel(
+                &chief,
+                NewChannel {
+                    platform: "facebook".into(),
+                    name: "Công an xã Cư M’gar".into(),
+                    link: None,
+                    area: None,
+                    officer: None,
+                },
+            )
+            .unwrap();
+        let today = chrono::Utc::now()
+            .with_timezone(&tinbao_core::audit::vn_offset())
+            .date_naive();
+        s.record_followers(&chief, page, today, 12_500).unwrap();
+        s.add_post(
+            &chief,
+            NewPost {
+                published_on: today,
+                channels: vec![page],
+                title: "Cảnh giác lừa đảo qua mạng".into(),
+                body: "Không cung cấp mã OTP cho bất kỳ ai.".into(),
+            },
+        )
+        .unwrap();
+        s.add_inquiry(
+            &chief,
+            NewInquiry {
+                channel: "zalo".into(),
+                topic: "cu_tru".into(),
+                question: "Đăng ký tạm trú cần giấy tờ gì?".into(),
+                answer: None,
+                template_id: None,
+            },
+        )
+        .unwrap();
+    }
+    let o = succeeds(tinbao(&db, "k", &["stats"]));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for line in [
+        "  Câu hỏi về thủ tục hành chính:",
+        "    Đăng ký thường trú, tạm trú 1",
+        "  Bài viết tuyên truyền đã đăng: 1 (0 lượt xem)",
+        "  Trang, nhóm đang quản lý:",
+        "    Công an xã Cư M’gar (facebook): 1 bài, 12.500 người theo dõi",
+    ] {
+        let words = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            text.lines().any(|l| words(l) == words(line)),
+            "{line:?} in\n{text}"
+        );
+    }
+}

@@ -694,7 +694,6 @@ fn csv_err(e: csv::Error) -> Error {
     Error::invalid(format!("Lỗi ghi CSV: {e}"))
 }
 
-/// A date as Excel registers write it: `dd/MM/yyyy HH:mm`, `dd/MM/yyyy`, or RFC 3339.
 /// Why a line is not a case, naming the field an administrator has to fix. The field's path
 /// comes from a second, path-tracking parse of the refused line only, which costs nothing on the
 /// lines that parse.
@@ -792,6 +791,7 @@ fn json_kind(s: &str) -> String {
     }
 }
 
+/// A date as Excel registers write it: `dd/MM/yyyy HH:mm`, `dd/MM/yyyy`, or RFC 3339.
 pub fn parse_vn_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
