@@ -65,16 +65,27 @@ enum Cmd {
         /// Up to and including this day.
         #[arg(long)]
         to: Option<String>,
+        /// A status, by code or Vietnamese label (verifying, "Đang xác minh", ...).
         #[arg(long)]
         status: Option<String>,
+        /// A category of the register's list, by code or label (theft, "Trộm cắp tài sản", ...).
         #[arg(long)]
         category: Option<String>,
+        /// A channel, by code or label (zalo, facebook, hotline, ...).
         #[arg(long)]
         channel: Option<String>,
+        /// The source, by code or label (to_giac, tin_bao, kien_nghi_khoi_to, phan_anh).
         #[arg(long)]
         kind: Option<String>,
+        /// The hamlet or residential group, as registered.
         #[arg(long)]
         hamlet: Option<String>,
+        /// The officer the cases are assigned to, by username.
+        #[arg(long)]
+        assignee: Option<String>,
+        /// One station's cases, by commune code (a province's database).
+        #[arg(long)]
+        station: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: u32,
         #[arg(long, default_value_t = 0)]
@@ -338,23 +349,92 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             channel,
             kind,
             hamlet,
+            assignee,
+            station,
             limit,
             page,
         } => {
             let store = open(&db)?;
             let actor = system_actor(store.scope());
-            let parse_enum = |v: Option<String>,
-                              what: &str,
-                              f: &dyn Fn(&str) -> bool|
-             -> Result<Option<String>, Fail> {
-                match v {
-                    Some(s) if !f(&s) => Err(Fail(format!("{what} “{s}” không hợp lệ."))),
-                    other => Ok(other),
+            // A value outside a list is an error that names what it may be, not a search that
+            // silently finds nothing.
+            fn pick<T: Copy>(
+                what: &str,
+                v: Option<String>,
+                all: &[T],
+                parse: fn(&str) -> Option<T>,
+                code: fn(T) -> &'static str,
+            ) -> Result<Option<T>, Fail> {
+                v.map(|s| {
+                    parse(&s).ok_or_else(|| {
+                        let codes: Vec<&str> = all.iter().map(|x| code(*x)).collect();
+                        Fail(format!(
+                            "{what} “{s}” không hợp lệ (chấp nhận: {}).",
+                            codes.join(", ")
+                        ))
+                    })
+                })
+                .transpose()
+            }
+            let status = pick(
+                "Tình trạng",
+                status,
+                Status::ALL,
+                Status::parse,
+                Status::as_str,
+            )?;
+            let channel = pick(
+                "Kênh",
+                channel,
+                Channel::ALL,
+                Channel::parse,
+                Channel::as_str,
+            )?;
+            let kind = pick("Nguồn tin", kind, Kind::ALL, Kind::parse, Kind::as_str)?;
+            let category = match category {
+                None => None,
+                Some(c) => {
+                    let list = store.categories()?;
+                    let f = tinbao_core::text::fold(&c);
+                    let found = list.iter().find(|(code, vi, en)| {
+                        *code == c
+                            || tinbao_core::text::fold(vi) == f
+                            || tinbao_core::text::fold(en) == f
+                    });
+                    match found {
+                        Some((code, _, _)) => Some(code.clone()),
+                        None => {
+                            let codes: Vec<&str> = list.iter().map(|x| x.0.as_str()).collect();
+                            return Err(Fail(format!(
+                                "Lĩnh vực “{c}” không có trong danh mục (chấp nhận: {}).",
+                                codes.join(", ")
+                            )));
+                        }
+                    }
                 }
             };
-            let status = parse_enum(status, "Trạng thái", &|s| Status::parse(s).is_some())?;
-            let channel = parse_enum(channel, "Kênh", &|s| Channel::parse(s).is_some())?;
-            let kind = parse_enum(kind, "Nguồn tin", &|s| Kind::parse(s).is_some())?;
+            let assignee = match assignee {
+                None => None,
+                Some(name) => Some(
+                    store
+                        .users()?
+                        .into_iter()
+                        .find(|u| u.username.eq_ignore_ascii_case(name.trim()))
+                        .map(|u| u.id)
+                        .ok_or_else(|| {
+                            Fail(format!(
+                                "Không có tài khoản “{name}” trong cơ sở dữ liệu này."
+                            ))
+                        })?,
+                ),
+            };
+            if let Some(code) = &station
+                && !store.in_scope(code)?
+            {
+                return Err(Fail(format!(
+                    "Đơn vị “{code}” nằm ngoài phạm vi của cơ sở dữ liệu này."
+                )));
+            }
             let q = SearchQuery {
                 text,
                 from: from.as_deref().map(parse_day).transpose()?.map(day_start),
@@ -363,11 +443,13 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                     .map(parse_day)
                     .transpose()?
                     .map(|d| day_start(d) + 86_400),
-                status: status.and_then(|s| Status::parse(&s)).map(|s| vec![s]),
+                status: status.map(|s| vec![s]),
                 category,
-                channel: channel.and_then(|c| Channel::parse(&c)),
-                kind: kind.and_then(|k| Kind::parse(&k)),
+                channel,
+                kind,
                 hamlet,
+                assignee,
+                station,
                 page,
                 page_size: limit,
                 ..Default::default()

@@ -91,6 +91,43 @@ fn a_station_from_init_to_backup() {
     );
     let o = tinbao(&db, "k", &["search", "--status", "bogus"]);
     assert_eq!(o.status.code(), Some(2));
+    // Filters by label as well as code; a value outside its list, an unknown officer or another
+    // station is an error that says so, not an empty result.
+    let o = succeeds(tinbao(
+        &db,
+        "k",
+        &[
+            "search",
+            "--category",
+            "Lừa đảo qua mạng",
+            "--status",
+            "Đang xác minh",
+            "--json",
+        ],
+    ));
+    let rows = json(&o)["rows"].as_array().unwrap().clone();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| r["category"] == "online_fraud" && r["status"] == "verifying"),
+        "{rows:?}"
+    );
+    for (args, said) in [
+        (
+            &["search", "--category", "khong"][..],
+            "không có trong danh mục (chấp nhận: theft,",
+        ),
+        (
+            &["search", "--assignee", "ai"][..],
+            "Không có tài khoản “ai”",
+        ),
+        (&["search", "--station", "01843"][..], "nằm ngoài phạm vi"),
+    ] {
+        let o = tinbao(&db, "k", args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(err.contains(said), "{args:?}: {err}");
+    }
 
     let o = stats_2020s(&db, &["--json"]);
     assert_eq!(json(&o)["received"].as_u64().unwrap(), imported);
@@ -191,6 +228,15 @@ fn a_province_imports_its_stations_and_counts_them_by_station() {
         .unwrap_or_else(|| panic!("{text}"));
     assert!(line.trim_end().ends_with(&format!(" {cu_mgar}")), "{line}");
     assert!(text.contains("Theo đơn vị:"), "{text}");
+    let o = succeeds(tinbao(
+        &db,
+        "k",
+        &["search", "--station", "24280", "--limit", "100", "--json"],
+    ));
+    let found = json(&o);
+    let rows = found["rows"].as_array().unwrap();
+    assert_eq!(found["total"].as_u64(), Some(cu_mgar));
+    assert!(rows.iter().all(|r| r["station"] == "24280"), "{rows:?}");
 }
 
 /// The first 500 cases of the project's common data set (tests/data/README.md).

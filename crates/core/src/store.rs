@@ -439,8 +439,8 @@ impl Store {
         meta_set(&self.conn, key, value)
     }
 
-    /// Stations whose cases this database holds: one, or a province's.
-    pub(crate) fn in_scope(&self, station: &str) -> Result<bool> {
+    /// Whether this database holds a station's cases: its own station's, or a province's.
+    pub fn in_scope(&self, station: &str) -> Result<bool> {
         Ok(match &self.scope {
             Scope::Station(s) => s == station,
             Scope::Province(p) => {
