@@ -195,9 +195,14 @@ fn print_json(v: serde_json::Value) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.json;
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(Fail(msg)) => {
+            // A script that asked for JSON still gets one document, and a person the message.
+            if json {
+                print_json(json!({ "error": msg }));
+            }
             eprintln!("Lỗi: {msg}");
             ExitCode::from(2)
         }

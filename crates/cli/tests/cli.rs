@@ -89,8 +89,11 @@ fn a_station_from_init_to_backup() {
         rows.iter().any(|r| r["register_no"] == "1/2020"),
         "{rows:?}"
     );
-    let o = tinbao(&db, "k", &["search", "--status", "bogus"]);
+    let o = tinbao(&db, "k", &["search", "--status", "bogus", "--json"]);
     assert_eq!(o.status.code(), Some(2));
+    let said = json(&o)["error"].as_str().unwrap().to_owned();
+    assert!(said.contains("Tình trạng “bogus” không hợp lệ"), "{said}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&said));
     // Filters by label as well as code; a value outside its list, an unknown officer or another
     // station is an error that says so, not an empty result.
     let o = succeeds(tinbao(
