@@ -232,9 +232,7 @@ impl Store {
                     // finds a rejected line where the report says.
                     line += 1;
                     if n > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
-                        // Skip the rest of the oversized line.
-                        let mut rest = Vec::new();
-                        bytes += reader.read_until(b'\n', &mut rest)? as u64;
+                        bytes += skip_line(&mut reader)?;
                         chunk.lines += 1;
                         chunk.reject(
                             line,
@@ -694,6 +692,27 @@ fn csv_err(e: csv::Error) -> Error {
     Error::invalid(format!("Lỗi ghi CSV: {e}"))
 }
 
+/// Reads past the rest of a line without keeping it (a file that is not JSON Lines at all
+/// may have no line break in a gigabyte). Returns the bytes read.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        let (used, done) = match buf.iter().position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        reader.consume(used);
+        skipped += used as u64;
+        if done {
+            return Ok(skipped);
+        }
+    }
+}
+
 /// Why a line is not a case, naming the field an administrator has to fix. The field's path
 /// comes from a second, path-tracking parse of the refused line only, which costs nothing on the
 /// lines that parse.
@@ -1124,6 +1143,31 @@ mod tests {
             .collect();
         let want: Vec<(u64, bool)> = (1..=cases.len() as u64).map(|l| (l, true)).collect();
         assert_eq!(got, want, "{:?}", rep.rejected);
+    }
+
+    /// A line far longer than any case (here 20 MB with no line break, as a file that is not
+    /// JSON Lines may be) is refused, the next line imports, and progress counts every byte.
+    #[test]
+    fn an_endless_line_is_refused_and_the_next_one_imports() {
+        let good = include_str!("../../../tests/data/sample-500.jsonl")
+            .lines()
+            .find(|l| l.contains("\"station\": \"01843\""))
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::Station("01843".into());
+        let mut s = Store::create(dir.path().join("t.db"), "k", scope.clone()).unwrap();
+        let endless = std::io::repeat(b'x').take(20 << 20);
+        let tail = format!("\n{good}\n").into_bytes();
+        let input = endless.chain(tail.as_slice());
+        let mut read = 0;
+        let rep = s
+            .import_jsonl(&system_actor(&scope), input, &mut |b| read = b)
+            .unwrap();
+        assert_eq!((rep.lines, rep.imported), (2, 1));
+        assert_eq!(rep.rejected.len(), 1);
+        assert_eq!(rep.rejected[0].line, 1);
+        assert!(rep.rejected[0].reason.contains("Dòng quá dài"));
+        assert_eq!(read, (20 << 20) + good.len() as u64 + 2);
     }
 
     #[test]
