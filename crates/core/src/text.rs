@@ -105,15 +105,6 @@ pub fn group_thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_are_grouped_with_dots() {
-        assert_eq!(group_thousands(8_000_000), "8.000.000");
-        assert_eq!(group_thousands(500), "500");
-        assert_eq!(group_thousands(1_000), "1.000");
-        assert_eq!(group_thousands(-12_345), "-12.345");
-        assert_eq!(group_thousands(i64::MIN), "-9.223.372.036.854.775.808");
-    }
     use proptest::prelude::*;
 
     #[test]
@@ -176,5 +167,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn thousands_are_grouped_with_dots() {
+        assert_eq!(group_thousands(8_000_000), "8.000.000");
+        assert_eq!(group_thousands(500), "500");
+        assert_eq!(group_thousands(1_000), "1.000");
+        assert_eq!(group_thousands(-12_345), "-12.345");
+        assert_eq!(group_thousands(i64::MIN), "-9.223.372.036.854.775.808");
     }
 }
