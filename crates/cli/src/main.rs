@@ -400,14 +400,8 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 None => None,
                 Some(c) => {
                     let list = store.categories()?;
-                    let f = tinbao_core::text::fold(&c);
-                    let found = list.iter().find(|(code, vi, en)| {
-                        *code == c
-                            || tinbao_core::text::fold(vi) == f
-                            || tinbao_core::text::fold(en) == f
-                    });
-                    match found {
-                        Some((code, _, _)) => Some(code.clone()),
+                    match tinbao_core::cases::category_code(&list, &c) {
+                        Some(code) => Some(code),
                         None => {
                             let codes: Vec<&str> = list.iter().map(|x| x.0.as_str()).collect();
                             return Err(Fail(format!(

@@ -1356,6 +1356,16 @@ impl Store {
     }
 }
 
+/// The code of a category in `categories` (as `Store::categories` lists them) given its code or
+/// either label, ignoring case and diacritics: Excel registers and people write labels.
+pub fn category_code(categories: &[(String, String, String)], value: &str) -> Option<String> {
+    let f = crate::text::fold(value.trim());
+    categories
+        .iter()
+        .find(|(c, vi, en)| c == value || crate::text::fold(vi) == f || crate::text::fold(en) == f)
+        .map(|(c, _, _)| c.clone())
+}
+
 /// Recognises the accepted file types from their first bytes, not their names.
 pub fn sniff_mime(b: &[u8]) -> Option<&'static str> {
     match b {

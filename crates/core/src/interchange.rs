@@ -4,7 +4,7 @@
 //! importing the same file twice adds nothing.
 use crate::audit::vn_offset;
 use crate::cases::{
-    Creation, WriteCache, create_case, parse_register_no, search_text, validate_case,
+    Creation, WriteCache, category_code, create_case, parse_register_no, search_text, validate_case,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -874,13 +874,7 @@ fn csv_case(
         Channel::label_vi,
     )?;
     let cat_in = get(7).ok_or("Thiếu loại vụ việc.")?;
-    let f = crate::text::fold(&cat_in);
-    let category = categories
-        .iter()
-        .find(|(c, vi, en)| {
-            *c == cat_in || crate::text::fold(vi) == f || crate::text::fold(en) == f
-        })
-        .map(|(c, _, _)| c.clone())
+    let category = category_code(categories, &cat_in)
         .ok_or_else(|| format!("Loại vụ việc “{cat_in}” không có trong danh mục."))?;
     let urgency = match get(8) {
         Some(s) => from_list(
