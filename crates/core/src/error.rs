@@ -9,7 +9,7 @@ pub enum Error {
     WrongKey,
     /// The key opened the file, but some of its pages fail their check.
     #[error(
-        "Tệp cơ sở dữ liệu bị hỏng: có phần không đọc được (ổ đĩa lỗi, hoặc tệp bị sửa ngoài tinbao). Chạy “tinbao verify” để xem phần nào, rồi khôi phục từ bản sao lưu gần nhất."
+        "Tệp cơ sở dữ liệu bị hỏng: có phần không đọc được (ổ đĩa lỗi, hoặc tệp bị sửa ngoài tinbao). Cần khôi phục từ bản sao lưu gần nhất; lệnh “tinbao verify” cho quản trị viên biết phần nào hỏng."
     )]
     Damaged,
     #[error("Không tìm thấy {what}.")]
