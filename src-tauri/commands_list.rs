@@ -49,6 +49,8 @@ pub const COMMANDS: &[&str] = &[
     "backup",
     "backups",
     "restore",
+    "damaged_backups",
+    "restore_damaged",
     "enrol_device",
     "sync_now",
     "audit_log",

@@ -91,6 +91,8 @@ pub fn run() {
             commands::reports::backup,
             commands::reports::backups,
             commands::reports::restore,
+            commands::reports::damaged_backups,
+            commands::reports::restore_damaged,
             commands::sync::enrol_device,
             commands::sync::sync_now,
         ])

@@ -31,6 +31,8 @@ pub enum ErrorKind {
     Forbidden,
     Invalid,
     NotFound,
+    /// The register's file is damaged: the login screen offers to restore a backup.
+    Damaged,
     Other,
 }
 
@@ -62,6 +64,7 @@ impl From<tinbao_core::Error> for CmdError {
             E::BadCredentials | E::InactiveUser => ErrorKind::BadCredentials,
             E::Forbidden { .. } => ErrorKind::Forbidden,
             E::NotFound { .. } => ErrorKind::NotFound,
+            E::Damaged => ErrorKind::Damaged,
             E::Invalid(_) | E::InvalidTransition { .. } | E::AlreadyExists(_) | E::BadBackup(_) => {
                 ErrorKind::Invalid
             }

@@ -1,7 +1,8 @@
 //! Today, monthly statistics and their XLSX/PDF export, the register's CSV export, sync
 //! state, backup and restore.
+use crate::keyring::{DbKey, normalize_username};
 use crate::report::{self, ReportDoc};
-use crate::state::{AppState, CmdError, CmdResult, Session};
+use crate::state::{AppState, CmdError, CmdResult, ErrorKind, Session};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use tauri::State;
@@ -199,35 +200,116 @@ pub async fn backup(state: State<'_, AppState>) -> CmdResult<ExportResult> {
     })
 }
 
+fn list_backups(dir: &Path) -> CmdResult<Vec<BackupFile>> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.extension().and_then(|x| x.to_str()) != Some("db") {
+                continue;
+            }
+            let md = e.metadata()?;
+            let modified = md
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            out.push(BackupFile {
+                name: e.file_name().to_string_lossy().into_owned(),
+                path: p.display().to_string(),
+                size: md.len(),
+                modified,
+            });
+        }
+    }
+    out.sort_by_key(|b| std::cmp::Reverse(b.modified));
+    Ok(out)
+}
+
 #[tauri::command]
 pub async fn backups(state: State<'_, AppState>) -> CmdResult<Vec<BackupFile>> {
-    state.with(|_| {
-        let dir = backup_dir(&state);
-        let mut out = Vec::new();
-        if let Ok(rd) = std::fs::read_dir(&dir) {
-            for e in rd.flatten() {
-                let p = e.path();
-                if p.extension().and_then(|x| x.to_str()) != Some("db") {
-                    continue;
-                }
-                let md = e.metadata()?;
-                let modified = md
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0);
-                out.push(BackupFile {
-                    name: e.file_name().to_string_lossy().into_owned(),
-                    path: p.display().to_string(),
-                    size: md.len(),
-                    modified,
-                });
-            }
+    state.with(|_| list_backups(&backup_dir(&state)))
+}
+
+/// When the register's file is damaged no one can log in, so the restore of Settings (a
+/// chief's, in a session) cannot be reached. These two take the chief's name and password
+/// instead: the password must unlock this PC's copy of the key, the current file must really be
+/// damaged, and (for the restore) the backup's own accounts must make that user a chief.
+fn damaged_key(state: &AppState, username: &str, password: &str) -> CmdResult<DbKey> {
+    if !state.initialized() {
+        return Err(CmdError::new(
+            ErrorKind::NotInitialized,
+            "Máy này chưa được thiết lập.",
+        ));
+    }
+    let key = state
+        .keyring()
+        .unwrap(&normalize_username(username), password)?;
+    match Store::open(state.db_path(), &key.sqlcipher_key()) {
+        Err(tinbao_core::Error::Damaged) => Ok(key),
+        Ok(_) => Err(CmdError::invalid(
+            "Cơ sở dữ liệu không bị hỏng: hãy đăng nhập, rồi khôi phục trong Cài đặt nếu cần.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The backups a damaged register can be restored from.
+#[tauri::command]
+pub async fn damaged_backups(
+    state: State<'_, AppState>,
+    username: String,
+    password: String,
+) -> CmdResult<Vec<BackupFile>> {
+    damaged_key(&state, &username, &password)?;
+    list_backups(&backup_dir(&state))
+}
+
+/// Restores a backup over a damaged register, for a chief of that backup.
+#[tauri::command]
+pub async fn restore_damaged(
+    state: State<'_, AppState>,
+    username: String,
+    password: String,
+    path: String,
+) -> CmdResult<VerifyReport> {
+    let backup = PathBuf::from(&path);
+    if !backup.starts_with(backup_dir(&state)) {
+        return Err(CmdError::invalid(
+            "Chỉ khôi phục được bản sao lưu trong thư mục sao lưu của ứng dụng.",
+        ));
+    }
+    let key = damaged_key(&state, &username, &password)?;
+    let sk = key.sqlcipher_key();
+    let user = normalize_username(&username);
+    // Who may restore is decided by the backup's accounts, read from a copy: opening a register
+    // may upgrade its schema, and the backup stays as it was made.
+    let probe = state.data_dir.join("khoi-phuc-kiem-tra.db");
+    let remove_probe = || {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", probe.display()));
         }
-        out.sort_by_key(|b| std::cmp::Reverse(b.modified));
-        Ok(out)
-    })
+    };
+    remove_probe();
+    std::fs::copy(&backup, &probe)?;
+    let role = Store::open(&probe, &sk).and_then(|mut s| s.login(&user, &password));
+    remove_probe();
+    if role?.role != tinbao_core::Role::Chief {
+        return Err(CmdError::new(
+            ErrorKind::Forbidden,
+            "Chỉ trưởng Công an được khôi phục dữ liệu.",
+        ));
+    }
+    let report = Store::restore(&backup, &state.db_path(), &sk)?;
+    let keys = backup.with_extension("keys.json");
+    if keys.exists() {
+        std::fs::copy(&keys, state.data_dir.join("keys.json"))?;
+    }
+    let mut store = Store::open(state.db_path(), &sk)?;
+    let actor = store.login(&user, &password)?;
+    store.audit(&actor, "restore_damaged", Some(&path), None)?;
+    Ok(report)
 }
 
 /// Restores a backup of this register. The core checks the whole backup before anything is

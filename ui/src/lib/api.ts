@@ -112,6 +112,9 @@ export const api = {
   backup: () => call<ExportResult>('backup'),
   backups: () => call<BackupFile[]>('backups'),
   restore: (path: string) => call<VerifyReport>('restore', { path }),
+  damagedBackups: (username: string, password: string) => call<BackupFile[]>('damaged_backups', { username, password }),
+  restoreDamaged: (username: string, password: string, path: string) =>
+    call<VerifyReport>('restore_damaged', { username, password, path }),
 
   inquiryTopics: () => call<Label[]>('inquiry_topics'),
   inquiries: () => call<Inquiry[]>('inquiries'),
