@@ -96,8 +96,15 @@ pub fn run() {
             commands::sync::enrol_device,
             commands::sync::sync_now,
         ])
-        .run(tauri::generate_context!())
-        .expect("error while running tauri application");
+        .build(tauri::generate_context!())
+        .expect("error while building tauri application")
+        .run(|app, event| {
+            // Closing the register at exit copies its write-ahead log into the file, so that
+            // tinbao.db alone is whole (an officer's own copy of it on a USB stick, say).
+            if let tauri::RunEvent::Exit = event {
+                app.state::<AppState>().lock();
+            }
+        });
 }
 
 #[cfg(test)]

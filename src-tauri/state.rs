@@ -267,6 +267,47 @@ mod tests {
         );
     }
 
+    /// What the app does at exit (lib.rs, `RunEvent::Exit`): locking closes the register, and
+    /// with it the write-ahead log goes into the file, so that tinbao.db alone is whole.
+    #[test]
+    fn locking_closes_the_register_and_its_log_goes_into_the_file() {
+        use crate::commands::session::{SetupInput, SetupUnit, create_register};
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(dir.path().into(), dir.path().join("x"), None);
+        let session = create_register(
+            dir.path(),
+            SetupInput {
+                unit: SetupUnit::Station("01843".into()),
+                first_user: tinbao_core::NewUser {
+                    username: "truong".into(),
+                    full_name: "Nguyễn Văn Trưởng".into(),
+                    rank: None,
+                    role: tinbao_core::Role::Chief,
+                    password: "matkhau-truong".into(),
+                },
+            },
+        )
+        .unwrap();
+        state.start(session);
+        state
+            .with(|s| {
+                s.store
+                    .set_setting(&s.actor.clone(), "lock_minutes", "15")?;
+                Ok(())
+            })
+            .unwrap();
+        let wal = dir.path().join(format!("{DB_FILE}-wal"));
+        assert!(
+            std::fs::metadata(&wal).unwrap().len() > 0,
+            "the save is in the log"
+        );
+        state.lock();
+        assert!(
+            !wal.exists(),
+            "the log went into the file when the register closed"
+        );
+    }
+
     #[test]
     fn a_locked_state_refuses_commands_with_the_locked_kind() {
         let s = AppState::new("/x".into(), "/y".into(), Some(Duration::from_secs(1)));
