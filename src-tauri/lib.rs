@@ -101,8 +101,10 @@ pub fn run() {
         .run(|app, event| {
             // Closing the register at exit copies its write-ahead log into the file, so that
             // tinbao.db alone is whole (an officer's own copy of it on a USB stick, say).
-            if let tauri::RunEvent::Exit = event {
-                app.state::<AppState>().lock();
+            if let tauri::RunEvent::Exit = event
+                && let Some(state) = app.try_state::<AppState>()
+            {
+                state.lock();
             }
         });
 }
