@@ -271,23 +271,8 @@ mod tests {
     /// with it the write-ahead log goes into the file, so that tinbao.db alone is whole.
     #[test]
     fn locking_closes_the_register_and_its_log_goes_into_the_file() {
-        use crate::commands::session::{SetupInput, SetupUnit, create_register};
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::new(dir.path().into(), dir.path().join("x"), None);
-        let session = create_register(
-            dir.path(),
-            SetupInput {
-                unit: SetupUnit::Station("01843".into()),
-                first_user: tinbao_core::NewUser {
-                    username: "truong".into(),
-                    full_name: "Nguyễn Văn Trưởng".into(),
-                    rank: None,
-                    role: tinbao_core::Role::Chief,
-                    password: "matkhau-truong".into(),
-                },
-            },
-        )
-        .unwrap();
+        let (state, session) = crate::commands::session::chief_of_a_test_station(dir.path());
         state.start(session);
         state
             .with(|s| {

@@ -138,7 +138,9 @@ pub async fn audit_log(state: State<'_, AppState>) -> CmdResult<Vec<AuditRecord>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::session::{SetupInput, SetupUnit, create_register};
+    use crate::commands::session::{
+        SetupInput, SetupUnit, chief_of_a_test_station, create_register,
+    };
     use tinbao_core::Role;
 
     fn new_user(username: &str, role: Role, password: &str) -> NewUser {
@@ -154,15 +156,7 @@ mod tests {
     #[test]
     fn an_account_that_arrived_by_sync_logs_in_here_after_the_chief_sets_its_password() {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::new(dir.path().into(), dir.path().join("x"), None);
-        let session = create_register(
-            dir.path(),
-            SetupInput {
-                unit: SetupUnit::Station("01843".into()),
-                first_user: new_user("truong", Role::Chief, "matkhau-truong"),
-            },
-        )
-        .unwrap();
+        let (state, session) = chief_of_a_test_station(dir.path());
         state.start(session);
         // What sync brings: the account in the register, no copy of the key in keys.json.
         let officer = state
@@ -202,15 +196,7 @@ mod tests {
     #[test]
     fn only_the_chief_sets_another_officers_password() {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::new(dir.path().into(), dir.path().join("x"), None);
-        let mut session = create_register(
-            dir.path(),
-            SetupInput {
-                unit: SetupUnit::Station("01843".into()),
-                first_user: new_user("truong", Role::Chief, "matkhau-truong"),
-            },
-        )
-        .unwrap();
+        let (state, mut session) = chief_of_a_test_station(dir.path());
         let chief = session.actor.clone();
         session
             .store

@@ -232,6 +232,34 @@ pub async fn backups(state: State<'_, AppState>) -> CmdResult<Vec<BackupFile>> {
     state.with(|_| list_backups(&backup_dir(&state)))
 }
 
+/// A backup of the app's own: a file inside its backup folder. The path is resolved first, so
+/// one that starts with the folder and leaves it (`…/sao-luu/../x.db`) is refused.
+fn backup_in_folder(dir: &Path, path: &str) -> CmdResult<PathBuf> {
+    let refused =
+        || CmdError::invalid("Chỉ khôi phục được bản sao lưu trong thư mục sao lưu của ứng dụng.");
+    let file = std::fs::canonicalize(path).map_err(|_| {
+        CmdError::new(
+            ErrorKind::NotFound,
+            format!("Không tìm thấy bản sao lưu {path}."),
+        )
+    })?;
+    let dir = std::fs::canonicalize(dir).map_err(|_| refused())?;
+    if file.starts_with(&dir) && file.is_file() {
+        Ok(file)
+    } else {
+        Err(refused())
+    }
+}
+
+/// Puts back the copy of the key file kept beside a backup (see `backup`).
+fn put_back_keys(state: &AppState, backup: &Path) -> CmdResult<()> {
+    let keys = backup.with_extension("keys.json");
+    if keys.exists() {
+        std::fs::copy(&keys, state.data_dir.join("keys.json"))?;
+    }
+    Ok(())
+}
+
 /// When the register's file is damaged no one can log in, so the restore of Settings (a
 /// chief's, in a session) cannot be reached. These two take the chief's name and password
 /// instead: the password must unlock this PC's copy of the key, the current file must really be
@@ -274,12 +302,7 @@ pub async fn restore_damaged(
     password: String,
     path: String,
 ) -> CmdResult<VerifyReport> {
-    let backup = PathBuf::from(&path);
-    if !backup.starts_with(backup_dir(&state)) {
-        return Err(CmdError::invalid(
-            "Chỉ khôi phục được bản sao lưu trong thư mục sao lưu của ứng dụng.",
-        ));
-    }
+    let backup = backup_in_folder(&backup_dir(&state), &path)?;
     let key = damaged_key(&state, &username, &password)?;
     let sk = key.sqlcipher_key();
     let user = normalize_username(&username);
@@ -302,10 +325,7 @@ pub async fn restore_damaged(
         ));
     }
     let report = Store::restore(&backup, &state.db_path(), &sk)?;
-    let keys = backup.with_extension("keys.json");
-    if keys.exists() {
-        std::fs::copy(&keys, state.data_dir.join("keys.json"))?;
-    }
+    put_back_keys(&state, &backup)?;
     let mut store = Store::open(state.db_path(), &sk)?;
     let actor = store.login(&user, &password)?;
     store.audit(&actor, "restore_damaged", Some(&path), None)?;
@@ -316,12 +336,7 @@ pub async fn restore_damaged(
 /// replaced; afterwards the session is locked so that the restored accounts apply.
 #[tauri::command]
 pub async fn restore(state: State<'_, AppState>, path: String) -> CmdResult<VerifyReport> {
-    let backup = PathBuf::from(&path);
-    if !backup.starts_with(backup_dir(&state)) {
-        return Err(CmdError::invalid(
-            "Chỉ khôi phục được bản sao lưu trong thư mục sao lưu của ứng dụng.",
-        ));
-    }
+    let backup = backup_in_folder(&backup_dir(&state), &path)?;
     let (key, user) = state.with(|s| {
         if s.actor.role != tinbao_core::Role::Chief {
             return Err(CmdError::new(
@@ -336,10 +351,35 @@ pub async fn restore(state: State<'_, AppState>, path: String) -> CmdResult<Veri
     // The register must be closed while its file is replaced.
     state.lock();
     let report = Store::restore(&backup, &state.db_path(), &key.sqlcipher_key())?;
-    let keys = backup.with_extension("keys.json");
-    if keys.exists() {
-        std::fs::copy(&keys, state.data_dir.join("keys.json"))?;
-    }
+    put_back_keys(&state, &backup)?;
     let _ = user;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_file_inside_the_backup_folder_is_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("sao-luu");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("a.db"), b"x").unwrap();
+        std::fs::write(dir.path().join("ngoai.db"), b"x").unwrap();
+        let inside = folder.join("a.db");
+        assert_eq!(
+            backup_in_folder(&folder, inside.to_str().unwrap()).unwrap(),
+            std::fs::canonicalize(&inside).unwrap()
+        );
+        let kind = |p: &Path| {
+            backup_in_folder(&folder, p.to_str().unwrap())
+                .unwrap_err()
+                .kind
+        };
+        assert_eq!(kind(&folder.join("../ngoai.db")), ErrorKind::Invalid);
+        assert_eq!(kind(&dir.path().join("ngoai.db")), ErrorKind::Invalid);
+        assert_eq!(kind(&folder), ErrorKind::Invalid);
+        assert_eq!(kind(&folder.join("khong-co.db")), ErrorKind::NotFound);
+    }
 }

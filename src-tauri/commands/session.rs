@@ -133,6 +133,27 @@ pub async fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<S
     Ok(info)
 }
 
+/// Tests' station: Phường Bắc Kạn's register in `dir`, its chief `truong` logged in.
+#[cfg(test)]
+pub(crate) fn chief_of_a_test_station(dir: &Path) -> (AppState, Session) {
+    let state = AppState::new(dir.into(), dir.join("x"), None);
+    let session = create_register(
+        dir,
+        SetupInput {
+            unit: SetupUnit::Station("01843".into()),
+            first_user: tinbao_core::NewUser {
+                username: "truong".into(),
+                full_name: "Cán bộ truong".into(),
+                rank: None,
+                role: tinbao_core::Role::Chief,
+                password: "matkhau-truong".into(),
+            },
+        },
+    )
+    .expect("a test register");
+    (state, session)
+}
+
 /// Creates the register in `data_dir` (the first-run screen and the headless mode both).
 pub(crate) fn create_register(data_dir: &Path, input: SetupInput) -> CmdResult<Session> {
     let first = input.first_user;
