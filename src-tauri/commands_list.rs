@@ -9,6 +9,8 @@ pub const COMMANDS: &[&str] = &[
     "lock",
     "logout",
     "touch",
+    "locked_accounts",
+    "unlock_account",
     "vocab",
     "intake",
     "suggest_duplicates",

@@ -118,13 +118,8 @@ impl Keyring {
     /// Written to a temporary file and renamed, so a power cut leaves the old file or the new.
     fn write(&self, f: &File) -> Result<(), KeyringError> {
         let tmp = self.path.with_extension("json.tmp");
-        let text = serde_json::to_string_pretty(f).expect("keyring serialises");
-        {
-            use std::io::Write;
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-        }
+        let text = serde_json::to_string_pretty(f).map_err(|e| self.corrupt(e.to_string()))?;
+        crate::files::write_private(&tmp, text.as_bytes())?;
         std::fs::rename(&tmp, &self.path)?;
         Ok(())
     }

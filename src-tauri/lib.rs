@@ -5,8 +5,10 @@
 mod commands;
 #[cfg(test)]
 mod commands_list;
+mod files;
 pub mod headless;
 pub mod keyring;
+pub mod lockout;
 mod report;
 pub mod state;
 mod units;
@@ -50,6 +52,8 @@ pub fn run() {
             commands::session::lock,
             commands::session::logout,
             commands::session::touch,
+            commands::session::locked_accounts,
+            commands::session::unlock_account,
             commands::cases::vocab,
             commands::cases::intake,
             commands::cases::suggest_duplicates,
@@ -156,6 +160,7 @@ mod bindings {
         export!(
             crate::state::CmdError,
             crate::commands::session::AppStatus,
+            crate::commands::session::LockedAccount,
             crate::commands::session::SetupInput,
             crate::commands::cases::Vocab,
             crate::commands::cases::FileUpload,
@@ -166,6 +171,7 @@ mod bindings {
             crate::commands::reports::Period,
             crate::commands::reports::ExportResult,
             crate::commands::reports::BackupFile,
+            crate::commands::reports::RestoreResult,
             crate::commands::sync::SyncSummary,
             tinbao_core::today::Today,
             tinbao_core::stats::Stats,

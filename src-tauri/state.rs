@@ -10,6 +10,8 @@ use ts_rs::TS;
 
 /// Default inactivity lock (DESIGN.md section 5); a chief may change it in Settings.
 pub const DEFAULT_LOCK_MINUTES: u64 = 10;
+/// A shared PC must not stay open long after its officer walked away (DESIGN.md section 5).
+pub const MAX_LOCK_MINUTES: u64 = 30;
 pub const DB_FILE: &str = "tinbao.db";
 
 /// What the UI is told when a command fails: a sentence for the officer and a kind to act on.
@@ -28,6 +30,9 @@ pub enum ErrorKind {
     Locked,
     NotInitialized,
     BadCredentials,
+    /// Too many wrong passwords: the account waits (the message says how long) or the chief
+    /// unlocks it.
+    AccountLocked,
     Forbidden,
     Invalid,
     NotFound,
@@ -80,6 +85,16 @@ impl From<KeyringError> for CmdError {
             KeyringError::BadCredentials | KeyringError::NoKeyForUser(_) => {
                 ErrorKind::BadCredentials
             }
+            _ => ErrorKind::Other,
+        };
+        CmdError::new(kind, e.to_string())
+    }
+}
+
+impl From<crate::lockout::LockoutError> for CmdError {
+    fn from(e: crate::lockout::LockoutError) -> Self {
+        let kind = match e {
+            crate::lockout::LockoutError::Locked { .. } => ErrorKind::AccountLocked,
             _ => ErrorKind::Other,
         };
         CmdError::new(kind, e.to_string())
@@ -141,6 +156,10 @@ impl AppState {
         Keyring::new(&self.data_dir)
     }
 
+    pub fn login_guard(&self) -> crate::lockout::LoginGuard {
+        crate::lockout::LoginGuard::new(&self.data_dir)
+    }
+
     pub fn initialized(&self) -> bool {
         self.db_path().exists() && self.keyring().exists()
     }
@@ -152,8 +171,10 @@ impl AppState {
         let minutes = store
             .and_then(|s| s.setting("lock_minutes").ok().flatten())
             .and_then(|v| v.parse::<u64>().ok())
-            .filter(|m| (1..=240).contains(m))
-            .unwrap_or(DEFAULT_LOCK_MINUTES);
+            .filter(|m| *m >= 1)
+            .unwrap_or(DEFAULT_LOCK_MINUTES)
+            // A register set before the cap existed (up to 240) locks at the cap.
+            .min(MAX_LOCK_MINUTES);
         Duration::from_secs(minutes * 60)
     }
 

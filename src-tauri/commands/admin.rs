@@ -17,7 +17,10 @@ pub async fn users(state: State<'_, AppState>) -> CmdResult<Vec<User>> {
 #[tauri::command]
 pub async fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult<User> {
     state.with(|s| {
-        let (username, password) = (user.username.clone(), user.password.clone());
+        let (username, password) = (
+            user.username.clone(),
+            zeroize::Zeroizing::new(user.password.clone()),
+        );
         let created = s.store.create_user(Some(&s.actor), user)?;
         state.keyring().wrap(&username, &password, &s.key)?;
         Ok(created)
@@ -26,7 +29,20 @@ pub async fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult
 
 #[tauri::command]
 pub async fn set_user_active(state: State<'_, AppState>, id: Uuid, active: bool) -> CmdResult<()> {
-    state.with(|s| Ok(s.store.set_user_active(&s.actor, id, active)?))
+    set_user_active_here(&state, id, active)
+}
+
+/// A disabled officer's copy of the key goes at once: their password no longer opens this
+/// PC's register, even offline with the file in hand. Enabling again needs a new password
+/// from the chief (`reset_user_password`), which writes a new copy.
+pub(crate) fn set_user_active_here(state: &AppState, id: Uuid, active: bool) -> CmdResult<()> {
+    state.with(|s| {
+        s.store.set_user_active(&s.actor, id, active)?;
+        if !active && let Some(u) = s.store.user(id)? {
+            state.keyring().remove(&u.username)?;
+        }
+        Ok(())
+    })
 }
 
 /// The chief sets a new password for an officer (forgotten, or an account that arrived by sync
@@ -38,6 +54,7 @@ pub async fn reset_user_password(
     id: Uuid,
     password: String,
 ) -> CmdResult<()> {
+    let password = zeroize::Zeroizing::new(password);
     reset_password_here(&state, id, &password)
 }
 
@@ -87,6 +104,7 @@ pub async fn change_password(
     old: String,
     new: String,
 ) -> CmdResult<()> {
+    let (old, new) = (zeroize::Zeroizing::new(old), zeroize::Zeroizing::new(new));
     state.with(|s| {
         s.store.change_password(&s.actor, &old, &new)?;
         state.keyring().wrap(&s.actor.username, &new, &s.key)?;
@@ -118,10 +136,11 @@ pub async fn settings(state: State<'_, AppState>) -> CmdResult<AppSettings> {
 
 #[tauri::command]
 pub async fn set_lock_minutes(state: State<'_, AppState>, minutes: u32) -> CmdResult<()> {
-    if !(1..=240).contains(&minutes) {
-        return Err(CmdError::invalid(
-            "Thời gian tự khóa phải từ 1 đến 240 phút.",
-        ));
+    if !(1..=crate::state::MAX_LOCK_MINUTES).contains(&u64::from(minutes)) {
+        return Err(CmdError::invalid(format!(
+            "Thời gian tự khóa phải từ 1 đến {} phút.",
+            crate::state::MAX_LOCK_MINUTES
+        )));
     }
     state.with(|s| {
         Ok(s.store
@@ -191,6 +210,35 @@ mod tests {
             store.login("canbo.ha", "mat-khau-moi-2025").unwrap().role,
             Role::Officer
         );
+    }
+
+    #[test]
+    fn a_disabled_officers_password_no_longer_opens_the_register_on_this_pc() {
+        let dir = tempfile::tempdir().unwrap();
+        let (state, session) = chief_of_a_test_station(dir.path());
+        state.start(session);
+        let officer = state
+            .with(|s| {
+                let actor = s.actor.clone();
+                let u = s.store.create_user(
+                    Some(&actor),
+                    new_user("canbo.nghi", Role::Officer, "matkhau-nghi"),
+                )?;
+                state.keyring().wrap("canbo.nghi", "matkhau-nghi", &s.key)?;
+                Ok(u)
+            })
+            .unwrap();
+        assert!(state.keyring().unwrap("canbo.nghi", "matkhau-nghi").is_ok());
+        set_user_active_here(&state, officer.id, false).unwrap();
+        assert!(matches!(
+            state.keyring().unwrap("canbo.nghi", "matkhau-nghi"),
+            Err(crate::keyring::KeyringError::NoKeyForUser(_))
+        ));
+        state.logout();
+        let e = crate::commands::session::open_session(&state, "canbo.nghi", "matkhau-nghi")
+            .err()
+            .unwrap();
+        assert_eq!(e.kind, ErrorKind::BadCredentials);
     }
 
     #[test]

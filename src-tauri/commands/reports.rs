@@ -181,8 +181,8 @@ fn backup_dir(state: &AppState) -> PathBuf {
     state.export_dir.join("sao-luu")
 }
 
-/// An encrypted copy of the register (same key) with a copy of the key file beside it: the
-/// pair restores on this PC or, with an officer's password, on a new one.
+/// An encrypted copy of the register (same key). The key file stays in the data folder: a copy
+/// of it in Documents would let a disabled officer's old password open every later backup.
 #[tauri::command]
 pub async fn backup(state: State<'_, AppState>) -> CmdResult<ExportResult> {
     state.with(|s| {
@@ -190,10 +190,6 @@ pub async fn backup(state: State<'_, AppState>) -> CmdResult<ExportResult> {
         let dir = backup_dir(&state);
         let path = free_path(&dir, &format!("tinbao-sao-luu-{stamp}"), "db")?;
         s.store.backup(&s.actor, &path)?;
-        let keys = state.data_dir.join("keys.json");
-        if keys.exists() {
-            std::fs::copy(&keys, path.with_extension("keys.json"))?;
-        }
         Ok(ExportResult {
             path: path.display().to_string(),
         })
@@ -251,13 +247,33 @@ fn backup_in_folder(dir: &Path, path: &str) -> CmdResult<PathBuf> {
     }
 }
 
-/// Puts back the copy of the key file kept beside a backup (see `backup`).
-fn put_back_keys(state: &AppState, backup: &Path) -> CmdResult<()> {
-    let keys = backup.with_extension("keys.json");
-    if keys.exists() {
-        std::fs::copy(&keys, state.data_dir.join("keys.json"))?;
+/// What a restore did: the core's check of the backup, and the officers of the restored
+/// register who cannot log in on this PC (this PC's key copies are kept, not the backup's:
+/// an account added since, or disabled since, has none), so the chief knows whom to give a
+/// new password.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RestoreResult {
+    pub report: VerifyReport,
+    pub without_key: Vec<String>,
+}
+
+fn restore_result(
+    state: &AppState,
+    store: &Store,
+    report: VerifyReport,
+) -> CmdResult<RestoreResult> {
+    let ring = state.keyring();
+    let mut without_key = Vec::new();
+    for u in store.users()? {
+        if u.active && !ring.has_user(&u.username)? {
+            without_key.push(u.username);
+        }
     }
-    Ok(())
+    Ok(RestoreResult {
+        report,
+        without_key,
+    })
 }
 
 /// When the register's file is damaged no one can log in, so the restore of Settings (a
@@ -301,7 +317,7 @@ pub async fn restore_damaged(
     username: String,
     password: String,
     path: String,
-) -> CmdResult<VerifyReport> {
+) -> CmdResult<RestoreResult> {
     let backup = backup_in_folder(&backup_dir(&state), &path)?;
     let key = damaged_key(&state, &username, &password)?;
     let sk = key.sqlcipher_key();
@@ -325,18 +341,21 @@ pub async fn restore_damaged(
         ));
     }
     let report = Store::restore(&backup, &state.db_path(), &sk)?;
-    put_back_keys(&state, &backup)?;
     let mut store = Store::open(state.db_path(), &sk)?;
     let actor = store.login(&user, &password)?;
     store.audit(&actor, "restore_damaged", Some(&path), None)?;
-    Ok(report)
+    restore_result(&state, &store, report)
 }
 
 /// Restores a backup of this register. The core checks the whole backup before anything is
 /// replaced; afterwards the session is locked so that the restored accounts apply.
 #[tauri::command]
-pub async fn restore(state: State<'_, AppState>, path: String) -> CmdResult<VerifyReport> {
-    let backup = backup_in_folder(&backup_dir(&state), &path)?;
+pub async fn restore(state: State<'_, AppState>, path: String) -> CmdResult<RestoreResult> {
+    restore_here(&state, &path)
+}
+
+fn restore_here(state: &AppState, path: &str) -> CmdResult<RestoreResult> {
+    let backup = backup_in_folder(&backup_dir(state), path)?;
     let (key, user) = state.with(|s| {
         if s.actor.role != tinbao_core::Role::Chief {
             return Err(CmdError::new(
@@ -345,20 +364,76 @@ pub async fn restore(state: State<'_, AppState>, path: String) -> CmdResult<Veri
             ));
         }
         s.store
-            .audit(&s.actor, "restore_started", Some(&path), None)?;
+            .audit(&s.actor, "restore_started", Some(path), None)?;
         Ok((s.key.clone(), s.actor.username.clone()))
     })?;
     // The register must be closed while its file is replaced.
     state.lock();
-    let report = Store::restore(&backup, &state.db_path(), &key.sqlcipher_key())?;
-    put_back_keys(&state, &backup)?;
-    let _ = user;
-    Ok(report)
+    let sk = key.sqlcipher_key();
+    let report = Store::restore(&backup, &state.db_path(), &sk)?;
+    // The restore is written into the restored register too, or it would leave no trace there.
+    let mut store = Store::open(state.db_path(), &sk)?;
+    let system = tinbao_core::system_actor(store.scope());
+    store.audit(&system, "restore_done", Some(path), Some(&user))?;
+    restore_result(state, &store, report)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A backup holds no key file; a restore keeps this PC's key copies, so an officer
+    /// disabled after the backup (their copy removed) does not come back through it, and the
+    /// chief is told who cannot log in.
+    #[test]
+    fn a_restore_keeps_this_pcs_key_copies_and_names_who_cannot_log_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut state, session) = crate::commands::session::chief_of_a_test_station(dir.path());
+        state.export_dir = dir.path().join("xuat");
+        state.start(session);
+        let officer = state
+            .with(|s| {
+                let actor = s.actor.clone();
+                let u = s.store.create_user(
+                    Some(&actor),
+                    tinbao_core::NewUser {
+                        username: "canbo.cu".into(),
+                        full_name: "Cán bộ cũ".into(),
+                        rank: None,
+                        role: tinbao_core::Role::Officer,
+                        password: "matkhau-cu-1".into(),
+                    },
+                )?;
+                state.keyring().wrap("canbo.cu", "matkhau-cu-1", &s.key)?;
+                Ok(u)
+            })
+            .unwrap();
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        let folder = backup_dir(&state);
+        let path = free_path(&folder, &format!("tinbao-sao-luu-{stamp}"), "db").unwrap();
+        state
+            .with(|s| Ok(s.store.backup(&s.actor, &path)?))
+            .unwrap();
+        let files: Vec<_> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(files.iter().all(|f| !f.contains("keys")), "{files:?}");
+
+        crate::commands::admin::set_user_active_here(&state, officer.id, false).unwrap();
+        let r = restore_here(&state, path.to_str().unwrap()).unwrap();
+        assert_eq!(r.without_key, vec!["canbo.cu".to_string()]);
+        assert!(state.keyring().unwrap("canbo.cu", "matkhau-cu-1").is_err());
+        let s = crate::commands::session::open_session(&state, "truong", "matkhau-truong").unwrap();
+        let actions: Vec<String> = s
+            .store
+            .audit_log(&s.actor, 20)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.action)
+            .collect();
+        assert!(actions.contains(&"restore_done".to_string()), "{actions:?}");
+    }
 
     #[test]
     fn only_a_file_inside_the_backup_folder_is_restored() {

@@ -2,7 +2,7 @@
 //!
 //! Every command of the app is `async`: Tauri runs synchronous commands on the main thread,
 //! where a search over 100,000 cases would freeze the window while it runs.
-use crate::keyring::{DbKey, Keyring, normalize_username};
+use crate::keyring::{DbKey, Keyring, KeyringError, normalize_username};
 use crate::state::{AppState, CmdError, CmdResult, DB_FILE, ErrorKind, Session};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -190,7 +190,7 @@ pub(crate) fn create_register(data_dir: &Path, input: SetupInput) -> CmdResult<S
             tinbao_core::users::MIN_PASSWORD_LEN
         )));
     }
-    std::fs::create_dir_all(data_dir)?;
+    crate::files::private_dir(data_dir)?;
     let key = DbKey::random();
     let path = data_dir.join(DB_FILE);
     let ring = Keyring::new(data_dir);
@@ -207,6 +207,8 @@ pub(crate) fn create_register(data_dir: &Path, input: SetupInput) -> CmdResult<S
         )));
     }
     let mut store = Store::create(&path, &key.sqlcipher_key(), scope)?;
+    // SQLite gives its -wal and -shm files the database file's mode.
+    crate::files::restrict(&path)?;
     let username = first.username.clone();
     let password = first.password.clone();
     let result = (|| -> CmdResult<Actor> {
@@ -241,6 +243,7 @@ pub async fn login(
             "Máy này chưa được thiết lập.",
         ));
     }
+    let password = zeroize::Zeroizing::new(password);
     let user = normalize_username(&username);
     if user.is_empty() || password.is_empty() {
         return Err(CmdError::new(
@@ -248,13 +251,108 @@ pub async fn login(
             "Nhập tên đăng nhập và mật khẩu.",
         ));
     }
-    let key = state.keyring().unwrap(&user, &password)?;
-    let mut store = Store::open(state.db_path(), &key.sqlcipher_key())?;
-    let actor = store.login(&user, &password)?;
-    let session = Session { store, key, actor };
+    let session = open_session(&state, &user, &password)?;
     let info = session_info(&state, &session)?;
     state.start(session);
     Ok(info)
+}
+
+/// The login itself, behind the lockout of a shared PC: a locked account is refused before
+/// any password is tried, a wrong password counts, a good one clears the count, and what the
+/// lockout saw since the register was last open goes into its audit log.
+pub(crate) fn open_session(state: &AppState, user: &str, password: &str) -> CmdResult<Session> {
+    let guard = state.login_guard();
+    let now = chrono::Utc::now().timestamp();
+    guard.check(user, now)?;
+    let wrong = |e: CmdError| -> CmdError {
+        if e.kind != ErrorKind::BadCredentials {
+            return e;
+        }
+        match guard.failed(user, now) {
+            Ok(()) => e,
+            Err(locked) => locked.into(),
+        }
+    };
+    let key = match state.keyring().unwrap(user, password) {
+        Ok(k) => k,
+        // An unknown name is not counted: there is no account to lock.
+        Err(e @ KeyringError::NoKeyForUser(_)) => return Err(e.into()),
+        Err(e) => return Err(wrong(e.into())),
+    };
+    let mut store = Store::open(state.db_path(), &key.sqlcipher_key())?;
+    let actor = match store.login(user, password) {
+        Ok(a) => a,
+        Err(tinbao_core::Error::BadCredentials) => {
+            return Err(wrong(tinbao_core::Error::BadCredentials.into()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    guard.succeeded(user)?;
+    write_lockout_audit(state, &mut store)?;
+    Ok(Session { store, key, actor })
+}
+
+/// Writes the lockout's events into the register's audit log, in the system's name (the officer
+/// who logs in did not do them), with the time they happened.
+fn write_lockout_audit(state: &AppState, store: &mut Store) -> CmdResult<()> {
+    let guard = state.login_guard();
+    let pending = guard.pending();
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let system = tinbao_core::system_actor(store.scope());
+    for p in &pending {
+        let at = tinbao_core::audit::vn_time(p.at)
+            .format("%d/%m/%Y %H:%M:%S")
+            .to_string();
+        store.audit(&system, &p.action, Some(&p.username), Some(&at))?;
+    }
+    guard.clear_pending(pending.len())?;
+    Ok(())
+}
+
+/// Accounts locked on this PC after wrong passwords, with the minutes left (Settings).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct LockedAccount {
+    pub username: String,
+    pub minutes_left: u32,
+}
+
+#[tauri::command]
+pub async fn locked_accounts(state: State<'_, AppState>) -> CmdResult<Vec<LockedAccount>> {
+    state.with(|_| Ok(locked_accounts_here(&state)))
+}
+
+fn locked_accounts_here(state: &AppState) -> Vec<LockedAccount> {
+    let now = chrono::Utc::now().timestamp();
+    state
+        .login_guard()
+        .locked(now)
+        .into_iter()
+        .map(|(username, secs)| LockedAccount {
+            username,
+            minutes_left: ((secs + 59) / 60).clamp(0, i64::from(u32::MAX)) as u32,
+        })
+        .collect()
+}
+
+/// The chief lets a locked account try again before its time is up; the core checks the
+/// right and writes the audit row.
+#[tauri::command]
+pub async fn unlock_account(state: State<'_, AppState>, username: String) -> CmdResult<()> {
+    unlock_account_here(&state, &username)
+}
+
+fn unlock_account_here(state: &AppState, username: &str) -> CmdResult<()> {
+    let user = normalize_username(username);
+    state.with(|s| {
+        s.store.record_login_unlock(&s.actor, &user)?;
+        state
+            .login_guard()
+            .unlock(&user, chrono::Utc::now().timestamp())?;
+        Ok(())
+    })
 }
 
 #[tauri::command]
@@ -274,4 +372,95 @@ pub async fn logout(state: State<'_, AppState>) -> CmdResult<()> {
 #[tauri::command]
 pub async fn touch(state: State<'_, AppState>) -> CmdResult<()> {
     state.touch()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lockout::MAX_FAILURES;
+
+    #[test]
+    fn five_wrong_passwords_lock_the_account_until_the_chief_unlocks_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (state, session) = chief_of_a_test_station(dir.path());
+        state.start(session);
+        state
+            .with(|s| {
+                let actor = s.actor.clone();
+                for name in ["canbo", "canbo2"] {
+                    s.store.create_user(
+                        Some(&actor),
+                        NewUser {
+                            username: name.into(),
+                            full_name: format!("Cán bộ {name}"),
+                            rank: None,
+                            role: Role::Officer,
+                            password: "matkhau-dung".into(),
+                        },
+                    )?;
+                    state.keyring().wrap(name, "matkhau-dung", &s.key)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        state.logout();
+        for _ in 1..MAX_FAILURES {
+            let e = open_session(&state, "canbo", "sai-mat-khau").err().unwrap();
+            assert_eq!(e.kind, ErrorKind::BadCredentials);
+        }
+        let e = open_session(&state, "canbo", "sai-mat-khau").err().unwrap();
+        assert_eq!(e.kind, ErrorKind::AccountLocked);
+        assert!(e.message.contains("15 phút"), "{}", e.message);
+        // The right password is refused while locked.
+        let e = open_session(&state, "canbo", "matkhau-dung").err().unwrap();
+        assert_eq!(e.kind, ErrorKind::AccountLocked);
+
+        // An officer cannot unlock; the chief can, and both the lock and the unlock are audited.
+        state.start(open_session(&state, "canbo2", "matkhau-dung").unwrap());
+        assert_eq!(
+            unlock_account_here(&state, "canbo").unwrap_err().kind,
+            ErrorKind::Forbidden
+        );
+        state.start(open_session(&state, "truong", "matkhau-truong").unwrap());
+        assert_eq!(locked_accounts_here(&state).len(), 1);
+        unlock_account_here(&state, "canbo").unwrap();
+        assert!(locked_accounts_here(&state).is_empty());
+        let actions: Vec<String> = state
+            .with(|s| Ok(s.store.audit_log(&s.actor, 50)?))
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.target.as_deref() == Some("canbo"))
+            .map(|r| r.action)
+            .collect();
+        assert_eq!(
+            actions.iter().filter(|a| *a == "login_failed").count(),
+            MAX_FAILURES as usize
+        );
+        assert!(actions.contains(&"account_locked".to_string()));
+        assert!(actions.contains(&"account_unlocked".to_string()));
+        state.logout();
+        assert_eq!(
+            open_session(&state, "canbo", "matkhau-dung")
+                .unwrap()
+                .actor
+                .username,
+            "canbo"
+        );
+    }
+
+    #[test]
+    fn the_data_folder_and_its_files_are_the_users_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("du-lieu");
+        let (_state, session) = chief_of_a_test_station(&data);
+        drop(session);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&data), 0o700);
+            assert_eq!(mode(&data.join("keys.json")), 0o600);
+            assert_eq!(mode(&data.join(crate::state::DB_FILE)), 0o600);
+        }
+    }
 }

@@ -152,7 +152,7 @@ pub struct User {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewUser {
     pub username: String,
@@ -160,6 +160,19 @@ pub struct NewUser {
     pub rank: Option<String>,
     pub role: Role,
     pub password: String,
+}
+
+/// A log line or a panic message must never carry a password.
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("full_name", &self.full_name)
+            .field("rank", &self.rank)
+            .field("role", &self.role)
+            .field("password", &"…")
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]

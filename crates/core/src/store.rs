@@ -200,11 +200,13 @@ pub(crate) fn apply_key(conn: &Connection, key: &str, hmac: PageHmac) -> Result<
         .strip_prefix("x'")
         .and_then(|k| k.strip_suffix('\''))
         .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-    match raw {
+    // The statement's text holds the key: it is wiped when dropped, not left in the heap.
+    let sql = zeroize::Zeroizing::new(match raw {
         // Only hex digits reach the statement, so nothing can be injected.
-        Some(hex) => conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?,
-        None => conn.pragma_update(None, "key", key)?,
-    }
+        Some(hex) => format!("PRAGMA key = \"x'{hex}'\";"),
+        None => format!("PRAGMA key = '{}';", key.replace('\'', "''")),
+    });
+    conn.execute_batch(&sql)?;
     conn.execute_batch(&format!(
         "PRAGMA cipher_hmac_algorithm = {};",
         hmac.pragma_value()

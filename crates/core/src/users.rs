@@ -248,6 +248,31 @@ impl Store {
         )
     }
 
+    /// The chief lets an officer's account, locked on this PC after wrong passwords, try again
+    /// early (the lockout itself is kept by the app, outside the register). Audited.
+    pub fn record_login_unlock(&mut self, actor: &Actor, username: &str) -> Result<()> {
+        if !matches!(actor.role, Role::Chief | Role::Admin) {
+            return Err(Error::forbidden(
+                "mở khóa đăng nhập (chỉ trưởng/phó Công an)",
+            ));
+        }
+        let target: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT station FROM users WHERE username = ?1",
+                [username],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(station) = target else {
+            return Err(Error::not_found("tài khoản"));
+        };
+        if actor.role == Role::Chief && station != actor.station {
+            return Err(Error::forbidden("mở khóa tài khoản của đơn vị khác"));
+        }
+        self.audit(actor, "account_unlocked", Some(username), None)
+    }
+
     /// Changes one's own password, proving the old one.
     pub fn change_password(&mut self, actor: &Actor, old: &str, new: &str) -> Result<()> {
         self.login(&actor.username, old)?;
