@@ -73,10 +73,26 @@ pub(crate) fn person_view(p: NewPerson, id: Uuid, case_year: i32) -> Person {
     }
 }
 
+/// Every text field of a case passes here: its length, and no control character (a NUL or an
+/// escape from a damaged file or a strange paste would corrupt exports and printouts).
 fn too_long(s: &str, max: usize, what: &str) -> Result<()> {
-    if s.chars().count() > max {
+    // One pass over the text: imports run this on every field of a million cases.
+    let (mut n, mut control) = (0usize, None);
+    for c in s.chars() {
+        n += 1;
+        if control.is_none() && crate::text::is_control(c) {
+            control = Some(c);
+        }
+    }
+    if n > max {
         return Err(Error::invalid(format!(
             "{what} quá dài (tối đa {max} ký tự)."
+        )));
+    }
+    if let Some(c) = control {
+        return Err(Error::invalid(format!(
+            "{what} chứa ký tự điều khiển U+{:04X}, không nhận được (tệp hỏng hoặc văn bản dán từ nguồn lạ).",
+            c as u32
         )));
     }
     Ok(())

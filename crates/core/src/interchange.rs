@@ -241,6 +241,8 @@ impl Store {
                         continue;
                     }
                     let text = match std::str::from_utf8(&buf) {
+                        // Notepad and Excel start a UTF-8 file with a byte-order mark.
+                        Ok(t) if line == 1 => t.trim_start_matches('\u{feff}').trim(),
                         Ok(t) => t.trim(),
                         Err(_) => {
                             chunk.lines += 1;
@@ -278,7 +280,14 @@ impl Store {
         input: impl Read + Send,
         progress: Progress<'_>,
     ) -> Result<ImportReport> {
-        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let quotes = QuoteWatch::default();
+        let state = quotes.state.clone();
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(WatchedReader {
+                inner: input,
+                watch: quotes,
+            });
         let headers: Vec<String> = rdr
             .headers()
             .map_err(|e| Error::invalid(format!("Không đọc được dòng tiêu đề CSV: {e}")))?
@@ -301,11 +310,30 @@ impl Store {
             actor,
             move |send: Handoff<'_>| {
                 let mut chunk = Chunk::default();
-                for (i, rec) in rdr.records().enumerate() {
+                let mut records = rdr.records().enumerate().peekable();
+                while let Some((i, rec)) = records.next() {
                     // A record's first line in the file: a quoted cell may span lines (Excel
                     // keeps a description's line breaks), so the record's index is not enough.
                     let counted = i as u64 + 2;
                     chunk.lines += 1;
+                    // A quote opened and never closed makes the csv reader take the rest of the
+                    // file as one cell of the last record: refuse that record, and say so.
+                    if records.peek().is_none()
+                        && let Some(open) = unclosed_quote(&state)
+                    {
+                        let line = rec
+                            .as_ref()
+                            .ok()
+                            .and_then(|r| r.position())
+                            .map_or(counted, |p| p.line());
+                        chunk.reject(
+                            line,
+                            format!(
+                                "Dấu ngoặc kép mở ở dòng {open} không được đóng: từ dòng {line} đến hết tệp không được nhập. Sửa tệp (đóng dấu \" của ô đó) rồi nhập lại."
+                            ),
+                        );
+                        break;
+                    }
                     let rec = match rec {
                         Ok(r) => r,
                         Err(e) => {
@@ -333,6 +361,7 @@ impl Store {
                         }
                     }
                 }
+                drop(records);
                 chunk.position = rdr.position().byte();
                 send(chunk);
                 Ok(())
@@ -686,6 +715,76 @@ impl Store {
             Ok(n)
         })
     }
+}
+
+/// Follows the CSV quoting of the bytes the csv reader reads (RFC 4180, as the reader reads
+/// it: a quote opens a quoted cell only at the cell's start, `""` inside is a quote), to know
+/// at the end of the file whether a quoted cell was left open, and on which line it opened.
+#[derive(Default, Clone)]
+struct QuoteWatch {
+    state: std::sync::Arc<std::sync::Mutex<QuoteState>>,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    #[default]
+    Start,
+    Plain,
+    Quoted,
+    /// A quote inside a quoted cell: `""` goes on, anything else closes it.
+    QuoteInQuoted,
+}
+
+#[derive(Default)]
+struct QuoteState {
+    cell: Cell,
+    line: u64,
+    opened_on: u64,
+    at_end: bool,
+}
+
+impl QuoteState {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if b == b'\n' {
+                self.line += 1;
+            }
+            self.cell = match (self.cell, b) {
+                (Cell::Start, b'"') => {
+                    self.opened_on = self.line + 1;
+                    Cell::Quoted
+                }
+                (Cell::Quoted, b'"') => Cell::QuoteInQuoted,
+                (Cell::Quoted, _) => Cell::Quoted,
+                (Cell::QuoteInQuoted, b'"') => Cell::Quoted,
+                (_, b',' | b'\n' | b'\r') => Cell::Start,
+                _ => Cell::Plain,
+            };
+        }
+    }
+}
+
+struct WatchedReader<R> {
+    inner: R,
+    watch: QuoteWatch,
+}
+
+impl<R: Read> Read for WatchedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut st = self.watch.state.lock().unwrap_or_else(|p| p.into_inner());
+        st.feed(&buf[..n]);
+        if n == 0 && !buf.is_empty() {
+            st.at_end = true;
+        }
+        Ok(n)
+    }
+}
+
+/// The line on which a quoted cell opened that the file never closed, once the file is read.
+fn unclosed_quote(state: &std::sync::Arc<std::sync::Mutex<QuoteState>>) -> Option<u64> {
+    let st = state.lock().unwrap_or_else(|p| p.into_inner());
+    (st.at_end && st.cell == Cell::Quoted).then_some(st.opened_on)
 }
 
 fn csv_err(e: csv::Error) -> Error {
@@ -1196,6 +1295,127 @@ mod tests {
         let lines: Vec<u64> = rep.rejected.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![4, 6], "{:?}", rep.rejected);
         assert_eq!(seen.last().copied(), Some(file.len() as u64));
+    }
+
+    const CSV_HEAD: &str =
+        "Số thụ lý,Ngày giờ tiếp nhận,Nguồn tin,Kênh tiếp nhận,Loại vụ việc,Tóm tắt,Nội dung\n";
+
+    fn csv_row(no: u32, description: &str) -> String {
+        format!(
+            "{no}/2025,05/03/2025 08:30,Tố giác,Zalo,Trộm cắp tài sản,Mất trộm xe số {no},{description}\n"
+        )
+    }
+
+    /// A quote opened and never closed must not swallow the rows after it into one cell.
+    #[test]
+    fn an_unclosed_csv_quote_is_refused_with_its_line_and_swallows_nothing_silently() {
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::Station("01843".into());
+        let mut s = Store::create(dir.path().join("t.db"), "k", scope.clone()).unwrap();
+        let file = format!(
+            "{CSV_HEAD}{}{}{}{}{}",
+            csv_row(1, "\"Có \"\"ngoặc\"\" và\nxuống dòng\""),
+            csv_row(2, ""),
+            csv_row(3, "\"Quên đóng ngoặc"),
+            csv_row(4, ""),
+            csv_row(5, ""),
+        );
+        let rep = s
+            .import_csv(&system_actor(&scope), file.as_bytes(), &mut |_| {})
+            .unwrap();
+        assert_eq!(rep.imported, 2, "{:?}", rep.rejected);
+        assert_eq!(rep.rejected.len(), 1, "{:?}", rep.rejected);
+        assert_eq!(rep.rejected[0].line, 5);
+        assert!(
+            rep.rejected[0].reason.contains("dòng 5 không được đóng"),
+            "{}",
+            rep.rejected[0].reason
+        );
+        // The rows that were whole imported with their cells intact.
+        let found = s
+            .search(
+                &system_actor(&scope),
+                &crate::search::SearchQuery {
+                    text: Some("ngoac xuong dong".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(found.rows.len(), 1);
+
+        // A closed quote at the very end of the file is not taken for an open one.
+        let mut s2 = Store::create(dir.path().join("t2.db"), "k", scope.clone()).unwrap();
+        let file = format!("{CSV_HEAD}{}", csv_row(7, "\"đóng ở cuối\"").trim_end());
+        let rep = s2
+            .import_csv(&system_actor(&scope), file.as_bytes(), &mut |_| {})
+            .unwrap();
+        assert_eq!(
+            (rep.imported, rep.rejected.len()),
+            (1, 0),
+            "{:?}",
+            rep.rejected
+        );
+    }
+
+    #[test]
+    fn a_json_lines_file_may_start_with_a_byte_order_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::Station("01843".into());
+        let mut s = Store::create(dir.path().join("t.db"), "k", scope.clone()).unwrap();
+        let sample = include_str!("../../../tests/data/sample-500.jsonl");
+        let own: Vec<&str> = sample
+            .lines()
+            .filter(|l| l.contains("\"station\": \"01843\""))
+            .take(2)
+            .collect();
+        let file = format!("\u{feff}{}\n{}\n", own[0], own[1]);
+        let rep = s
+            .import_jsonl(&system_actor(&scope), file.as_bytes(), &mut |_| {})
+            .unwrap();
+        assert_eq!(
+            (rep.imported, rep.rejected.len()),
+            (2, 0),
+            "{:?}",
+            rep.rejected
+        );
+    }
+
+    #[test]
+    fn control_characters_in_a_text_field_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::Station("01843".into());
+        let mut s = Store::create(dir.path().join("t.db"), "k", scope.clone()).unwrap();
+        let file = format!(
+            "{CSV_HEAD}{}{}",
+            csv_row(1, "Nội dung\u{0}ẩn"),
+            csv_row(2, "Có tab\tvà bình thường"),
+        );
+        let rep = s
+            .import_csv(&system_actor(&scope), file.as_bytes(), &mut |_| {})
+            .unwrap();
+        assert_eq!(rep.imported, 1, "{:?}", rep.rejected);
+        assert_eq!(rep.rejected[0].line, 2);
+        assert!(
+            rep.rejected[0].reason.contains("U+0000"),
+            "{}",
+            rep.rejected[0].reason
+        );
+        let sample = include_str!("../../../tests/data/sample-500.jsonl");
+        let line = sample
+            .lines()
+            .find(|l| l.contains("\"station\": \"01843\""))
+            .unwrap()
+            .replacen("\"summary\": \"", "\"summary\": \"\\u001b[31m", 1);
+        assert!(line.contains("\\u001b"));
+        let rep = s
+            .import_jsonl(&system_actor(&scope), line.as_bytes(), &mut |_| {})
+            .unwrap();
+        assert_eq!(rep.imported, 0);
+        assert!(
+            rep.rejected[0].reason.contains("U+001B"),
+            "{:?}",
+            rep.rejected
+        );
     }
 
     /// A full disk (here SQLite's own size limit, which fails the same way: SQLITE_FULL) ends

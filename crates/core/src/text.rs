@@ -79,6 +79,11 @@ pub fn fts_query(q: &str) -> Option<String> {
     Some(terms.join(" "))
 }
 
+/// A control character other than line breaks and tabs, which a description may hold.
+pub fn is_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
 /// Trims and collapses an optional text field; empty becomes None.
 pub fn clean_opt(s: Option<&str>) -> Option<String> {
     s.map(str::trim)
