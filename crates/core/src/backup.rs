@@ -37,6 +37,37 @@ impl Store {
         self.audit(actor, "backup", Some(&dest.display().to_string()), None)
     }
 
+    /// Re-encrypts the whole register with `new_key` (same forms as `Store::open` takes), for
+    /// when an officer left with a copy of the file and of an old key. The chief only; audited
+    /// before the change, so the row is in the file under the new key. SQLCipher rewrites every
+    /// page in one transaction, which needs a rollback journal rather than the write-ahead
+    /// log: the log is emptied first and the mode put back after.
+    pub fn rekey(&mut self, actor: &Actor, new_key: &str) -> Result<()> {
+        if !matches!(actor.role, Role::Chief | Role::Admin) {
+            return Err(Error::forbidden("đổi khóa mã hóa dữ liệu"));
+        }
+        self.audit(actor, "rekey", None, None)?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn
+            .pragma_update_and_check(None, "journal_mode", "DELETE", |_| Ok(()))?;
+        let raw = new_key
+            .strip_prefix("x'")
+            .and_then(|k| k.strip_suffix('\''))
+            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+        let sql = zeroize::Zeroizing::new(match raw {
+            Some(hex) => format!("PRAGMA rekey = \"x'{hex}'\";"),
+            None => format!("PRAGMA rekey = '{}';", new_key.replace('\'', "''")),
+        });
+        let rekeyed = self.conn.execute_batch(&sql);
+        let wal = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()));
+        rekeyed?;
+        wal?;
+        Ok(())
+    }
+
     /// Checks the database's pages and every attachment's bytes against its hash.
     pub fn verify(&self) -> Result<VerifyReport> {
         let mut r = VerifyReport::default();
@@ -172,4 +203,55 @@ fn check_db(conn: &Connection, r: &mut VerifyReport) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{NewUser, Scope};
+
+    #[test]
+    fn a_rekeyed_register_opens_with_the_new_key_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let old = format!("x'{}'", "ab".repeat(32));
+        let new = format!("x'{}'", "cd".repeat(32));
+        let mut s = Store::create(&path, &old, Scope::Station("01843".into())).unwrap();
+        let new_user = |username: &str, role| NewUser {
+            username: username.into(),
+            full_name: username.into(),
+            rank: None,
+            role,
+            password: "matkhau-1234".into(),
+        };
+        s.create_user(None, new_user("truong", Role::Chief))
+            .unwrap();
+        let chief = s.login("truong", "matkhau-1234").unwrap();
+        s.create_user(Some(&chief), new_user("canbo", Role::Officer))
+            .unwrap();
+        let officer = s.login("canbo", "matkhau-1234").unwrap();
+        assert!(matches!(
+            s.rekey(&officer, &new),
+            Err(Error::Forbidden { .. })
+        ));
+        s.rekey(&chief, &new).unwrap();
+        // Still usable in this session, and writes go on in the write-ahead log.
+        s.set_setting(&chief, "lock_minutes", "12").unwrap();
+        drop(s);
+        assert!(matches!(Store::open(&path, &old), Err(Error::WrongKey)));
+        let s = Store::open(&path, &new).unwrap();
+        assert_eq!(s.setting("lock_minutes").unwrap().as_deref(), Some("12"));
+        let journal: String = s
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(journal, "wal");
+        assert!(
+            s.audit_log(&chief, 10)
+                .unwrap()
+                .iter()
+                .any(|a| a.action == "rekey")
+        );
+        assert!(s.verify().unwrap().ok);
+    }
 }
