@@ -1,21 +1,18 @@
 //! Settings: accounts, the inactivity lock. Key copies follow the accounts (keyring.rs).
 use crate::state::{AppState, CmdError, CmdResult, ErrorKind};
 use serde::Serialize;
-use tauri::State;
 use tinbao_core::audit::AuditRecord;
 use tinbao_core::{NewUser, User};
 use ts_rs::TS;
 use uuid::Uuid;
 
-#[tauri::command]
-pub async fn users(state: State<'_, AppState>) -> CmdResult<Vec<User>> {
+pub async fn users(state: &AppState) -> CmdResult<Vec<User>> {
     state.with(|s| Ok(s.store.users()?))
 }
 
 /// The chief creates an account; the new user's password gets its own copy of the database
 /// key so that they can log in on this PC.
-#[tauri::command]
-pub async fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult<User> {
+pub async fn create_user(state: &AppState, user: NewUser) -> CmdResult<User> {
     state.with(|s| {
         let (username, password) = (user.username.clone(), user.password.clone());
         let created = s.store.create_user(Some(&s.actor), user)?;
@@ -24,21 +21,15 @@ pub async fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult
     })
 }
 
-#[tauri::command]
-pub async fn set_user_active(state: State<'_, AppState>, id: Uuid, active: bool) -> CmdResult<()> {
+pub async fn set_user_active(state: &AppState, id: Uuid, active: bool) -> CmdResult<()> {
     state.with(|s| Ok(s.store.set_user_active(&s.actor, id, active)?))
 }
 
 /// The chief sets a new password for an officer (forgotten, or an account that arrived by sync
 /// and has no copy of the key on this PC): the core checks the right and audits it, then the
 /// officer's new password gets its own copy of the key so that they can log in here.
-#[tauri::command]
-pub async fn reset_user_password(
-    state: State<'_, AppState>,
-    id: Uuid,
-    password: String,
-) -> CmdResult<()> {
-    reset_password_here(&state, id, &password)
+pub async fn reset_user_password(state: &AppState, id: Uuid, password: String) -> CmdResult<()> {
+    reset_password_here(state, id, &password)
 }
 
 pub(crate) fn reset_password_here(state: &AppState, id: Uuid, password: &str) -> CmdResult<()> {
@@ -62,9 +53,8 @@ pub(crate) fn reset_password_here(state: &AppState, id: Uuid, password: &str) ->
 
 /// Active accounts with no copy of the key on this PC (they arrived by sync): they cannot log
 /// in here until the chief sets them a password.
-#[tauri::command]
-pub async fn users_without_key(state: State<'_, AppState>) -> CmdResult<Vec<Uuid>> {
-    users_without_key_here(&state)
+pub async fn users_without_key(state: &AppState) -> CmdResult<Vec<Uuid>> {
+    users_without_key_here(state)
 }
 
 pub(crate) fn users_without_key_here(state: &AppState) -> CmdResult<Vec<Uuid>> {
@@ -81,12 +71,7 @@ pub(crate) fn users_without_key_here(state: &AppState) -> CmdResult<Vec<Uuid>> {
 }
 
 /// Changes one's own password and re-wraps one's copy of the key with it.
-#[tauri::command]
-pub async fn change_password(
-    state: State<'_, AppState>,
-    old: String,
-    new: String,
-) -> CmdResult<()> {
+pub async fn change_password(state: &AppState, old: String, new: String) -> CmdResult<()> {
     state.with(|s| {
         s.store.change_password(&s.actor, &old, &new)?;
         state.keyring().wrap(&s.actor.username, &new, &s.key)?;
@@ -104,8 +89,7 @@ pub struct AppSettings {
     pub export_dir: String,
 }
 
-#[tauri::command]
-pub async fn settings(state: State<'_, AppState>) -> CmdResult<AppSettings> {
+pub async fn settings(state: &AppState) -> CmdResult<AppSettings> {
     state.with(|s| {
         Ok(AppSettings {
             lock_minutes: (state.lock_after(Some(&s.store)).as_secs() / 60).max(1) as u32,
@@ -116,8 +100,7 @@ pub async fn settings(state: State<'_, AppState>) -> CmdResult<AppSettings> {
     })
 }
 
-#[tauri::command]
-pub async fn set_lock_minutes(state: State<'_, AppState>, minutes: u32) -> CmdResult<()> {
+pub async fn set_lock_minutes(state: &AppState, minutes: u32) -> CmdResult<()> {
     if !(1..=240).contains(&minutes) {
         return Err(CmdError::invalid(
             "Thời gian tự khóa phải từ 1 đến 240 phút.",
@@ -130,8 +113,7 @@ pub async fn set_lock_minutes(state: State<'_, AppState>, minutes: u32) -> CmdRe
 }
 
 /// Who saw a reporter, printed, exported, logged in, changed a setting (chief and above).
-#[tauri::command]
-pub async fn audit_log(state: State<'_, AppState>) -> CmdResult<Vec<AuditRecord>> {
+pub async fn audit_log(state: &AppState) -> CmdResult<Vec<AuditRecord>> {
     state.with(|s| Ok(s.store.audit_log(&s.actor, 200)?))
 }
 

@@ -1,12 +1,8 @@
 //! First run, login, lock, switch user.
-//!
-//! Every command of the app is `async`: Tauri runs synchronous commands on the main thread,
-//! where a search over 100,000 cases would freeze the window while it runs.
 use crate::keyring::{DbKey, Keyring, normalize_username};
 use crate::state::{AppState, CmdError, CmdResult, DB_FILE, ErrorKind, Session};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use tauri::State;
 use tinbao_core::admin_units::{Commune, Province};
 use tinbao_core::{Actor, NewUser, Role, Scope, Store};
 use ts_rs::TS;
@@ -95,9 +91,8 @@ fn station_info(store: &Store, code: &str) -> CmdResult<Option<StationInfo>> {
     }))
 }
 
-#[tauri::command]
-pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
-    let session = state.peek(|s| s.map(|s| session_info(&state, s)).transpose())?;
+pub async fn app_status(state: &AppState) -> CmdResult<AppStatus> {
+    let session = state.peek(|s| s.map(|s| session_info(state, s)).transpose())?;
     Ok(AppStatus {
         initialized: state.initialized(),
         session,
@@ -107,12 +102,10 @@ pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
 }
 
 /// The official units, available before the register exists (the first run needs them).
-#[tauri::command]
 pub async fn admin_provinces() -> CmdResult<Vec<Province>> {
     Ok(crate::units::provinces())
 }
 
-#[tauri::command]
 pub async fn admin_communes(province: Option<String>) -> CmdResult<Vec<Commune>> {
     Ok(crate::units::communes(province.as_deref()))
 }
@@ -120,15 +113,14 @@ pub async fn admin_communes(province: Option<String>) -> CmdResult<Vec<Commune>>
 /// First run: a random database key, the encrypted register for the chosen station (or the
 /// province of a supervisor's laptop), the first account, and its copy of the key. Nothing is
 /// left behind if a step fails.
-#[tauri::command]
-pub async fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<SessionInfo> {
+pub async fn setup(state: &AppState, input: SetupInput) -> CmdResult<SessionInfo> {
     if state.initialized() {
         return Err(CmdError::invalid(
             "Máy này đã được thiết lập. Hãy đăng nhập.",
         ));
     }
     let session = create_register(&state.data_dir, input)?;
-    let info = session_info(&state, &session)?;
+    let info = session_info(state, &session)?;
     state.start(session);
     Ok(info)
 }
@@ -229,12 +221,7 @@ pub(crate) fn create_register(data_dir: &Path, input: SetupInput) -> CmdResult<S
 
 /// Offline login: the password unwraps this user's copy of the key, the register opens, and
 /// the core checks the password hash and the account's state.
-#[tauri::command]
-pub async fn login(
-    state: State<'_, AppState>,
-    username: String,
-    password: String,
-) -> CmdResult<SessionInfo> {
+pub async fn login(state: &AppState, username: String, password: String) -> CmdResult<SessionInfo> {
     if !state.initialized() {
         return Err(CmdError::new(
             ErrorKind::NotInitialized,
@@ -252,26 +239,23 @@ pub async fn login(
     let mut store = Store::open(state.db_path(), &key.sqlcipher_key())?;
     let actor = store.login(&user, &password)?;
     let session = Session { store, key, actor };
-    let info = session_info(&state, &session)?;
+    let info = session_info(state, &session)?;
     state.start(session);
     Ok(info)
 }
 
-#[tauri::command]
-pub async fn lock(state: State<'_, AppState>) -> CmdResult<()> {
+pub async fn lock(state: &AppState) -> CmdResult<()> {
     state.lock();
     Ok(())
 }
 
-#[tauri::command]
-pub async fn logout(state: State<'_, AppState>) -> CmdResult<()> {
+pub async fn logout(state: &AppState) -> CmdResult<()> {
     state.logout();
     Ok(())
 }
 
 /// The UI reports keyboard and mouse activity (at most every few seconds) so that typing a
 /// long description does not lock the app.
-#[tauri::command]
-pub async fn touch(state: State<'_, AppState>) -> CmdResult<()> {
+pub async fn touch(state: &AppState) -> CmdResult<()> {
     state.touch()
 }
