@@ -1,21 +1,19 @@
 //! Settings: accounts, the inactivity lock. Key copies follow the accounts (keyring.rs).
+use crate::keyring::DbKey;
 use crate::state::{AppState, CmdError, CmdResult, ErrorKind};
 use serde::Serialize;
-use tauri::State;
 use tinbao_core::audit::AuditRecord;
-use tinbao_core::{NewUser, User};
+use tinbao_core::{NewUser, Role, User};
 use ts_rs::TS;
 use uuid::Uuid;
 
-#[tauri::command]
-pub async fn users(state: State<'_, AppState>) -> CmdResult<Vec<User>> {
+pub async fn users(state: &AppState) -> CmdResult<Vec<User>> {
     state.with(|s| Ok(s.store.users()?))
 }
 
 /// The chief creates an account; the new user's password gets its own copy of the database
 /// key so that they can log in on this PC.
-#[tauri::command]
-pub async fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult<User> {
+pub async fn create_user(state: &AppState, user: NewUser) -> CmdResult<User> {
     state.with(|s| {
         let (username, password) = (
             user.username.clone(),
@@ -27,9 +25,8 @@ pub async fn create_user(state: State<'_, AppState>, user: NewUser) -> CmdResult
     })
 }
 
-#[tauri::command]
-pub async fn set_user_active(state: State<'_, AppState>, id: Uuid, active: bool) -> CmdResult<()> {
-    set_user_active_here(&state, id, active)
+pub async fn set_user_active(state: &AppState, id: Uuid, active: bool) -> CmdResult<()> {
+    set_user_active_here(state, id, active)
 }
 
 /// A disabled officer's copy of the key goes at once: their password no longer opens this
@@ -48,14 +45,9 @@ pub(crate) fn set_user_active_here(state: &AppState, id: Uuid, active: bool) -> 
 /// The chief sets a new password for an officer (forgotten, or an account that arrived by sync
 /// and has no copy of the key on this PC): the core checks the right and audits it, then the
 /// officer's new password gets its own copy of the key so that they can log in here.
-#[tauri::command]
-pub async fn reset_user_password(
-    state: State<'_, AppState>,
-    id: Uuid,
-    password: String,
-) -> CmdResult<()> {
+pub async fn reset_user_password(state: &AppState, id: Uuid, password: String) -> CmdResult<()> {
     let password = zeroize::Zeroizing::new(password);
-    reset_password_here(&state, id, &password)
+    reset_password_here(state, id, &password)
 }
 
 pub(crate) fn reset_password_here(state: &AppState, id: Uuid, password: &str) -> CmdResult<()> {
@@ -79,9 +71,8 @@ pub(crate) fn reset_password_here(state: &AppState, id: Uuid, password: &str) ->
 
 /// Active accounts with no copy of the key on this PC (they arrived by sync): they cannot log
 /// in here until the chief sets them a password.
-#[tauri::command]
-pub async fn users_without_key(state: State<'_, AppState>) -> CmdResult<Vec<Uuid>> {
-    users_without_key_here(&state)
+pub async fn users_without_key(state: &AppState) -> CmdResult<Vec<Uuid>> {
+    users_without_key_here(state)
 }
 
 pub(crate) fn users_without_key_here(state: &AppState) -> CmdResult<Vec<Uuid>> {
@@ -98,12 +89,7 @@ pub(crate) fn users_without_key_here(state: &AppState) -> CmdResult<Vec<Uuid>> {
 }
 
 /// Changes one's own password and re-wraps one's copy of the key with it.
-#[tauri::command]
-pub async fn change_password(
-    state: State<'_, AppState>,
-    old: String,
-    new: String,
-) -> CmdResult<()> {
+pub async fn change_password(state: &AppState, old: String, new: String) -> CmdResult<()> {
     let (old, new) = (zeroize::Zeroizing::new(old), zeroize::Zeroizing::new(new));
     state.with(|s| {
         s.store.change_password(&s.actor, &old, &new)?;
@@ -122,8 +108,7 @@ pub struct AppSettings {
     pub export_dir: String,
 }
 
-#[tauri::command]
-pub async fn settings(state: State<'_, AppState>) -> CmdResult<AppSettings> {
+pub async fn settings(state: &AppState) -> CmdResult<AppSettings> {
     state.with(|s| {
         Ok(AppSettings {
             lock_minutes: (state.lock_after(Some(&s.store)).as_secs() / 60).max(1) as u32,
@@ -134,8 +119,7 @@ pub async fn settings(state: State<'_, AppState>) -> CmdResult<AppSettings> {
     })
 }
 
-#[tauri::command]
-pub async fn set_lock_minutes(state: State<'_, AppState>, minutes: u32) -> CmdResult<()> {
+pub async fn set_lock_minutes(state: &AppState, minutes: u32) -> CmdResult<()> {
     if !(1..=crate::state::MAX_LOCK_MINUTES).contains(&u64::from(minutes)) {
         return Err(CmdError::invalid(format!(
             "Thời gian tự khóa phải từ 1 đến {} phút.",
@@ -148,9 +132,45 @@ pub async fn set_lock_minutes(state: State<'_, AppState>, minutes: u32) -> CmdRe
     })
 }
 
+/// What a re-key did: the officers whose key copy could not be resealed without their
+/// password (made before key pairs, and not logged in since): the chief sets them a new one.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RekeyResult {
+    pub without_key: Vec<String>,
+}
+
+/// A new database key for this PC's register (an officer left with a copy of the file): every
+/// page is re-encrypted and every remaining officer's copy resealed, in one action. The key
+/// file gets the new key first, with the old one kept beside it until the register has the
+/// new one, so a power cut in between locks no one out (`session::open_session`).
+pub async fn rekey_register(state: &AppState) -> CmdResult<RekeyResult> {
+    rekey_here(state)
+}
+
+pub(crate) fn rekey_here(state: &AppState) -> CmdResult<RekeyResult> {
+    state.with(|s| {
+        if !matches!(s.actor.role, Role::Chief | Role::Admin) {
+            return Err(CmdError::new(
+                ErrorKind::Forbidden,
+                "Chỉ trưởng Công an được đổi khóa mã hóa dữ liệu.",
+            ));
+        }
+        let ring = state.keyring();
+        let new = DbKey::random();
+        let without_key = ring.reseal_all(&new, &s.key)?;
+        if let Err(e) = s.store.rekey(&s.actor, &new.sqlcipher_key()) {
+            ring.undo_reseal()?;
+            return Err(e.into());
+        }
+        ring.finish_reseal()?;
+        s.key = new;
+        Ok(RekeyResult { without_key })
+    })
+}
+
 /// Who saw a reporter, printed, exported, logged in, changed a setting (chief and above).
-#[tauri::command]
-pub async fn audit_log(state: State<'_, AppState>) -> CmdResult<Vec<AuditRecord>> {
+pub async fn audit_log(state: &AppState) -> CmdResult<Vec<AuditRecord>> {
     state.with(|s| Ok(s.store.audit_log(&s.actor, 200)?))
 }
 
@@ -158,9 +178,8 @@ pub async fn audit_log(state: State<'_, AppState>) -> CmdResult<Vec<AuditRecord>
 mod tests {
     use super::*;
     use crate::commands::session::{
-        SetupInput, SetupUnit, chief_of_a_test_station, create_register,
+        SetupInput, SetupUnit, chief_of_a_test_station, create_register, open_session,
     };
-    use tinbao_core::Role;
 
     fn new_user(username: &str, role: Role, password: &str) -> NewUser {
         NewUser {
@@ -239,6 +258,83 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e.kind, ErrorKind::BadCredentials);
+    }
+
+    /// An officer left with a copy of tinbao.db and keys.json: after the re-key neither the
+    /// old key nor their old key file opens the register, while every remaining officer logs in
+    /// with their own password.
+    #[test]
+    fn a_rekey_leaves_the_old_key_useless_and_every_officer_able_to_log_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let (state, session) = chief_of_a_test_station(dir.path());
+        let old_key = session.key.clone();
+        state.start(session);
+        state
+            .with(|s| {
+                let actor = s.actor.clone();
+                s.store.create_user(
+                    Some(&actor),
+                    new_user("canbo.o", Role::Officer, "matkhau-o-1"),
+                )?;
+                state.keyring().wrap("canbo.o", "matkhau-o-1", &s.key)?;
+                Ok(())
+            })
+            .unwrap();
+        let old_keys_json = std::fs::read(dir.path().join("keys.json")).unwrap();
+        state.logout();
+        state.start(open_session(&state, "canbo.o", "matkhau-o-1").unwrap());
+        assert_eq!(rekey_here(&state).unwrap_err().kind, ErrorKind::Forbidden);
+        state.start(open_session(&state, "truong", "matkhau-truong").unwrap());
+        let r = rekey_here(&state).unwrap();
+        assert!(r.without_key.is_empty());
+        // The session goes on with the new key.
+        state
+            .with(|s| Ok(s.store.set_setting(&s.actor.clone(), "lock_minutes", "9")?))
+            .unwrap();
+        state.logout();
+        assert!(matches!(
+            tinbao_core::Store::open(state.db_path(), &old_key.sqlcipher_key()),
+            Err(tinbao_core::Error::WrongKey)
+        ));
+        let stale = tempfile::tempdir().unwrap();
+        std::fs::write(stale.path().join("keys.json"), &old_keys_json).unwrap();
+        let stale_key = crate::keyring::Keyring::new(stale.path())
+            .unwrap("canbo.o", "matkhau-o-1")
+            .unwrap();
+        assert!(tinbao_core::Store::open(state.db_path(), &stale_key.sqlcipher_key()).is_err());
+        let s = open_session(&state, "canbo.o", "matkhau-o-1").unwrap();
+        assert_eq!(
+            s.store.setting("lock_minutes").unwrap().as_deref(),
+            Some("9")
+        );
+    }
+
+    /// A power cut after the key file got the new key and before the register did: the next
+    /// login opens the register with the old key and puts it back in the key file.
+    #[test]
+    fn a_rekey_cut_short_locks_no_one_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let (state, session) = chief_of_a_test_station(dir.path());
+        let old_key = session.key.clone();
+        drop(session);
+        state
+            .keyring()
+            .reseal_all(&DbKey::random(), &old_key)
+            .unwrap();
+        let s = open_session(&state, "truong", "matkhau-truong").unwrap();
+        assert_eq!(
+            s.key.sqlcipher_key().as_str(),
+            old_key.sqlcipher_key().as_str()
+        );
+        let (cur, prev) = state
+            .keyring()
+            .unwrap_both("truong", "matkhau-truong")
+            .unwrap();
+        assert_eq!(
+            cur.sqlcipher_key().as_str(),
+            old_key.sqlcipher_key().as_str()
+        );
+        assert!(prev.is_none());
     }
 
     #[test]

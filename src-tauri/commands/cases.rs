@@ -4,7 +4,6 @@ use crate::state::{AppState, CmdError, CmdResult};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
-use tauri::State;
 use tinbao_core::search::{SearchPage, SearchQuery};
 use tinbao_core::{
     Action, CaseDetail, CaseRow, Channel, Kind, NewCase, NewPerson, PersonRole,
@@ -49,8 +48,7 @@ macro_rules! labels {
     };
 }
 
-#[tauri::command]
-pub async fn vocab(state: State<'_, AppState>) -> CmdResult<Vocab> {
+pub async fn vocab(state: &AppState) -> CmdResult<Vocab> {
     state.with(|s| {
         let categories = s
             .store
@@ -98,9 +96,8 @@ pub struct IntakeResult {
 
 /// Registers a report and attaches the files dropped on the form. The case is saved first:
 /// a bad file must not lose the report.
-#[tauri::command]
 pub async fn intake(
-    state: State<'_, AppState>,
+    state: &AppState,
     case: NewCase,
     files: Vec<FileUpload>,
 ) -> CmdResult<IntakeResult> {
@@ -124,50 +121,32 @@ pub async fn intake(
     })
 }
 
-#[tauri::command]
-pub async fn suggest_duplicates(
-    state: State<'_, AppState>,
-    case: NewCase,
-) -> CmdResult<Vec<CaseRow>> {
+pub async fn suggest_duplicates(state: &AppState, case: NewCase) -> CmdResult<Vec<CaseRow>> {
     state.with(|s| Ok(s.store.suggest_duplicates(&s.actor, &case)?))
 }
 
-#[tauri::command]
-pub async fn search(state: State<'_, AppState>, query: SearchQuery) -> CmdResult<SearchPage> {
+pub async fn search(state: &AppState, query: SearchQuery) -> CmdResult<SearchPage> {
     state.with(|s| Ok(s.store.search(&s.actor, &query)?))
 }
 
-#[tauri::command]
-pub async fn case_detail(state: State<'_, AppState>, id: Uuid) -> CmdResult<CaseDetail> {
+pub async fn case_detail(state: &AppState, id: Uuid) -> CmdResult<CaseDetail> {
     state.with(|s| Ok(s.store.case_detail(&s.actor, id)?))
 }
 
 /// Audited in the core: every reveal leaves a record of who saw the reporter and when.
-#[tauri::command]
-pub async fn reveal_reporter(state: State<'_, AppState>, id: Uuid) -> CmdResult<Option<Reporter>> {
+pub async fn reveal_reporter(state: &AppState, id: Uuid) -> CmdResult<Option<Reporter>> {
     state.with(|s| Ok(s.store.reveal_reporter(&s.actor, id)?))
 }
 
-#[tauri::command]
-pub async fn act(state: State<'_, AppState>, id: Uuid, action: Action) -> CmdResult<CaseDetail> {
+pub async fn act(state: &AppState, id: Uuid, action: Action) -> CmdResult<CaseDetail> {
     state.with(|s| Ok(s.store.act(&s.actor, id, action)?))
 }
 
-#[tauri::command]
-pub async fn add_person(
-    state: State<'_, AppState>,
-    id: Uuid,
-    person: NewPerson,
-) -> CmdResult<CaseDetail> {
+pub async fn add_person(state: &AppState, id: Uuid, person: NewPerson) -> CmdResult<CaseDetail> {
     state.with(|s| Ok(s.store.add_person(&s.actor, id, person)?))
 }
 
-#[tauri::command]
-pub async fn add_attachment(
-    state: State<'_, AppState>,
-    id: Uuid,
-    file: FileUpload,
-) -> CmdResult<CaseDetail> {
+pub async fn add_attachment(state: &AppState, id: Uuid, file: FileUpload) -> CmdResult<CaseDetail> {
     let bytes = decode(&file)?;
     state.with(|s| Ok(s.store.add_attachment(&s.actor, id, &file.name, &bytes)?))
 }
@@ -180,11 +159,7 @@ pub struct AttachmentData {
 }
 
 /// An attachment's bytes for a preview (shown through a blob: URL, never as HTML).
-#[tauri::command]
-pub async fn attachment_data(
-    state: State<'_, AppState>,
-    sha256: String,
-) -> CmdResult<AttachmentData> {
+pub async fn attachment_data(state: &AppState, sha256: String) -> CmdResult<AttachmentData> {
     state.with(|s| {
         let (mime, bytes) = s.store.attachment_bytes(&s.actor, &sha256)?;
         Ok(AttachmentData {
@@ -195,8 +170,7 @@ pub async fn attachment_data(
 }
 
 /// Printing the receipt record is an act on confidential paper: the core's audit log keeps it.
-#[tauri::command]
-pub async fn record_print(state: State<'_, AppState>, id: Uuid, what: String) -> CmdResult<()> {
+pub async fn record_print(state: &AppState, id: Uuid, what: String) -> CmdResult<()> {
     state.with(|s| {
         let row = s.store.case_detail(&s.actor, id)?.row;
         s.store.audit(

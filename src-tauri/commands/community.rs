@@ -3,23 +3,21 @@ use crate::commands::cases::Label;
 use crate::state::{AppState, CmdError, CmdResult};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use tauri::State;
 use tinbao_core::community::{
     AnswerTemplate, ChannelInfo, INQUIRY_TOPICS, Inquiry, NewChannel, NewInquiry, NewPost, Post,
 };
 use ts_rs::TS;
 use uuid::Uuid;
 
-#[tauri::command]
-pub async fn inquiry_topics() -> Vec<Label> {
-    INQUIRY_TOPICS
+pub async fn inquiry_topics() -> CmdResult<Vec<Label>> {
+    Ok(INQUIRY_TOPICS
         .iter()
         .map(|(code, vi)| Label {
             code: (*code).to_owned(),
             vi: (*vi).to_owned(),
             en: topic_en(code).to_owned(),
         })
-        .collect()
+        .collect())
 }
 
 fn topic_en(code: &str) -> &'static str {
@@ -33,18 +31,15 @@ fn topic_en(code: &str) -> &'static str {
     }
 }
 
-#[tauri::command]
-pub async fn inquiries(state: State<'_, AppState>) -> CmdResult<Vec<Inquiry>> {
+pub async fn inquiries(state: &AppState) -> CmdResult<Vec<Inquiry>> {
     state.with(|s| Ok(s.store.inquiries(500)?))
 }
 
-#[tauri::command]
-pub async fn add_inquiry(state: State<'_, AppState>, inquiry: NewInquiry) -> CmdResult<Uuid> {
+pub async fn add_inquiry(state: &AppState, inquiry: NewInquiry) -> CmdResult<Uuid> {
     state.with(|s| Ok(s.store.add_inquiry(&s.actor, inquiry)?))
 }
 
-#[tauri::command]
-pub async fn answer_templates(state: State<'_, AppState>) -> CmdResult<Vec<AnswerTemplate>> {
+pub async fn answer_templates(state: &AppState) -> CmdResult<Vec<AnswerTemplate>> {
     state.with(|s| Ok(s.store.answer_templates(None)?))
 }
 
@@ -57,11 +52,7 @@ pub struct TemplateInput {
     pub body: String,
 }
 
-#[tauri::command]
-pub async fn save_answer_template(
-    state: State<'_, AppState>,
-    template: TemplateInput,
-) -> CmdResult<Uuid> {
+pub async fn save_answer_template(state: &AppState, template: TemplateInput) -> CmdResult<Uuid> {
     state.with(|s| {
         Ok(s.store.save_answer_template(
             &s.actor,
@@ -73,13 +64,11 @@ pub async fn save_answer_template(
     })
 }
 
-#[tauri::command]
-pub async fn channels(state: State<'_, AppState>) -> CmdResult<Vec<ChannelInfo>> {
+pub async fn channels(state: &AppState) -> CmdResult<Vec<ChannelInfo>> {
     state.with(|s| Ok(s.store.channels()?))
 }
 
-#[tauri::command]
-pub async fn add_channel(state: State<'_, AppState>, channel: NewChannel) -> CmdResult<Uuid> {
+pub async fn add_channel(state: &AppState, channel: NewChannel) -> CmdResult<Uuid> {
     state.with(|s| Ok(s.store.add_channel(&s.actor, channel)?))
 }
 
@@ -88,9 +77,8 @@ fn parse_day(s: &str) -> CmdResult<NaiveDate> {
         .map_err(|_| CmdError::invalid("Ngày không hợp lệ (cần dd/MM/yyyy)."))
 }
 
-#[tauri::command]
 pub async fn record_followers(
-    state: State<'_, AppState>,
+    state: &AppState,
     channel: Uuid,
     on: String,
     followers: i64,
@@ -99,19 +87,16 @@ pub async fn record_followers(
     state.with(|s| Ok(s.store.record_followers(&s.actor, channel, on, followers)?))
 }
 
-#[tauri::command]
-pub async fn posts(state: State<'_, AppState>) -> CmdResult<Vec<Post>> {
+pub async fn posts(state: &AppState) -> CmdResult<Vec<Post>> {
     state.with(|s| Ok(s.store.posts(500)?))
 }
 
-#[tauri::command]
-pub async fn add_post(state: State<'_, AppState>, post: NewPost) -> CmdResult<Uuid> {
+pub async fn add_post(state: &AppState, post: NewPost) -> CmdResult<Uuid> {
     state.with(|s| Ok(s.store.add_post(&s.actor, post)?))
 }
 
-#[tauri::command]
 pub async fn set_post_reach(
-    state: State<'_, AppState>,
+    state: &AppState,
     id: Uuid,
     views: i64,
     reactions: i64,

@@ -5,7 +5,6 @@ use crate::report::{self, ReportDoc};
 use crate::state::{AppState, CmdError, CmdResult, ErrorKind, Session};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use tauri::State;
 use tinbao_core::Store;
 use tinbao_core::backup::VerifyReport;
 use tinbao_core::replica::SyncState;
@@ -13,14 +12,12 @@ use tinbao_core::stats::{Stats, monthly_period};
 use tinbao_core::today::Today;
 use ts_rs::TS;
 
-#[tauri::command]
-pub async fn today(state: State<'_, AppState>) -> CmdResult<Today> {
+pub async fn today(state: &AppState) -> CmdResult<Today> {
     state.with(|s| Ok(s.store.today(&s.actor)?))
 }
 
 /// Background polling: does not count as the user's activity.
-#[tauri::command]
-pub async fn sync_status(state: State<'_, AppState>) -> CmdResult<Option<SyncState>> {
+pub async fn sync_status(state: &AppState) -> CmdResult<Option<SyncState>> {
     // The sidebar polls this every few seconds: an idle moment to merge the search index's
     // segments and checkpoint the WAL, so that an officer's save never pays for either.
     state.peek(|s| {
@@ -53,9 +50,8 @@ fn cutoff(store: &Store) -> u32 {
 
 /// The statistics period of a month (police statistics run from the cut-off day, 15th by
 /// default, of the month before); with no month, the current period.
-#[tauri::command]
 pub async fn report_period(
-    state: State<'_, AppState>,
+    state: &AppState,
     year: Option<i32>,
     month: Option<u32>,
 ) -> CmdResult<Period> {
@@ -68,8 +64,7 @@ pub async fn report_period(
     })
 }
 
-#[tauri::command]
-pub async fn stats(state: State<'_, AppState>, from: i64, to: i64) -> CmdResult<Stats> {
+pub async fn stats(state: &AppState, from: i64, to: i64) -> CmdResult<Stats> {
     if to <= from {
         return Err(CmdError::invalid(
             "Khoảng thời gian không hợp lệ: ngày kết thúc phải sau ngày bắt đầu.",
@@ -127,29 +122,18 @@ fn export(state: &AppState, from: i64, to: i64, ext: &str) -> CmdResult<ExportRe
     })
 }
 
-#[tauri::command]
-pub async fn export_stats_xlsx(
-    state: State<'_, AppState>,
-    from: i64,
-    to: i64,
-) -> CmdResult<ExportResult> {
-    export(&state, from, to, "xlsx")
+pub async fn export_stats_xlsx(state: &AppState, from: i64, to: i64) -> CmdResult<ExportResult> {
+    export(state, from, to, "xlsx")
 }
 
-#[tauri::command]
-pub async fn export_stats_pdf(
-    state: State<'_, AppState>,
-    from: i64,
-    to: i64,
-) -> CmdResult<ExportResult> {
-    export(&state, from, to, "pdf")
+pub async fn export_stats_pdf(state: &AppState, from: i64, to: i64) -> CmdResult<ExportResult> {
+    export(state, from, to, "pdf")
 }
 
 /// The register as CSV for Excel; the reporter only when an authorised user asks on purpose
 /// (the core checks and audits).
-#[tauri::command]
 pub async fn export_register_csv(
-    state: State<'_, AppState>,
+    state: &AppState,
     include_reporter: bool,
 ) -> CmdResult<ExportResult> {
     state.with(|s| {
@@ -183,11 +167,10 @@ fn backup_dir(state: &AppState) -> PathBuf {
 
 /// An encrypted copy of the register (same key). The key file stays in the data folder: a copy
 /// of it in Documents would let a disabled officer's old password open every later backup.
-#[tauri::command]
-pub async fn backup(state: State<'_, AppState>) -> CmdResult<ExportResult> {
+pub async fn backup(state: &AppState) -> CmdResult<ExportResult> {
     state.with(|s| {
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        let dir = backup_dir(&state);
+        let dir = backup_dir(state);
         let path = free_path(&dir, &format!("tinbao-sao-luu-{stamp}"), "db")?;
         s.store.backup(&s.actor, &path)?;
         Ok(ExportResult {
@@ -223,9 +206,8 @@ fn list_backups(dir: &Path) -> CmdResult<Vec<BackupFile>> {
     Ok(out)
 }
 
-#[tauri::command]
-pub async fn backups(state: State<'_, AppState>) -> CmdResult<Vec<BackupFile>> {
-    state.with(|_| list_backups(&backup_dir(&state)))
+pub async fn backups(state: &AppState) -> CmdResult<Vec<BackupFile>> {
+    state.with(|_| list_backups(&backup_dir(state)))
 }
 
 /// A backup of the app's own: a file inside its backup folder. The path is resolved first, so
@@ -300,26 +282,24 @@ fn damaged_key(state: &AppState, username: &str, password: &str) -> CmdResult<Db
 }
 
 /// The backups a damaged register can be restored from.
-#[tauri::command]
 pub async fn damaged_backups(
-    state: State<'_, AppState>,
+    state: &AppState,
     username: String,
     password: String,
 ) -> CmdResult<Vec<BackupFile>> {
-    damaged_key(&state, &username, &password)?;
-    list_backups(&backup_dir(&state))
+    damaged_key(state, &username, &password)?;
+    list_backups(&backup_dir(state))
 }
 
 /// Restores a backup over a damaged register, for a chief of that backup.
-#[tauri::command]
 pub async fn restore_damaged(
-    state: State<'_, AppState>,
+    state: &AppState,
     username: String,
     password: String,
     path: String,
 ) -> CmdResult<RestoreResult> {
-    let backup = backup_in_folder(&backup_dir(&state), &path)?;
-    let key = damaged_key(&state, &username, &password)?;
+    let backup = backup_in_folder(&backup_dir(state), &path)?;
+    let key = damaged_key(state, &username, &password)?;
     let sk = key.sqlcipher_key();
     let user = normalize_username(&username);
     // Who may restore is decided by the backup's accounts, read from a copy: opening a register
@@ -349,9 +329,8 @@ pub async fn restore_damaged(
 
 /// Restores a backup of this register. The core checks the whole backup before anything is
 /// replaced; afterwards the session is locked so that the restored accounts apply.
-#[tauri::command]
-pub async fn restore(state: State<'_, AppState>, path: String) -> CmdResult<RestoreResult> {
-    restore_here(&state, &path)
+pub async fn restore(state: &AppState, path: String) -> CmdResult<RestoreResult> {
+    restore_here(state, &path)
 }
 
 fn restore_here(state: &AppState, path: &str) -> CmdResult<RestoreResult> {

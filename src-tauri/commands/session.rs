@@ -1,12 +1,8 @@
 //! First run, login, lock, switch user.
-//!
-//! Every command of the app is `async`: Tauri runs synchronous commands on the main thread,
-//! where a search over 100,000 cases would freeze the window while it runs.
 use crate::keyring::{DbKey, Keyring, KeyringError, normalize_username};
 use crate::state::{AppState, CmdError, CmdResult, DB_FILE, ErrorKind, Session};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use tauri::State;
 use tinbao_core::admin_units::{Commune, Province};
 use tinbao_core::{Actor, NewUser, Role, Scope, Store};
 use ts_rs::TS;
@@ -95,9 +91,8 @@ fn station_info(store: &Store, code: &str) -> CmdResult<Option<StationInfo>> {
     }))
 }
 
-#[tauri::command]
-pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
-    let session = state.peek(|s| s.map(|s| session_info(&state, s)).transpose())?;
+pub async fn app_status(state: &AppState) -> CmdResult<AppStatus> {
+    let session = state.peek(|s| s.map(|s| session_info(state, s)).transpose())?;
     Ok(AppStatus {
         initialized: state.initialized(),
         session,
@@ -107,12 +102,10 @@ pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
 }
 
 /// The official units, available before the register exists (the first run needs them).
-#[tauri::command]
 pub async fn admin_provinces() -> CmdResult<Vec<Province>> {
     Ok(crate::units::provinces())
 }
 
-#[tauri::command]
 pub async fn admin_communes(province: Option<String>) -> CmdResult<Vec<Commune>> {
     Ok(crate::units::communes(province.as_deref()))
 }
@@ -120,15 +113,14 @@ pub async fn admin_communes(province: Option<String>) -> CmdResult<Vec<Commune>>
 /// First run: a random database key, the encrypted register for the chosen station (or the
 /// province of a supervisor's laptop), the first account, and its copy of the key. Nothing is
 /// left behind if a step fails.
-#[tauri::command]
-pub async fn setup(state: State<'_, AppState>, input: SetupInput) -> CmdResult<SessionInfo> {
+pub async fn setup(state: &AppState, input: SetupInput) -> CmdResult<SessionInfo> {
     if state.initialized() {
         return Err(CmdError::invalid(
             "Máy này đã được thiết lập. Hãy đăng nhập.",
         ));
     }
     let session = create_register(&state.data_dir, input)?;
-    let info = session_info(&state, &session)?;
+    let info = session_info(state, &session)?;
     state.start(session);
     Ok(info)
 }
@@ -231,12 +223,7 @@ pub(crate) fn create_register(data_dir: &Path, input: SetupInput) -> CmdResult<S
 
 /// Offline login: the password unwraps this user's copy of the key, the register opens, and
 /// the core checks the password hash and the account's state.
-#[tauri::command]
-pub async fn login(
-    state: State<'_, AppState>,
-    username: String,
-    password: String,
-) -> CmdResult<SessionInfo> {
+pub async fn login(state: &AppState, username: String, password: String) -> CmdResult<SessionInfo> {
     if !state.initialized() {
         return Err(CmdError::new(
             ErrorKind::NotInitialized,
@@ -251,8 +238,8 @@ pub async fn login(
             "Nhập tên đăng nhập và mật khẩu.",
         ));
     }
-    let session = open_session(&state, &user, &password)?;
-    let info = session_info(&state, &session)?;
+    let session = open_session(state, &user, &password)?;
+    let info = session_info(state, &session)?;
     state.start(session);
     Ok(info)
 }
@@ -273,13 +260,28 @@ pub(crate) fn open_session(state: &AppState, user: &str, password: &str) -> CmdR
             Err(locked) => locked.into(),
         }
     };
-    let key = match state.keyring().unwrap(user, password) {
+    let ring = state.keyring();
+    let (key, previous) = match ring.unwrap_both(user, password) {
         Ok(k) => k,
         // An unknown name is not counted: there is no account to lock.
         Err(e @ KeyringError::NoKeyForUser(_)) => return Err(e.into()),
         Err(e) => return Err(wrong(e.into())),
     };
-    let mut store = Store::open(state.db_path(), &key.sqlcipher_key())?;
+    // A re-key cut short: the key file has the new key, the register may still have the old.
+    let (key, mut store) = match (Store::open(state.db_path(), &key.sqlcipher_key()), previous) {
+        (Ok(store), prev) => {
+            if prev.is_some() {
+                ring.finish_reseal()?;
+            }
+            (key, store)
+        }
+        (Err(tinbao_core::Error::WrongKey), Some(old)) => {
+            let store = Store::open(state.db_path(), &old.sqlcipher_key())?;
+            ring.undo_reseal()?;
+            (old, store)
+        }
+        (Err(e), _) => return Err(e.into()),
+    };
     let actor = match store.login(user, password) {
         Ok(a) => a,
         Err(tinbao_core::Error::BadCredentials) => {
@@ -288,6 +290,10 @@ pub(crate) fn open_session(state: &AppState, user: &str, password: &str) -> CmdR
         Err(e) => return Err(e.into()),
     };
     guard.succeeded(user)?;
+    // An entry from before key pairs becomes one, now that the password is at hand.
+    if ring.is_old_entry(user)? {
+        ring.wrap(user, password, &key)?;
+    }
     write_lockout_audit(state, &mut store)?;
     Ok(Session { store, key, actor })
 }
@@ -319,9 +325,8 @@ pub struct LockedAccount {
     pub minutes_left: u32,
 }
 
-#[tauri::command]
-pub async fn locked_accounts(state: State<'_, AppState>) -> CmdResult<Vec<LockedAccount>> {
-    state.with(|_| Ok(locked_accounts_here(&state)))
+pub async fn locked_accounts(state: &AppState) -> CmdResult<Vec<LockedAccount>> {
+    state.with(|_| Ok(locked_accounts_here(state)))
 }
 
 fn locked_accounts_here(state: &AppState) -> Vec<LockedAccount> {
@@ -339,9 +344,8 @@ fn locked_accounts_here(state: &AppState) -> Vec<LockedAccount> {
 
 /// The chief lets a locked account try again before its time is up; the core checks the
 /// right and writes the audit row.
-#[tauri::command]
-pub async fn unlock_account(state: State<'_, AppState>, username: String) -> CmdResult<()> {
-    unlock_account_here(&state, &username)
+pub async fn unlock_account(state: &AppState, username: String) -> CmdResult<()> {
+    unlock_account_here(state, &username)
 }
 
 fn unlock_account_here(state: &AppState, username: &str) -> CmdResult<()> {
@@ -355,22 +359,19 @@ fn unlock_account_here(state: &AppState, username: &str) -> CmdResult<()> {
     })
 }
 
-#[tauri::command]
-pub async fn lock(state: State<'_, AppState>) -> CmdResult<()> {
+pub async fn lock(state: &AppState) -> CmdResult<()> {
     state.lock();
     Ok(())
 }
 
-#[tauri::command]
-pub async fn logout(state: State<'_, AppState>) -> CmdResult<()> {
+pub async fn logout(state: &AppState) -> CmdResult<()> {
     state.logout();
     Ok(())
 }
 
 /// The UI reports keyboard and mouse activity (at most every few seconds) so that typing a
 /// long description does not lock the app.
-#[tauri::command]
-pub async fn touch(state: State<'_, AppState>) -> CmdResult<()> {
+pub async fn touch(state: &AppState) -> CmdResult<()> {
     state.touch()
 }
 

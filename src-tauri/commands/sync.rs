@@ -55,7 +55,6 @@ async fn on_session<T: Send + 'static>(
 
 /// Enrols this PC with a one-time code from the provincial administrator (the station chief,
 /// or the supervisor on a provincial laptop).
-#[tauri::command]
 pub async fn enrol_device(
     app: AppHandle,
     server: String,
@@ -89,7 +88,6 @@ pub async fn enrol_device(
 }
 
 /// One full sync now (the UI also calls it every few minutes while enrolled and unlocked).
-#[tauri::command]
 pub async fn sync_now(app: AppHandle) -> CmdResult<SyncSummary> {
     let state = app.state::<AppState>();
     // Only the path and the key leave the session lock; the key copy is wiped when dropped.

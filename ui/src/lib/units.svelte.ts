@@ -7,7 +7,7 @@ export const units = $state({ communes: [] as Commune[], provinces: [] as Provin
 let loading: Promise<void> | null = null;
 
 export function loadUnits(): Promise<void> {
-  loading ??= Promise.all([api.communes(null), api.provinces()]).then(([c, p]) => {
+  loading ??= Promise.all([api.adminCommunes(null), api.adminProvinces()]).then(([c, p]) => {
     units.communes = c;
     units.provinces = p;
     units.loaded = true;
