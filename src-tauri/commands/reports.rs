@@ -324,7 +324,7 @@ pub async fn restore_damaged(
     let mut store = Store::open(state.db_path(), &sk)?;
     let actor = store.login(&user, &password)?;
     store.audit(&actor, "restore_damaged", Some(&path), None)?;
-    restore_result(&state, &store, report)
+    restore_result(state, &store, report)
 }
 
 /// Restores a backup of this register. The core checks the whole backup before anything is
