@@ -53,7 +53,7 @@ pub fn init(
     std::fs::write(&cert_path, cert_pem).map_err(|e| ServerError::io(&cert_path, e))?;
     // Check now that the pair loads, rather than at the first `serve`.
     tls::server_config(&tls_dir)?;
-    let store = crate::sqlite::SqliteStorage::open(&data.db())?;
+    let store = crate::storage::sqlite::SqliteStorage::open(&data.db())?;
     crate::storage::Storage::migrate(&store)?;
     Ok(InitReport {
         data: data.0.display().to_string(),

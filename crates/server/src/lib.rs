@@ -8,7 +8,6 @@ pub mod api;
 pub mod cli;
 pub mod error;
 pub mod metrics;
-pub mod sqlite;
 pub mod storage;
 pub mod tls;
 pub mod units;
@@ -47,7 +46,7 @@ impl DataDir {
                 self.0.display()
             )));
         }
-        let store = sqlite::SqliteStorage::open(&self.db())?;
+        let store = storage::sqlite::SqliteStorage::open(&self.db())?;
         storage::Storage::migrate(&store)?;
         Ok(Arc::new(store))
     }
