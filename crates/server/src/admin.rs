@@ -1,10 +1,9 @@
 //! The administrator's operations behind the command line: each returns a value the command
 //! line prints as text or JSON.
-use crate::api::now_ms;
 use crate::error::ServerError;
 use crate::storage::{Device, EnrolCode, Station, User};
 use crate::units::AdminUnits;
-use crate::{DataDir, tls};
+use crate::{DataDir, now_ms, tls};
 use serde::Serialize;
 use std::path::Path;
 use tinbao_sync::protocol::{DeviceScope, EnrolmentCode, random_secret, secret_hash};
