@@ -464,11 +464,11 @@ pub fn assert_converged(station: &str, devices: &[&Device]) -> Result<Snapshot> 
     Ok(base)
 }
 
-/// The first `n` communes of the `index`-th province of the official list (shipped by the core),
-/// with the province code: isolated "worlds" on one server.
+/// The first `n` communes of the `index`-th province of the official list (the copy
+/// tinbao-reference ships), with the province code: isolated "worlds" on one server.
 pub fn province_stations(index: usize, n: usize) -> Result<(String, Vec<String>)> {
     let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/core/data/admin-units.json");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/reference/data/admin-units.json");
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path)?)?;
     let p = &v["provinces"][index];
     let code = p["code"].as_str().ok_or("no province")?.to_string();

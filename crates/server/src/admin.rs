@@ -1,10 +1,9 @@
 //! The administrator's operations behind the command line: each returns a value the command
 //! line prints as text or JSON.
-use crate::api::now_ms;
 use crate::error::ServerError;
 use crate::storage::{Device, EnrolCode, Station, User};
 use crate::units::AdminUnits;
-use crate::{DataDir, tls};
+use crate::{DataDir, now_ms, tls};
 use serde::Serialize;
 use std::path::Path;
 use tinbao_sync::protocol::{DeviceScope, EnrolmentCode, random_secret, secret_hash};
@@ -53,7 +52,7 @@ pub fn init(
     std::fs::write(&cert_path, cert_pem).map_err(|e| ServerError::io(&cert_path, e))?;
     // Check now that the pair loads, rather than at the first `serve`.
     tls::server_config(&tls_dir)?;
-    let store = crate::sqlite::SqliteStorage::open(&data.db())?;
+    let store = crate::storage::sqlite::SqliteStorage::open(&data.db())?;
     crate::storage::Storage::migrate(&store)?;
     Ok(InitReport {
         data: data.0.display().to_string(),

@@ -2,7 +2,7 @@
 //! same program as a separate process. Exit status, as for `tinbao`: 0 success, 1 the input was
 //! refused (unknown code, unregistered station, unknown device), 2 an error (usage, files, TLS,
 //! database).
-use crate::{DataDir, ServerError, admin, api};
+use crate::{DataDir, ServerError, admin, router};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -44,10 +44,10 @@ enum Cmd {
         #[arg(long, default_value = "0.0.0.0:8443")]
         listen: SocketAddr,
         /// Requests per second allowed per client address (average).
-        #[arg(long, default_value_t = api::Limits::default().per_second)]
+        #[arg(long, default_value_t = router::Limits::default().per_second)]
         rate: u64,
         /// Requests allowed per client address in a burst.
-        #[arg(long, default_value_t = api::Limits::default().burst)]
+        #[arg(long, default_value_t = router::Limits::default().burst)]
         burst: u32,
     },
     /// Manage stations.
@@ -200,7 +200,7 @@ fn run(cli: Cli) -> Result<(), ServerError> {
             rt.block_on(crate::serve(
                 &data,
                 listen,
-                api::Limits {
+                router::Limits {
                     per_second: rate,
                     burst,
                 },

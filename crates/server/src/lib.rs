@@ -1,14 +1,21 @@
-//! The provincial sync server: stations' devices push their changes here and pull what their
-//! scope may see. One data directory holds everything: the SQLite store, the TLS certificate
-//! and the attachment files.
+//! tinbao-server, the provincial sync server: stations' devices push their changes here and
+//! pull what their scope may see. One data directory holds everything: the SQLite store, the
+//! TLS certificate and the attachment files.
+//!
+//! By role: [`router`] (state, routes, layers), `handlers` (enrol, push, pull, attachments,
+//! health and metrics), [`policy`] (what a device may write and read, pure), [`storage`] (the
+//! backend-neutral trait, the SQLite store and its migrations, the conformance suite),
+//! [`admin`] and [`cli`] (the administrator's command line), [`tls`], [`units`] (the official
+//! admin-unit list from `tinbao-reference`).
 #![forbid(unsafe_code)]
 
 pub mod admin;
-pub mod api;
 pub mod cli;
 pub mod error;
+mod handlers;
 pub mod metrics;
-pub mod sqlite;
+pub mod policy;
+pub mod router;
 pub mod storage;
 pub mod tls;
 pub mod units;
@@ -47,10 +54,17 @@ impl DataDir {
                 self.0.display()
             )));
         }
-        let store = sqlite::SqliteStorage::open(&self.db())?;
+        let store = storage::sqlite::SqliteStorage::open(&self.db())?;
         storage::Storage::migrate(&store)?;
         Ok(Arc::new(store))
     }
+}
+
+/// Milliseconds since the Unix epoch by the server's clock.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Runs the server until SIGINT/SIGTERM. Prints `listening on https://ADDR` on stdout once
@@ -58,18 +72,18 @@ impl DataDir {
 pub async fn serve(
     data: &DataDir,
     listen: SocketAddr,
-    limits: api::Limits,
+    limits: router::Limits,
 ) -> Result<(), ServerError> {
     let store = data.open()?;
     let tls = tls::server_config(&data.tls())?;
     std::fs::create_dir_all(data.blobs().join("partial"))
         .map_err(|e| ServerError::io(&data.blobs(), e))?;
-    let app = Arc::new(api::App {
+    let app = Arc::new(router::App {
         store,
         blobs: data.blobs(),
         metrics: metrics::Metrics::default(),
     });
-    let router = api::router(app, &limits);
+    let routes = router::router(app, &limits);
     let listener = std::net::TcpListener::bind(listen)
         .map_err(|e| ServerError::io(Path::new(&listen.to_string()), e))?;
     listener
@@ -93,7 +107,7 @@ pub async fn serve(
     axum_server::from_tcp_rustls(listener, config)
         .map_err(|e| ServerError::io(Path::new(&addr.to_string()), e))?
         .handle(handle)
-        .serve(router.into_make_service_with_connect_info::<SocketAddr>())
+        .serve(routes.into_make_service_with_connect_info::<SocketAddr>())
         .await
         .map_err(|e| ServerError::io(Path::new(&addr.to_string()), e))
 }

@@ -1,6 +1,6 @@
-//! The official list of provinces and communes: the one the core ships
-//! (`tinbao_core::admin_units::official`), so server and stations agree on every code.
-use tinbao_core::admin_units::{Official, official};
+//! The official list of provinces and communes: the one the stations ship too
+//! (`tinbao_reference::admin_units::official`), so server and stations agree on every code.
+use tinbao_reference::admin_units::{Official, official};
 
 pub struct AdminUnits(&'static Official);
 

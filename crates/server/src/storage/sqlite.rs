@@ -1,8 +1,10 @@
-//! The embedded default store: one SQLite file in the data directory. The workspace's rusqlite
-//! is built with SQLCipher (for the stations); the server database is opened without a key,
-//! which SQLCipher treats as a plain SQLite file.
-use crate::storage::*;
+//! The embedded default store: one SQLite file in the data directory, its schema versioned by
+//! `rusqlite_migration` (`sqlite_migrations/`, the version in `PRAGMA user_version`). The
+//! workspace's rusqlite is built with SQLCipher (for the stations); the server database is
+//! opened without a key, which SQLCipher treats as a plain SQLite file.
+use super::*;
 use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use tinbao_sync::Change;
@@ -15,60 +17,22 @@ pub struct SqliteStorage {
     conn: Mutex<Connection>,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS stations (
-    code TEXT PRIMARY KEY,
-    province TEXT NOT NULL,
-    name TEXT NOT NULL,
-    created_ms INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS users (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    role TEXT NOT NULL,
-    station TEXT,
-    province TEXT NOT NULL,
-    active INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS enrol_codes (
-    secret_hash TEXT PRIMARY KEY,
-    scope TEXT NOT NULL,
-    created_ms INTEGER NOT NULL,
-    expires_ms INTEGER NOT NULL,
-    used_ms INTEGER,
-    device TEXT
-);
-CREATE TABLE IF NOT EXISTS devices (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    credential_hash TEXT NOT NULL,
-    enrolled_ms INTEGER NOT NULL,
-    last_seen_ms INTEGER,
-    revoked_ms INTEGER,
-    station TEXT,
-    slot INTEGER
-);
-CREATE INDEX IF NOT EXISTS devices_station ON devices(station, slot);
-CREATE TABLE IF NOT EXISTS changes (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    station TEXT NOT NULL,
-    province TEXT NOT NULL,
-    device TEXT NOT NULL,
-    entity TEXT NOT NULL,
-    received_ms INTEGER NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS changes_station ON changes(station, seq);
-CREATE INDEX IF NOT EXISTS changes_province ON changes(province, seq);
-CREATE TABLE IF NOT EXISTS attachment_owners (
-    sha256 TEXT NOT NULL,
-    station TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    PRIMARY KEY (sha256, station)
-);
-";
+/// The schema's versions, oldest first; a database records the last one applied.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("sqlite_migrations/001_init.sql"))])
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+impl From<rusqlite_migration::Error> for StorageError {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        StorageError::Backend(format!("nâng cấp lược đồ: {e}"))
+    }
+}
 
 impl SqliteStorage {
     pub fn open(path: &Path) -> Result<Self> {
@@ -144,7 +108,7 @@ fn read_device(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
 
 impl Storage for SqliteStorage {
     fn migrate(&self) -> Result<()> {
-        self.conn().execute_batch(SCHEMA)?;
+        migrations().to_latest(&mut self.conn())?;
         Ok(())
     }
 
@@ -521,5 +485,164 @@ impl Storage for SqliteStorage {
         )?;
         let rows = st.query_map([sha256], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tinbao_sync::{EntityKind, Hlc, Op};
+
+    /// The number of files in sqlite_migrations/.
+    const LATEST: i64 = 1;
+
+    /// The schema string the server ran on every start before versioned migrations: databases
+    /// in the field were made by it and carry `user_version` 0.
+    const SCHEMA_BEFORE_MIGRATIONS: &str = "
+CREATE TABLE IF NOT EXISTS stations (
+    code TEXT PRIMARY KEY,
+    province TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    station TEXT,
+    province TEXT NOT NULL,
+    active INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS enrol_codes (
+    secret_hash TEXT PRIMARY KEY,
+    scope TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used_ms INTEGER,
+    device TEXT
+);
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    credential_hash TEXT NOT NULL,
+    enrolled_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER,
+    revoked_ms INTEGER,
+    station TEXT,
+    slot INTEGER
+);
+CREATE INDEX IF NOT EXISTS devices_station ON devices(station, slot);
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    station TEXT NOT NULL,
+    province TEXT NOT NULL,
+    device TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    received_ms INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS changes_station ON changes(station, seq);
+CREATE INDEX IF NOT EXISTS changes_province ON changes(province, seq);
+CREATE TABLE IF NOT EXISTS attachment_owners (
+    sha256 TEXT NOT NULL,
+    station TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (sha256, station)
+);
+";
+
+    fn change(station: &str, device: Uuid) -> Change {
+        Change {
+            id: Uuid::now_v7(),
+            entity: EntityKind::Case,
+            entity_id: Uuid::now_v7(),
+            station: station.into(),
+            op: Op::Upsert,
+            fields: [("summary".to_string(), serde_json::json!("x"))].into(),
+            base: Default::default(),
+            hlc: Hlc {
+                wall_ms: 1,
+                counter: 0,
+                node: 1,
+            },
+            device,
+            user: Uuid::now_v7(),
+        }
+    }
+
+    fn user_version(path: &Path) -> i64 {
+        let conn = Connection::open(path).unwrap();
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_database_from_before_migrations_is_adopted_with_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let device = Uuid::now_v7();
+        let old = change("00004", device);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_BEFORE_MIGRATIONS).unwrap();
+            conn.execute(
+                "INSERT INTO stations(code, province, name, created_ms) VALUES ('00004', '01', 'A', 5)",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO changes(id, station, province, device, entity, received_ms, body)
+                 VALUES (?1, '00004', '01', ?2, 'case', 5, ?3)",
+                params![
+                    old.id.to_string(),
+                    device.to_string(),
+                    serde_json::to_string(&old).unwrap()
+                ],
+            )
+            .unwrap();
+        }
+        assert_eq!(user_version(&path), 0);
+
+        let store = SqliteStorage::open(&path).unwrap();
+        store.migrate().unwrap();
+        store.migrate().unwrap();
+        assert_eq!(user_version(&path), LATEST);
+        assert_eq!(store.station("00004").unwrap().unwrap().name, "A");
+        let scope = ReadScope::Station {
+            station: "00004".into(),
+            province: "01".into(),
+        };
+        let (seen, _, _) = store.changes_since(&scope, Uuid::nil(), 0, 10).unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].change, old);
+        // New writes continue the old sequence.
+        let seqs = store
+            .add_changes(&[(change("00004", device), "01".into())], 6)
+            .unwrap();
+        assert_eq!(seqs, vec![2]);
+    }
+
+    #[test]
+    fn a_new_database_gets_the_latest_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let store = SqliteStorage::open(&path).unwrap();
+        store.migrate().unwrap();
+        assert_eq!(user_version(&path), LATEST);
+        assert!(migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn a_database_from_a_newer_server_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let store = SqliteStorage::open(&path).unwrap();
+        assert!(matches!(store.migrate(), Err(StorageError::Backend(_))));
     }
 }

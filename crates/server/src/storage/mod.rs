@@ -1,17 +1,28 @@
 //! The server's storage interface: one flat list of operations, each a sentence of intent, so
 //! that a PostgreSQL store can sit beside the embedded SQLite one. Methods are synchronous and
-//! the HTTP layer calls them on the blocking pool.
+//! the HTTP layer calls them on the blocking pool. Nothing here names a backend: each
+//! implementation maps its own errors to [`StorageError`] and keeps its own versioned
+//! migrations, and [`conformance`] (feature `conformance`) holds the properties every
+//! implementation must pass.
 use serde::Serialize;
 use tinbao_sync::Change;
 use tinbao_sync::protocol::{DeviceScope, Sequenced};
 use uuid::Uuid;
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
+pub mod sqlite;
+
+/// A storage failure, whatever the backend.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
+    /// The backend failed (I/O, locking, a refused statement); its own message is kept.
     #[error("lỗi cơ sở dữ liệu máy chủ: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Backend(String),
+    /// Stored data could not be read back as what was written.
     #[error("dữ liệu lưu trên máy chủ bị hỏng: {0}")]
     Corrupt(String),
+    /// The operation contradicts what is stored (an id already taken).
     #[error("{0}")]
     Conflict(String),
 }
@@ -80,7 +91,8 @@ pub enum ReadScope {
 }
 
 pub trait Storage: Send + Sync + 'static {
-    /// Creates the schema if missing; safe to call on every start.
+    /// Brings the schema to the latest version (creating it if missing); safe to call on
+    /// every start, and keeps what is stored.
     fn migrate(&self) -> Result<()>;
 
     /// Registers a station; false if it already existed.
@@ -114,13 +126,15 @@ pub trait Storage: Send + Sync + 'static {
     /// How many numbering slots a station's devices share (its highest slot).
     fn station_slots(&self, station: &str) -> Result<u32>;
 
-    /// Stores changes that passed the checks, in one transaction, and returns each one's
-    /// sequence number. A change id already stored keeps its first sequence number and body:
-    /// re-pushing is harmless. Sequence numbers must become visible in increasing order (a
-    /// reader never sees seq n+1 before n), or cursors would skip changes.
+    /// Stores changes that passed the checks (each with the province it is filed under), in
+    /// one transaction, and returns each one's sequence number. A change id already stored
+    /// keeps its first sequence number and body: re-pushing is harmless. Sequence numbers must
+    /// become visible in increasing order (a reader never sees seq n+1 before n), or cursors
+    /// would skip changes.
     fn add_changes(&self, changes: &[(Change, String)], now_ms: u64) -> Result<Vec<u64>>;
     /// Changes after `since` within `scope`, excluding those `exclude_device` made, at most
-    /// `limit`, and the cursor to resume from.
+    /// `limit`, in sequence order; the cursor to resume from (at least `since`; resuming from
+    /// it neither skips nor repeats a change in scope); and whether more are waiting.
     fn changes_since(
         &self,
         scope: &ReadScope,

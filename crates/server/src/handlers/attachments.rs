@@ -1,0 +1,239 @@
+//! Attachments by content hash: `GET …/{sha256}/status`, `PUT …/{sha256}?offset=&size=`,
+//! `GET …/{sha256}?offset=`. Skipped when present, resumable both ways, hash verified.
+use super::{ApiError, ApiResult, DeviceTag, authenticate, blocking, encode};
+use crate::policy::may_read_attachment;
+use crate::router::App;
+use crate::storage::Device;
+use crate::units::AdminUnits;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use tinbao_sync::protocol::*;
+use uuid::Uuid;
+
+fn check_sha(sha: &str) -> ApiResult<String> {
+    if sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(sha.to_ascii_lowercase())
+    } else {
+        Err(ApiError::bad(
+            "Mã băm SHA-256 của tệp đính kèm không hợp lệ.",
+        ))
+    }
+}
+
+impl App {
+    fn partial_path(&self, sha: &str, device: Uuid) -> PathBuf {
+        self.blobs
+            .join("partial")
+            .join(format!("{sha}.{}", device.simple()))
+    }
+    fn blob_path(&self, sha: &str) -> PathBuf {
+        self.blobs.join(sha)
+    }
+}
+
+fn io_err(e: std::io::Error) -> ApiError {
+    tracing::error!(error = %e, "attachment file i/o failed");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        "Máy chủ tỉnh không ghi được tệp đính kèm; hãy thử lại sau.",
+    )
+}
+
+async fn status_for(app: &Arc<App>, device: &Device, sha: &str) -> ApiResult<AttachmentStatus> {
+    let st = app.clone();
+    let key = sha.to_string();
+    let owners = blocking(move || Ok(st.store.attachment_owners(&key)?)).await?;
+    let present = may_read_attachment(&device.scope, &AdminUnits::get(), &owners)
+        && tokio::fs::try_exists(app.blob_path(sha))
+            .await
+            .unwrap_or(false);
+    let received = if present {
+        0
+    } else {
+        tokio::fs::metadata(app.partial_path(sha, device.id))
+            .await
+            .map_or(0, |m| m.len())
+    };
+    Ok(AttachmentStatus {
+        sha256: sha.to_string(),
+        present,
+        received,
+    })
+}
+
+pub async fn status(
+    State(app): State<Arc<App>>,
+    Path(sha): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let device = authenticate(&app, &headers).await?;
+    let sha = check_sha(&sha)?;
+    let status = status_for(&app, &device, &sha).await?;
+    encode(&app, &status)
+}
+
+#[derive(Deserialize)]
+pub struct PutQuery {
+    offset: u64,
+    size: u64,
+}
+
+pub async fn put(
+    State(app): State<Arc<App>>,
+    Path(sha): Path<String>,
+    Query(q): Query<PutQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    use tokio::io::AsyncWriteExt;
+    let device = authenticate(&app, &headers).await?;
+    let sha = check_sha(&sha)?;
+    let DeviceScope::Station { station, .. } = &device.scope else {
+        return Err(ApiError::forbidden(
+            "Thiết bị cấp tỉnh không gửi tệp đính kèm vào hồ sơ của công an xã.",
+        ));
+    };
+    if q.size > MAX_ATTACHMENT_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            format!(
+                "Tệp đính kèm quá lớn (tối đa {} MB).",
+                MAX_ATTACHMENT_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    let status = status_for(&app, &device, &sha).await?;
+    if status.present {
+        return encode(&app, &status);
+    }
+    if q.offset != status.received || q.offset + body.len() as u64 > q.size {
+        // The device's idea of what arrived is stale (a lost acknowledgement): tell it where to
+        // resume instead of writing at the wrong place.
+        return Err(ApiError(
+            StatusCode::CONFLICT,
+            ErrorBody::new(
+                ErrorCode::Conflict,
+                format!("resume at {}", status.received),
+            ),
+        ));
+    }
+    let partial = app.partial_path(&sha, device.id);
+    if let Some(dir) = partial.parent() {
+        tokio::fs::create_dir_all(dir).await.map_err(io_err)?;
+    }
+    let mut f = tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&partial)
+        .await
+        .map_err(io_err)?;
+    f.write_all(&body).await.map_err(io_err)?;
+    f.sync_all().await.map_err(io_err)?;
+    drop(f);
+    app.metrics
+        .attachment_bytes_in
+        .fetch_add(body.len() as u64, Relaxed);
+    let received = q.offset + body.len() as u64;
+    if received < q.size {
+        return encode(
+            &app,
+            &AttachmentStatus {
+                sha256: sha,
+                present: false,
+                received,
+            },
+        );
+    }
+    // Complete: keep it only if the content is what its name says.
+    let p = partial.clone();
+    let digest = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        let mut f = std::fs::File::open(&p)?;
+        std::io::copy(&mut f, &mut h)?;
+        Ok(hex::encode(h.finalize()))
+    })
+    .await
+    .map_err(|e| io_err(std::io::Error::other(e)))?
+    .map_err(io_err)?;
+    if digest != sha {
+        let _ = tokio::fs::remove_file(&partial).await;
+        return Err(ApiError::bad(
+            "Nội dung tệp đính kèm không khớp mã băm; tệp đã bị hỏng trên đường truyền, hãy gửi lại.",
+        ));
+    }
+    let blob = app.blob_path(&sha);
+    if tokio::fs::try_exists(&blob).await.unwrap_or(false) {
+        let _ = tokio::fs::remove_file(&partial).await;
+    } else {
+        tokio::fs::rename(&partial, &blob).await.map_err(io_err)?;
+    }
+    let st = app.clone();
+    let (key, stn, size) = (sha.clone(), station.clone(), q.size);
+    blocking(move || Ok(st.store.add_attachment_owner(&key, &stn, size)?)).await?;
+    tracing::info!(device = %device.id, size, "attachment stored");
+    encode(
+        &app,
+        &AttachmentStatus {
+            sha256: sha,
+            present: true,
+            received: 0,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct GetQuery {
+    #[serde(default)]
+    offset: u64,
+}
+
+pub async fn get(
+    State(app): State<Arc<App>>,
+    Path(sha): Path<String>,
+    Query(q): Query<GetQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let device = authenticate(&app, &headers).await?;
+    let sha = check_sha(&sha)?;
+    let status = status_for(&app, &device, &sha).await?;
+    if !status.present {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "Máy chủ tỉnh chưa có tệp đính kèm này.",
+        ));
+    }
+    let mut f = tokio::fs::File::open(app.blob_path(&sha))
+        .await
+        .map_err(io_err)?;
+    let total = f.metadata().await.map_err(io_err)?.len();
+    let offset = q.offset.min(total);
+    f.seek(std::io::SeekFrom::Start(offset))
+        .await
+        .map_err(io_err)?;
+    let mut buf = Vec::with_capacity(ATTACHMENT_CHUNK_BYTES);
+    f.take(ATTACHMENT_CHUNK_BYTES as u64)
+        .read_to_end(&mut buf)
+        .await
+        .map_err(io_err)?;
+    app.metrics
+        .attachment_bytes_out
+        .fetch_add(buf.len() as u64, Relaxed);
+    let mut resp = buf.into_response();
+    resp.headers_mut().insert(
+        paths::TOTAL_HEADER,
+        HeaderValue::from_str(&total.to_string()).map_err(|_| ApiError::bad("size"))?,
+    );
+    resp.extensions_mut().insert(DeviceTag(device.id));
+    Ok(resp)
+}

@@ -1,0 +1,103 @@
+//! `POST /v1/push`: a batch of a device's changes, each checked by [`crate::policy`], the
+//! accepted ones stored with their sequence numbers.
+use super::{ApiError, ApiResult, DeviceTag, authenticate, blocking, decode, encode};
+use crate::now_ms;
+use crate::policy::check_change;
+use crate::router::App;
+use crate::storage::User;
+use crate::units::AdminUnits;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use tinbao_sync::protocol::*;
+use uuid::Uuid;
+
+pub async fn push(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let device = authenticate(&app, &headers).await?;
+    let req: PushRequest = decode(&app, &headers, &body)?;
+    if req.device != device.id {
+        return Err(ApiError::bad(
+            "Gói dữ liệu ghi tên một thiết bị khác với thiết bị đã xác thực.",
+        ));
+    }
+    if req.changes.len() > MAX_PUSH_BATCH {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            format!("Mỗi đợt gửi tối đa {MAX_PUSH_BATCH} thay đổi."),
+        ));
+    }
+    let st = app.clone();
+    let dev = device.clone();
+    let resp = blocking(move || {
+        let now = now_ms();
+        let units = AdminUnits::get();
+        let mut users: HashMap<Uuid, Option<User>> = HashMap::new();
+        let mut ok = Vec::new();
+        let mut rejected = Vec::new();
+        for c in req.changes {
+            let user = match users.get(&c.user) {
+                Some(u) => u.clone(),
+                None => {
+                    let u = st.store.user(c.user)?;
+                    users.insert(c.user, u.clone());
+                    u
+                }
+            };
+            match check_change(&dev.scope, dev.id, user.as_ref(), &units, now, &c) {
+                Ok(province) => ok.push((c, province)),
+                Err(refusal) => {
+                    st.metrics.rejected(reason_name(refusal.reason));
+                    rejected.push(Rejected {
+                        id: c.id,
+                        reason: refusal.reason,
+                        message: refusal.message.to_string(),
+                    });
+                }
+            }
+        }
+        let before = st.store.head()?;
+        let seqs = st.store.add_changes(&ok, now)?;
+        let fresh = seqs.iter().filter(|s| **s > before).count() as u64;
+        st.metrics.changes_accepted.fetch_add(fresh, Relaxed);
+        st.metrics
+            .changes_duplicate
+            .fetch_add(seqs.len() as u64 - fresh, Relaxed);
+        let accepted = ok
+            .iter()
+            .zip(seqs)
+            .map(|((c, _), seq)| Accepted { id: c.id, seq })
+            .collect();
+        Ok(PushResponse { accepted, rejected })
+    })
+    .await?;
+    tracing::info!(
+        device = %device.id,
+        accepted = resp.accepted.len(),
+        rejected = resp.rejected.len(),
+        "push"
+    );
+    let mut out = encode(&app, &resp)?;
+    out.extensions_mut().insert(DeviceTag(device.id));
+    Ok(out)
+}
+
+/// The reason's label in `/metrics`.
+fn reason_name(r: RejectReason) -> &'static str {
+    match r {
+        RejectReason::OutOfScope => "out_of_scope",
+        RejectReason::NotReviewEvent => "not_review_event",
+        RejectReason::ClockAhead => "clock_ahead",
+        RejectReason::WrongDevice => "wrong_device",
+        RejectReason::UserNotAllowed => "user_not_allowed",
+        RejectReason::Invalid => "invalid",
+    }
+}

@@ -1,0 +1,371 @@
+//! What a device may write and read, decided from what the server knows: the device's
+//! enrolled scope, the user as registered on the server, the official admin-unit list and the
+//! server's clock. Pure functions, no storage and no HTTP, so each rule is tested on its own.
+use crate::storage::User;
+use crate::units::AdminUnits;
+use tinbao_sync::hlc::MAX_FUTURE_DRIFT_MS;
+use tinbao_sync::protocol::{DeviceScope, REVIEW_EVENT_TYPES, RejectReason};
+use tinbao_sync::{Change, EntityKind, Op};
+use uuid::Uuid;
+
+/// Why a change is refused: the reason the device records and the message its chief reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: RejectReason,
+    pub message: &'static str,
+}
+
+fn refuse<T>(reason: RejectReason, message: &'static str) -> Result<T, Refusal> {
+    Err(Refusal { reason, message })
+}
+
+/// Whether the device `device` with `scope` (and the change's `user`, if the server knows the
+/// user) may write `change` at `now_ms`. Returns the province the change is filed under, which
+/// the store needs for province-wide reads.
+pub fn check_change(
+    scope: &DeviceScope,
+    device: Uuid,
+    user: Option<&User>,
+    units: &AdminUnits,
+    now_ms: u64,
+    change: &Change,
+) -> Result<String, Refusal> {
+    let c = change;
+    if c.device != device {
+        return refuse(
+            RejectReason::WrongDevice,
+            "Thay đổi ghi tên một thiết bị khác; thiết bị chỉ được gửi thay đổi của chính mình.",
+        );
+    }
+    if c.hlc.wall_ms > now_ms.saturating_add(MAX_FUTURE_DRIFT_MS) {
+        return refuse(
+            RejectReason::ClockAhead,
+            "Đồng hồ máy tính chạy nhanh hơn giờ thực; hãy chỉnh lại ngày giờ của máy. Thay đổi vẫn được giữ và sẽ gửi lại.",
+        );
+    }
+    // A change belongs to a station (commune code) or, for province-wide shared data such as
+    // answer templates, to the province itself (province code).
+    let (province, shared) = match units.province_of(&c.station) {
+        Some(p) => (p.to_string(), false),
+        None if units.province_name(&c.station).is_some() => (c.station.clone(), true),
+        None => {
+            return refuse(
+                RejectReason::Invalid,
+                "Mã đơn vị của thay đổi không có trong danh mục.",
+            );
+        }
+    };
+    match scope {
+        DeviceScope::Station { station, .. } => {
+            if &c.station != station {
+                return refuse(
+                    RejectReason::OutOfScope,
+                    "Thay đổi thuộc đơn vị khác; công an xã chỉ ghi được hồ sơ của mình.",
+                );
+            }
+        }
+        DeviceScope::Province { province: own } => {
+            if &province != own {
+                return refuse(RejectReason::OutOfScope, "Thay đổi thuộc tỉnh khác.");
+            }
+            let allowed = if shared {
+                c.entity == EntityKind::AnswerTemplate
+            } else {
+                let review = c.entity == EntityKind::Event
+                    && c.op == Op::Insert
+                    && c.fields
+                        .get("type")
+                        .and_then(|t| t.as_str())
+                        .is_some_and(|t| REVIEW_EVENT_TYPES.contains(&t));
+                // A supervisor's reveal of a reporter is audited where the case lives.
+                let audit = c.entity == EntityKind::Audit && c.op == Op::Insert;
+                review || audit
+            };
+            if !allowed {
+                return refuse(
+                    RejectReason::NotReviewEvent,
+                    "Thiết bị cấp tỉnh chỉ được ghi ý kiến duyệt (duyệt hoặc trả lại) vào hồ sơ của công an xã.",
+                );
+            }
+        }
+    }
+    if let Some(u) = user {
+        let ok = u.active
+            && match scope {
+                DeviceScope::Station { station, .. } => u.station.as_deref() == Some(station),
+                DeviceScope::Province { province } => {
+                    u.station.is_none()
+                        && &u.province == province
+                        && matches!(u.role.as_str(), "supervisor" | "admin")
+                }
+            };
+        if !ok {
+            return refuse(
+                RejectReason::UserNotAllowed,
+                "Người dùng ghi thay đổi này không thuộc đơn vị của thiết bị hoặc đã bị khoá.",
+            );
+        }
+    }
+    Ok(province)
+}
+
+/// Whether a device with `scope` may read an attachment uploaded by the stations `owners`.
+pub fn may_read_attachment(scope: &DeviceScope, units: &AdminUnits, owners: &[String]) -> bool {
+    match scope {
+        DeviceScope::Station { station, .. } => owners.iter().any(|o| o == station),
+        DeviceScope::Province { province } => owners
+            .iter()
+            .any(|o| units.province_of(o) == Some(province.as_str())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tinbao_sync::Hlc;
+
+    // 00004 and 00008 are communes of province 01; 24280 is a commune of province 66.
+    const NOW: u64 = 1_750_000_000_000;
+
+    fn station(code: &str, province: &str) -> DeviceScope {
+        DeviceScope::Station {
+            station: code.into(),
+            province: province.into(),
+        }
+    }
+    fn province(code: &str) -> DeviceScope {
+        DeviceScope::Province {
+            province: code.into(),
+        }
+    }
+
+    fn change(device: Uuid, station: &str, entity: EntityKind, op: Op, typ: &str) -> Change {
+        Change {
+            id: Uuid::now_v7(),
+            entity,
+            entity_id: Uuid::now_v7(),
+            station: station.into(),
+            op,
+            fields: [("type".to_string(), serde_json::json!(typ))].into(),
+            base: Default::default(),
+            hlc: Hlc {
+                wall_ms: NOW,
+                counter: 0,
+                node: 7,
+            },
+            device,
+            user: Uuid::now_v7(),
+        }
+    }
+
+    fn user(role: &str, station: Option<&str>, province: &str, active: bool) -> User {
+        User {
+            id: Uuid::now_v7(),
+            name: "A".into(),
+            role: role.into(),
+            station: station.map(str::to_string),
+            province: province.into(),
+            active,
+        }
+    }
+
+    fn check(
+        scope: &DeviceScope,
+        dev: Uuid,
+        user: Option<&User>,
+        c: &Change,
+    ) -> Result<String, RejectReason> {
+        check_change(scope, dev, user, &AdminUnits::get(), NOW, c).map_err(|r| r.reason)
+    }
+
+    #[test]
+    fn a_change_naming_another_device_is_refused() {
+        let dev = Uuid::now_v7();
+        let c = change(Uuid::now_v7(), "00004", EntityKind::Case, Op::Upsert, "");
+        assert_eq!(
+            check(&station("00004", "01"), dev, None, &c),
+            Err(RejectReason::WrongDevice)
+        );
+    }
+
+    #[test]
+    fn a_clock_too_far_ahead_is_refused_and_the_allowed_drift_is_not() {
+        let dev = Uuid::now_v7();
+        let scope = station("00004", "01");
+        let mut c = change(dev, "00004", EntityKind::Case, Op::Upsert, "");
+        c.hlc.wall_ms = NOW + MAX_FUTURE_DRIFT_MS;
+        assert_eq!(check(&scope, dev, None, &c), Ok("01".into()));
+        c.hlc.wall_ms = NOW + MAX_FUTURE_DRIFT_MS + 1;
+        assert_eq!(check(&scope, dev, None, &c), Err(RejectReason::ClockAhead));
+    }
+
+    #[test]
+    fn an_unknown_unit_code_is_invalid() {
+        let dev = Uuid::now_v7();
+        let c = change(dev, "99999", EntityKind::Case, Op::Upsert, "");
+        assert_eq!(
+            check(&station("99999", "01"), dev, None, &c),
+            Err(RejectReason::Invalid)
+        );
+        assert_eq!(
+            check(&province("01"), dev, None, &c),
+            Err(RejectReason::Invalid)
+        );
+    }
+
+    #[test]
+    fn a_station_device_writes_its_own_station_only() {
+        let dev = Uuid::now_v7();
+        let scope = station("00004", "01");
+        let own = change(dev, "00004", EntityKind::Case, Op::Upsert, "");
+        assert_eq!(check(&scope, dev, None, &own), Ok("01".into()));
+        let neighbour = change(dev, "00008", EntityKind::Case, Op::Upsert, "");
+        assert_eq!(
+            check(&scope, dev, None, &neighbour),
+            Err(RejectReason::OutOfScope)
+        );
+        // Its province's shared data is not its own either.
+        let shared = change(dev, "01", EntityKind::AnswerTemplate, Op::Upsert, "");
+        assert_eq!(
+            check(&scope, dev, None, &shared),
+            Err(RejectReason::OutOfScope)
+        );
+    }
+
+    #[test]
+    fn a_province_device_stays_in_its_province() {
+        let dev = Uuid::now_v7();
+        let review = change(
+            dev,
+            "24280",
+            EntityKind::Event,
+            Op::Insert,
+            "reviewed_approved",
+        );
+        assert_eq!(
+            check(&province("01"), dev, None, &review),
+            Err(RejectReason::OutOfScope)
+        );
+        let shared = change(dev, "66", EntityKind::AnswerTemplate, Op::Upsert, "");
+        assert_eq!(
+            check(&province("01"), dev, None, &shared),
+            Err(RejectReason::OutOfScope)
+        );
+    }
+
+    #[test]
+    fn a_province_device_writes_reviews_audits_and_shared_templates_only() {
+        let dev = Uuid::now_v7();
+        let scope = province("01");
+        let ok = |e, op, typ, at: &str| check(&scope, dev, None, &change(dev, at, e, op, typ));
+        for t in REVIEW_EVENT_TYPES {
+            assert_eq!(
+                ok(EntityKind::Event, Op::Insert, t, "00004"),
+                Ok("01".into())
+            );
+        }
+        assert_eq!(
+            ok(EntityKind::Audit, Op::Insert, "", "00004"),
+            Ok("01".into())
+        );
+        assert_eq!(
+            ok(EntityKind::AnswerTemplate, Op::Upsert, "", "01"),
+            Ok("01".into())
+        );
+
+        let refused = Err(RejectReason::NotReviewEvent);
+        assert_eq!(
+            ok(EntityKind::Event, Op::Insert, "closed", "00004"),
+            refused
+        );
+        assert_eq!(
+            ok(EntityKind::Event, Op::Upsert, "reviewed_approved", "00004"),
+            refused
+        );
+        assert_eq!(ok(EntityKind::Audit, Op::Upsert, "", "00004"), refused);
+        assert_eq!(ok(EntityKind::Case, Op::Upsert, "", "00004"), refused);
+        assert_eq!(
+            ok(EntityKind::AnswerTemplate, Op::Upsert, "", "00004"),
+            refused
+        );
+        // Province-wide data other than answer templates.
+        assert_eq!(ok(EntityKind::Audit, Op::Insert, "", "01"), refused);
+        assert_eq!(
+            ok(EntityKind::Event, Op::Insert, "reviewed_approved", "01"),
+            refused
+        );
+        // An event without a type.
+        let mut untyped = change(dev, "00004", EntityKind::Event, Op::Insert, "");
+        untyped.fields.clear();
+        assert_eq!(check(&scope, dev, None, &untyped), refused);
+    }
+
+    #[test]
+    fn a_station_change_needs_an_active_user_of_that_station_when_the_user_is_known() {
+        let dev = Uuid::now_v7();
+        let scope = station("00004", "01");
+        let c = change(dev, "00004", EntityKind::Case, Op::Upsert, "");
+        let officer = user("officer", Some("00004"), "01", true);
+        assert_eq!(check(&scope, dev, Some(&officer), &c), Ok("01".into()));
+        let locked = user("officer", Some("00004"), "01", false);
+        assert_eq!(
+            check(&scope, dev, Some(&locked), &c),
+            Err(RejectReason::UserNotAllowed)
+        );
+        let elsewhere = user("chief", Some("00008"), "01", true);
+        assert_eq!(
+            check(&scope, dev, Some(&elsewhere), &c),
+            Err(RejectReason::UserNotAllowed)
+        );
+        let supervisor = user("supervisor", None, "01", true);
+        assert_eq!(
+            check(&scope, dev, Some(&supervisor), &c),
+            Err(RejectReason::UserNotAllowed)
+        );
+    }
+
+    #[test]
+    fn a_province_change_needs_an_active_supervisor_or_admin_of_that_province() {
+        let dev = Uuid::now_v7();
+        let scope = province("01");
+        let c = change(
+            dev,
+            "00004",
+            EntityKind::Event,
+            Op::Insert,
+            "reviewed_returned",
+        );
+        for role in ["supervisor", "admin"] {
+            let u = user(role, None, "01", true);
+            assert_eq!(check(&scope, dev, Some(&u), &c), Ok("01".into()));
+        }
+        let refused = Err(RejectReason::UserNotAllowed);
+        let officer = user("officer", None, "01", true);
+        assert_eq!(check(&scope, dev, Some(&officer), &c), refused);
+        let station_user = user("supervisor", Some("00004"), "01", true);
+        assert_eq!(check(&scope, dev, Some(&station_user), &c), refused);
+        let other_province = user("supervisor", None, "66", true);
+        assert_eq!(check(&scope, dev, Some(&other_province), &c), refused);
+        let locked = user("admin", None, "01", false);
+        assert_eq!(check(&scope, dev, Some(&locked), &c), refused);
+    }
+
+    #[test]
+    fn attachments_are_read_by_their_stations_and_their_province() {
+        let units = AdminUnits::get();
+        let owners = vec!["00004".to_string()];
+        assert!(may_read_attachment(
+            &station("00004", "01"),
+            &units,
+            &owners
+        ));
+        assert!(!may_read_attachment(
+            &station("00008", "01"),
+            &units,
+            &owners
+        ));
+        assert!(may_read_attachment(&province("01"), &units, &owners));
+        assert!(!may_read_attachment(&province("66"), &units, &owners));
+        assert!(!may_read_attachment(&province("01"), &units, &[]));
+    }
+}

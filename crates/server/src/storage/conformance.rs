@@ -1,0 +1,623 @@
+//! The properties every [`Storage`] implementation must have, whatever its backend: one
+//! function per property, each given a factory of fresh, empty stores, each panicking with what
+//! broke. `tests/storage_conformance.rs` runs them all against the SQLite store; a new backend's
+//! tests run [`PROPERTIES`] the same way.
+//!
+//! The pull cursor is the part that is easy to get subtly wrong elsewhere: sequence numbers
+//! must become visible in increasing order, and resuming from a returned cursor may neither
+//! skip nor repeat a change in scope.
+use super::*;
+use tinbao_sync::{EntityKind, Hlc, Op};
+
+/// Makes a fresh, empty store (not yet migrated; each property migrates it).
+pub type Factory<'a> = &'a dyn Fn() -> Box<dyn Storage>;
+
+/// A property: panics if the stores the factory makes lack it.
+pub type Property = fn(Factory<'_>);
+
+/// Every property, by name.
+pub const PROPERTIES: &[(&str, Property)] = &[
+    ("migrate_is_repeatable", migrate_is_repeatable),
+    (
+        "sequence_numbers_increase_and_become_visible",
+        sequence_numbers_increase_and_become_visible,
+    ),
+    (
+        "pushing_a_change_twice_stores_it_once",
+        pushing_a_change_twice_stores_it_once,
+    ),
+    (
+        "cursors_page_exactly_and_in_order",
+        cursors_page_exactly_and_in_order,
+    ),
+    (
+        "a_device_does_not_pull_its_own_changes",
+        a_device_does_not_pull_its_own_changes,
+    ),
+    (
+        "scopes_separate_stations_and_provinces",
+        scopes_separate_stations_and_provinces,
+    ),
+    ("stations_and_users", stations_and_users),
+    ("enrolment_codes_are_one_time", enrolment_codes_are_one_time),
+    (
+        "station_devices_get_slots_and_keep_them",
+        station_devices_get_slots_and_keep_them,
+    ),
+    (
+        "revocation_keeps_the_first_time_until_re_enrolment",
+        revocation_keeps_the_first_time_until_re_enrolment,
+    ),
+    ("attachment_owners_are_a_set", attachment_owners_are_a_set),
+];
+
+// Two stations of province 01, one of province 66.
+const P1: &str = "01";
+const S1: &str = "00004";
+const S2: &str = "00008";
+const P2: &str = "66";
+const S3: &str = "24280";
+
+fn fresh(make: Factory<'_>) -> Box<dyn Storage> {
+    let store = make();
+    store.migrate().expect("migrate a fresh store");
+    store
+}
+
+fn change(station: &str, device: Uuid, entity: EntityKind) -> Change {
+    Change {
+        id: Uuid::now_v7(),
+        entity,
+        entity_id: Uuid::now_v7(),
+        station: station.into(),
+        op: Op::Upsert,
+        fields: [("summary".to_string(), serde_json::json!(station))].into(),
+        base: Default::default(),
+        hlc: Hlc {
+            wall_ms: 1_750_000_000_000,
+            counter: 0,
+            node: 1,
+        },
+        device,
+        user: Uuid::now_v7(),
+    }
+}
+
+fn case(station: &str) -> Change {
+    change(station, Uuid::now_v7(), EntityKind::Case)
+}
+
+fn filed(c: &Change, province: &str) -> (Change, String) {
+    (c.clone(), province.to_string())
+}
+
+fn add(store: &dyn Storage, batch: &[(Change, String)]) -> Vec<u64> {
+    store.add_changes(batch, 1).expect("add changes")
+}
+
+fn station_scope(station: &str, province: &str) -> ReadScope {
+    ReadScope::Station {
+        station: station.into(),
+        province: province.into(),
+    }
+}
+
+fn province_scope(province: &str) -> ReadScope {
+    ReadScope::Province {
+        province: province.into(),
+    }
+}
+
+/// Pulls everything in scope from `since`, page by page, checking each page's cursor.
+fn pull_all(
+    store: &dyn Storage,
+    scope: &ReadScope,
+    me: Uuid,
+    since: u64,
+    limit: u32,
+) -> (Vec<Sequenced>, u64) {
+    let mut cursor = since;
+    let mut out: Vec<Sequenced> = Vec::new();
+    for _ in 0..10_000 {
+        let (page, next, more) = store
+            .changes_since(scope, me, cursor, limit)
+            .expect("changes since");
+        assert!(page.len() <= limit as usize, "a page exceeds its limit");
+        assert!(next >= cursor, "the cursor went back: {cursor} -> {next}");
+        for s in &page {
+            assert!(
+                s.seq > cursor,
+                "seq {} is not after the cursor {cursor}",
+                s.seq
+            );
+        }
+        assert!(
+            page.windows(2).all(|w| w[0].seq < w[1].seq),
+            "a page is out of sequence order"
+        );
+        if let Some(last) = page.last() {
+            assert!(next >= last.seq, "the cursor would repeat seq {}", last.seq);
+        }
+        if more {
+            assert!(!page.is_empty(), "more waiting, yet an empty page");
+        }
+        out.extend(page);
+        cursor = next;
+        if !more {
+            return (out, cursor);
+        }
+    }
+    panic!("paging never ended");
+}
+
+fn ids(seen: &[Sequenced]) -> Vec<Uuid> {
+    seen.iter().map(|s| s.change.id).collect()
+}
+
+/// Migrating again (every start does) keeps what is stored.
+pub fn migrate_is_repeatable(make: Factory<'_>) {
+    let store = fresh(make);
+    let c = case(S1);
+    let seqs = add(&*store, &[filed(&c, P1)]);
+    store.migrate().expect("migrate a second time");
+    store.migrate().expect("migrate a third time");
+    assert_eq!(store.head().expect("head"), seqs[0]);
+    assert_eq!(store.change_count().expect("count"), 1);
+}
+
+/// Each accepted change gets a sequence number above every earlier one, the head follows, and
+/// a pull from just before a change's number returns that change as it was pushed.
+pub fn sequence_numbers_increase_and_become_visible(make: Factory<'_>) {
+    let store = fresh(make);
+    assert_eq!(store.head().expect("head"), 0);
+    assert_eq!(store.change_count().expect("count"), 0);
+    assert!(add(&*store, &[]).is_empty());
+    assert_eq!(store.head().expect("head"), 0);
+
+    let mut all = Vec::new();
+    let mut last = 0;
+    for n in [3, 1, 4] {
+        let batch: Vec<_> = (0..n).map(|_| filed(&case(S1), P1)).collect();
+        let seqs = add(&*store, &batch);
+        assert_eq!(seqs.len(), n);
+        for s in &seqs {
+            assert!(*s > last, "seq {s} is not above {last}");
+            last = *s;
+        }
+        assert_eq!(store.head().expect("head"), last);
+        all.extend(batch.into_iter().map(|(c, _)| c).zip(seqs));
+    }
+    assert_eq!(store.change_count().expect("count"), all.len() as u64);
+
+    let scope = station_scope(S1, P1);
+    for (c, seq) in &all {
+        let (page, _, _) = store
+            .changes_since(&scope, Uuid::nil(), seq - 1, 1)
+            .expect("changes since");
+        assert_eq!(page.len(), 1, "seq {seq} not visible");
+        assert_eq!(page[0].seq, *seq);
+        assert_eq!(&page[0].change, c, "seq {seq} came back changed");
+        let (after, _, _) = store
+            .changes_since(&scope, Uuid::nil(), *seq, 100)
+            .expect("changes since");
+        assert!(after.iter().all(|s| s.seq > *seq && s.change.id != c.id));
+    }
+}
+
+/// Re-pushing a change (a lost acknowledgement) returns its first sequence number and keeps
+/// its first body; nothing is stored twice.
+pub fn pushing_a_change_twice_stores_it_once(make: Factory<'_>) {
+    let store = fresh(make);
+    let (a, b) = (case(S1), case(S1));
+    let first = add(&*store, &[filed(&a, P1), filed(&b, P1)]);
+    let head = store.head().expect("head");
+    assert_eq!(add(&*store, &[filed(&a, P1), filed(&b, P1)]), first);
+    assert_eq!(store.head().expect("head"), head);
+    assert_eq!(store.change_count().expect("count"), 2);
+
+    // A batch mixing a known change and a new one.
+    let c = case(S1);
+    let mixed = add(&*store, &[filed(&c, P1), filed(&a, P1)]);
+    assert_eq!(mixed[1], first[0]);
+    assert!(mixed[0] > head);
+    assert_eq!(store.change_count().expect("count"), 3);
+
+    // The same id with another body keeps the first.
+    let mut altered = a.clone();
+    altered.fields = [("summary".to_string(), serde_json::json!("khác"))].into();
+    assert_eq!(add(&*store, &[filed(&altered, P1)]), vec![first[0]]);
+    let (page, _, _) = store
+        .changes_since(&station_scope(S1, P1), Uuid::nil(), first[0] - 1, 1)
+        .expect("changes since");
+    assert_eq!(page[0].change, a);
+
+    // Twice in one batch.
+    let d = case(S1);
+    let twice = add(&*store, &[filed(&d, P1), filed(&d, P1)]);
+    assert_eq!(twice[0], twice[1]);
+    assert_eq!(store.change_count().expect("count"), 4);
+    let (all, _) = pull_all(&*store, &station_scope(S1, P1), Uuid::nil(), 0, 100);
+    assert_eq!(ids(&all), vec![a.id, b.id, c.id, d.id]);
+}
+
+/// Pulling from a cursor returns exactly the changes in scope after it, in order, page by page
+/// within the limit; `more` is exact; a cursor resumed later sees what came since.
+pub fn cursors_page_exactly_and_in_order(make: Factory<'_>) {
+    let store = fresh(make);
+    let mut mine = Vec::new();
+    for i in 0..10 {
+        let c = case(S1);
+        let seq = add(&*store, &[filed(&c, P1)])[0];
+        mine.push((c.id, seq));
+        if i % 2 == 0 {
+            // Others' changes between them, which the cursor must pass over.
+            add(&*store, &[filed(&case(S3), P2), filed(&case(S2), P1)]);
+        }
+    }
+    let scope = station_scope(S1, P1);
+    let want: Vec<Uuid> = mine.iter().map(|(id, _)| *id).collect();
+    for limit in [1, 3, 4, 10, 11, 1000] {
+        let (all, _) = pull_all(&*store, &scope, Uuid::nil(), 0, limit);
+        assert_eq!(ids(&all), want, "paging by {limit}");
+        let seqs: Vec<u64> = all.iter().map(|s| s.seq).collect();
+        assert_eq!(seqs, mine.iter().map(|(_, s)| *s).collect::<Vec<_>>());
+    }
+
+    // From the middle: exactly those after it.
+    let (_, fifth) = mine[4];
+    let (page, _, more) = store
+        .changes_since(&scope, Uuid::nil(), fifth, 1000)
+        .expect("changes since");
+    assert_eq!(ids(&page), want[5..].to_vec());
+    assert!(!more);
+
+    // `more` is exact: a limit equal to what remains leaves nothing waiting.
+    let (page, _, more) = store
+        .changes_since(&scope, Uuid::nil(), 0, 10)
+        .expect("changes since");
+    assert_eq!(page.len(), 10);
+    assert!(!more, "more with nothing left");
+    let (page, next, more) = store
+        .changes_since(&scope, Uuid::nil(), 0, 9)
+        .expect("changes since");
+    assert_eq!(page.len(), 9);
+    assert!(more, "no more with one left");
+    assert!(next < mine[9].1, "the cursor skips the last change");
+
+    // At the end the cursor stays put until something new comes, and then sees it.
+    let (_, end) = pull_all(&*store, &scope, Uuid::nil(), 0, 4);
+    let (page, again, more) = store
+        .changes_since(&scope, Uuid::nil(), end, 100)
+        .expect("changes since");
+    assert!(page.is_empty() && !more && again >= end);
+    add(&*store, &[filed(&case(S3), P2)]);
+    let late = case(S1);
+    add(&*store, &[filed(&late, P1)]);
+    let (page, _) = pull_all(&*store, &scope, Uuid::nil(), again, 100);
+    assert_eq!(ids(&page), vec![late.id]);
+
+    // A cursor beyond the head returns nothing and does not go back.
+    let beyond = store.head().expect("head") + 50;
+    let (page, next, more) = store
+        .changes_since(&scope, Uuid::nil(), beyond, 100)
+        .expect("changes since");
+    assert!(page.is_empty() && !more && next >= beyond);
+}
+
+/// A device's own changes are not sent back to it, and its paging still ends.
+pub fn a_device_does_not_pull_its_own_changes(make: Factory<'_>) {
+    let store = fresh(make);
+    let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
+    let mut theirs = Vec::new();
+    for i in 0..6 {
+        let c = change(S1, if i % 3 == 0 { other } else { me }, EntityKind::Case);
+        if c.device == other {
+            theirs.push(c.id);
+        }
+        add(&*store, &[filed(&c, P1)]);
+    }
+    let scope = station_scope(S1, P1);
+    let (seen, _) = pull_all(&*store, &scope, me, 0, 1);
+    assert_eq!(ids(&seen), theirs);
+    let (seen, _) = pull_all(&*store, &scope, other, 0, 2);
+    assert_eq!(seen.len(), 4);
+    assert!(seen.iter().all(|s| s.change.device == me));
+}
+
+/// A station reads its own records and its province's shared ones; a province reads every
+/// station of its own (but not their local accounts) and its shared records; nobody reads
+/// another province.
+pub fn scopes_separate_stations_and_provinces(make: Factory<'_>) {
+    let store = fresh(make);
+    let own = case(S1);
+    let own_account = change(S1, Uuid::now_v7(), EntityKind::User);
+    let neighbour = case(S2);
+    let shared = change(P1, Uuid::now_v7(), EntityKind::AnswerTemplate);
+    let province_account = change(P1, Uuid::now_v7(), EntityKind::User);
+    let far = case(S3);
+    let far_shared = change(P2, Uuid::now_v7(), EntityKind::AnswerTemplate);
+    add(
+        &*store,
+        &[
+            filed(&own, P1),
+            filed(&own_account, P1),
+            filed(&neighbour, P1),
+            filed(&far, P2),
+        ],
+    );
+    add(
+        &*store,
+        &[
+            filed(&shared, P1),
+            filed(&province_account, P1),
+            filed(&far_shared, P2),
+        ],
+    );
+
+    let (s1, _) = pull_all(&*store, &station_scope(S1, P1), Uuid::nil(), 0, 2);
+    assert_eq!(
+        ids(&s1),
+        vec![own.id, own_account.id, shared.id, province_account.id]
+    );
+    let (s2, _) = pull_all(&*store, &station_scope(S2, P1), Uuid::nil(), 0, 2);
+    assert_eq!(ids(&s2), vec![neighbour.id, shared.id, province_account.id]);
+    let (s3, _) = pull_all(&*store, &station_scope(S3, P2), Uuid::nil(), 0, 2);
+    assert_eq!(ids(&s3), vec![far.id, far_shared.id]);
+
+    let (p1, _) = pull_all(&*store, &province_scope(P1), Uuid::nil(), 0, 2);
+    assert_eq!(
+        ids(&p1),
+        vec![own.id, neighbour.id, shared.id, province_account.id]
+    );
+    let (p2, _) = pull_all(&*store, &province_scope(P2), Uuid::nil(), 0, 2);
+    assert_eq!(ids(&p2), vec![far.id, far_shared.id]);
+}
+
+/// Stations are added once; users are added once, a second time with the same id is a
+/// conflict.
+pub fn stations_and_users(make: Factory<'_>) {
+    let store = fresh(make);
+    let st = |code: &str, name: &str| Station {
+        code: code.into(),
+        province: P1.into(),
+        name: name.into(),
+        created_ms: 5,
+    };
+    assert!(store.add_station(&st(S2, "B")).expect("add station"));
+    assert!(store.add_station(&st(S1, "A")).expect("add station"));
+    assert!(!store.add_station(&st(S1, "A2")).expect("add station again"));
+    assert_eq!(store.station(S1).expect("station"), Some(st(S1, "A")));
+    assert_eq!(store.station(S3).expect("station"), None);
+    let codes: Vec<String> = store
+        .stations()
+        .expect("stations")
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
+    assert_eq!(codes, vec![S1, S2]);
+
+    let u = User {
+        id: Uuid::now_v7(),
+        name: "Trần Thị Hoa".into(),
+        role: "officer".into(),
+        station: Some(S1.into()),
+        province: P1.into(),
+        active: true,
+    };
+    store.add_user(&u).expect("add user");
+    assert!(matches!(
+        store.add_user(&User {
+            name: "other".into(),
+            ..u.clone()
+        }),
+        Err(StorageError::Conflict(_))
+    ));
+    assert_eq!(store.user(u.id).expect("user"), Some(u));
+    let supervisor = User {
+        id: Uuid::now_v7(),
+        name: "B".into(),
+        role: "supervisor".into(),
+        station: None,
+        province: P1.into(),
+        active: false,
+    };
+    store.add_user(&supervisor).expect("add user");
+    assert_eq!(store.user(supervisor.id).expect("user"), Some(supervisor));
+    assert_eq!(store.user(Uuid::now_v7()).expect("user"), None);
+}
+
+fn code(hash: &str, scope: DeviceScope, expires_ms: u64) -> EnrolCode {
+    EnrolCode {
+        secret_hash: hash.into(),
+        scope,
+        created_ms: 1,
+        expires_ms,
+    }
+}
+
+fn device(id: Uuid, credential: &str) -> Device {
+    Device {
+        id,
+        name: "Máy trực ban".into(),
+        // The code decides the scope, not the device.
+        scope: DeviceScope::Province {
+            province: String::new(),
+        },
+        enrolled_ms: 0,
+        last_seen_ms: None,
+        revoked_ms: None,
+        slot: None,
+        credential_hash: credential.into(),
+    }
+}
+
+fn at_station(station: &str, province: &str) -> DeviceScope {
+    DeviceScope::Station {
+        station: station.into(),
+        province: province.into(),
+    }
+}
+
+fn enrol(store: &dyn Storage, hash: &str, scope: DeviceScope, id: Uuid, now: u64) -> Device {
+    store
+        .add_enrol_code(&code(hash, scope, now + 1000))
+        .expect("add code");
+    store
+        .redeem_enrol_code(hash, &device(id, &format!("cred-{hash}")), now)
+        .expect("redeem")
+        .expect("a fresh code redeems")
+}
+
+/// A code shows its scope until used, enrols one device with that scope, then is used; an
+/// unknown code and an expired one are told apart.
+pub fn enrolment_codes_are_one_time(make: Factory<'_>) {
+    let store = fresh(make);
+    let scope = at_station(S1, P1);
+    store
+        .add_enrol_code(&code("h1", scope.clone(), 2000))
+        .expect("add code");
+    assert_eq!(
+        store.enrol_code_scope("h1").expect("scope"),
+        Some(scope.clone())
+    );
+    assert_eq!(store.enrol_code_scope("nope").expect("scope"), None);
+    let id = Uuid::now_v7();
+    assert_eq!(
+        store
+            .redeem_enrol_code("nope", &device(id, "c"), 1500)
+            .expect("redeem")
+            .err(),
+        Some(RedeemError::Unknown)
+    );
+    let d = store
+        .redeem_enrol_code("h1", &device(id, "c"), 1500)
+        .expect("redeem")
+        .expect("redeemed");
+    assert_eq!((d.id, d.scope.clone(), d.enrolled_ms), (id, scope, 1500));
+    assert_eq!(
+        (d.slot, d.revoked_ms, d.credential_hash.as_str()),
+        (Some(1), None, "c")
+    );
+    assert_eq!(store.device(id).expect("device"), Some(d));
+    assert_eq!(store.enrol_code_scope("h1").expect("scope"), None);
+    assert_eq!(
+        store
+            .redeem_enrol_code("h1", &device(Uuid::now_v7(), "c2"), 1600)
+            .expect("redeem")
+            .err(),
+        Some(RedeemError::Used)
+    );
+
+    store
+        .add_enrol_code(&code("h2", province_scope_device(P1), 2000))
+        .expect("add code");
+    assert_eq!(
+        store
+            .redeem_enrol_code("h2", &device(Uuid::now_v7(), "c3"), 2001)
+            .expect("redeem")
+            .err(),
+        Some(RedeemError::Expired)
+    );
+    let p = store
+        .redeem_enrol_code("h2", &device(Uuid::now_v7(), "c3"), 2000)
+        .expect("redeem")
+        .expect("a code is good until its expiry");
+    assert_eq!((p.scope, p.slot), (province_scope_device(P1), None));
+}
+
+fn province_scope_device(province: &str) -> DeviceScope {
+    DeviceScope::Province {
+        province: province.into(),
+    }
+}
+
+/// A station's devices get slots 1, 2, … in enrolment order; a re-enrolled device keeps its
+/// slot (with its new credential), one moved to another station gets that station's next.
+pub fn station_devices_get_slots_and_keep_them(make: Factory<'_>) {
+    let store = fresh(make);
+    assert_eq!(store.station_slots(S1).expect("slots"), 0);
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    assert_eq!(
+        enrol(&*store, "a1", at_station(S1, P1), a, 10).slot,
+        Some(1)
+    );
+    assert_eq!(
+        enrol(&*store, "b1", at_station(S1, P1), b, 20).slot,
+        Some(2)
+    );
+    let laptop = enrol(&*store, "p1", province_scope_device(P1), Uuid::now_v7(), 30);
+    assert_eq!(laptop.slot, None);
+    assert_eq!(store.station_slots(S1).expect("slots"), 2);
+    assert_eq!(store.station_slots(S2).expect("slots"), 0);
+
+    let again = enrol(&*store, "a2", at_station(S1, P1), a, 40);
+    assert_eq!(again.slot, Some(1));
+    assert_eq!(
+        store.device(a).expect("device").map(|d| d.credential_hash),
+        Some("cred-a2".to_string())
+    );
+    assert_eq!(store.station_slots(S1).expect("slots"), 2);
+
+    let c = Uuid::now_v7();
+    assert_eq!(
+        enrol(&*store, "c1", at_station(S2, P1), c, 50).slot,
+        Some(1)
+    );
+    let moved = enrol(&*store, "b2", at_station(S2, P1), b, 60);
+    assert_eq!(moved.slot, Some(2));
+    assert_eq!(store.station_slots(S2).expect("slots"), 2);
+
+    let listed = store.devices().expect("devices");
+    assert_eq!(listed.len(), 4);
+    assert!(
+        listed
+            .windows(2)
+            .all(|w| w[0].enrolled_ms <= w[1].enrolled_ms),
+        "devices are listed in enrolment order"
+    );
+    assert_eq!(store.device(Uuid::now_v7()).expect("device"), None);
+}
+
+/// Revoking is immediate and keeps its first time; an unknown device is reported; a new
+/// enrolment (which an administrator allowed by issuing the code) lifts it. Contact times are
+/// recorded.
+pub fn revocation_keeps_the_first_time_until_re_enrolment(make: Factory<'_>) {
+    let store = fresh(make);
+    let id = Uuid::now_v7();
+    enrol(&*store, "r1", at_station(S1, P1), id, 10);
+    assert!(!store.revoke_device(Uuid::now_v7(), 20).expect("revoke"));
+    assert!(store.revoke_device(id, 20).expect("revoke"));
+    assert!(store.revoke_device(id, 30).expect("revoke again"));
+    assert_eq!(
+        store.device(id).expect("device").and_then(|d| d.revoked_ms),
+        Some(20)
+    );
+    store.touch_device(id, 25).expect("touch");
+    assert_eq!(
+        store
+            .device(id)
+            .expect("device")
+            .and_then(|d| d.last_seen_ms),
+        Some(25)
+    );
+    let back = enrol(&*store, "r2", at_station(S1, P1), id, 40);
+    assert_eq!(back.revoked_ms, None);
+    assert_eq!(
+        store.device(id).expect("device").and_then(|d| d.revoked_ms),
+        None
+    );
+}
+
+/// An attachment's owners are the stations that uploaded it, each once, in code order.
+pub fn attachment_owners_are_a_set(make: Factory<'_>) {
+    let store = fresh(make);
+    let (h, other) = ("ab".repeat(32), "cd".repeat(32));
+    assert!(store.attachment_owners(&h).expect("owners").is_empty());
+    store.add_attachment_owner(&h, S2, 10).expect("add owner");
+    store.add_attachment_owner(&h, S1, 10).expect("add owner");
+    store
+        .add_attachment_owner(&h, S1, 10)
+        .expect("add owner again");
+    assert_eq!(store.attachment_owners(&h).expect("owners"), vec![S1, S2]);
+    assert!(store.attachment_owners(&other).expect("owners").is_empty());
+}

@@ -1,0 +1,48 @@
+//! The storage conformance suite (`storage::conformance`) against the embedded SQLite store,
+//! each property on fresh stores in their own temporary directories.
+use std::cell::RefCell;
+use tinbao_server::storage::Storage;
+use tinbao_server::storage::conformance::{self, Property};
+use tinbao_server::storage::sqlite::SqliteStorage;
+
+fn with_sqlite(property: Property) {
+    // The directories live until the property is done with every store it made.
+    let dirs = RefCell::new(Vec::new());
+    let make = || -> Box<dyn Storage> {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = SqliteStorage::open(&dir.path().join("server.db")).expect("open store");
+        dirs.borrow_mut().push(dir);
+        Box::new(store)
+    };
+    property(&make);
+}
+
+macro_rules! properties {
+    ($($name:ident),* $(,)?) => {
+        $( #[test] fn $name() { with_sqlite(conformance::$name); } )*
+
+        /// Every property of the suite is run above.
+        #[test]
+        fn no_property_is_left_out() {
+            let mut here = vec![$(stringify!($name)),*];
+            let mut suite: Vec<&str> = conformance::PROPERTIES.iter().map(|(n, _)| *n).collect();
+            here.sort_unstable();
+            suite.sort_unstable();
+            assert_eq!(here, suite);
+        }
+    };
+}
+
+properties!(
+    migrate_is_repeatable,
+    sequence_numbers_increase_and_become_visible,
+    pushing_a_change_twice_stores_it_once,
+    cursors_page_exactly_and_in_order,
+    a_device_does_not_pull_its_own_changes,
+    scopes_separate_stations_and_provinces,
+    stations_and_users,
+    enrolment_codes_are_one_time,
+    station_devices_get_slots_and_keep_them,
+    revocation_keeps_the_first_time_until_re_enrolment,
+    attachment_owners_are_a_set,
+);
