@@ -1360,7 +1360,7 @@ fn community_work_is_counted_in_the_monthly_figures() {
         )
         .unwrap();
     let today = Utc::now()
-        .with_timezone(&tinbao_core::audit::vn_offset())
+        .with_timezone(&tinbao_core::time::vn_offset())
         .date_naive();
     s.record_followers(&off, zalo, today - Duration::days(40), 410)
         .unwrap();
