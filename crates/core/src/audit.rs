@@ -1,5 +1,7 @@
 //! The audit trail: who revealed a reporter, exported, printed, logged in or changed a setting.
-//! Append-only (triggers refuse updates and deletes) and synced to the province.
+//! Append-only (triggers refuse updates and deletes) and synced to the province. An entry is
+//! written by `store::record_in`, in the transaction of what it records; here it is recorded
+//! on its own and read back.
 use crate::error::Result;
 use crate::model::{Actor, Role};
 use crate::store::{Store, record_in};

@@ -1,5 +1,6 @@
-//! The register: intake with offline numbering, case reads, persons, the confidential
-//! reporter, attachments, and workflow actions.
+//! The register: intake with offline numbering, the case screen, persons, the confidential
+//! reporter, attachments, and workflow actions (`act`, by `workflow`'s rules). The case's row
+//! is written and derived by `case_row`, its search entry made by `search_index`.
 use crate::case_row::{
     CaseColumns, ROW_COLS, WriteCache, derive, insert_case_row, load_events, reproject, row_from,
 };
