@@ -10,11 +10,11 @@ use serde_json::json;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tinbao_core::audit::vn_offset;
 use tinbao_core::interchange::ImportReport;
 use tinbao_core::search::SearchQuery;
 use tinbao_core::stats::Count;
 use tinbao_core::text::group_thousands;
+use tinbao_core::time::vn_offset;
 use tinbao_core::{Channel, Error, Kind, Scope, Status, Store, system_actor};
 
 #[derive(Parser)]
@@ -494,11 +494,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             if json {
                 print_json(serde_json::to_value(&s).map_err(Error::from)?);
             } else {
-                let d = |x: i64| {
-                    tinbao_core::audit::vn_time(x)
-                        .format("%d/%m/%Y")
-                        .to_string()
-                };
+                let d = |x: i64| tinbao_core::time::vn_time(x).format("%d/%m/%Y").to_string();
                 say!("Thống kê từ ngày {} đến hết ngày {}:", d(f), d(t - 1));
                 let n = group_thousands;
                 say!("  Nguồn tin tiếp nhận trong kỳ: {}", n(s.received.into()));

@@ -345,7 +345,7 @@ fn the_monthly_figures_count_channels_posts_and_questions() {
             )
             .unwrap();
         let today = chrono::Utc::now()
-            .with_timezone(&tinbao_core::audit::vn_offset())
+            .with_timezone(&tinbao_core::time::vn_offset())
             .date_naive();
         s.record_followers(&chief, page, today, 12_500).unwrap();
         s.add_post(

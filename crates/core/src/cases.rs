@@ -1,14 +1,19 @@
-//! The register: intake with offline numbering, case reads, persons, the confidential
-//! reporter, attachments, and workflow actions.
-use crate::audit::{vn_offset, vn_time};
-use crate::deadlines::{self, DUE_SOON_SECS};
+//! The register: intake with offline numbering, the case screen, persons, the confidential
+//! reporter, attachments, and workflow actions (`act`, by `workflow`'s rules). The case's row
+//! is written and derived by `case_row`, its search entry made by `search_index`.
+use crate::case_row::{
+    CaseColumns, ROW_COLS, WriteCache, derive, insert_case_row, load_events, reproject, row_from,
+};
+use crate::deadlines;
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::store::{Store, Writer};
+use crate::search_index::{self, FtsFilters, fts_body, reindex, search_text};
+use crate::store::{Store, Writer, record_in, write_case_fields};
 use crate::text::{clean_opt, fold};
+use crate::time::{vn_offset, vn_time};
 use crate::workflow::{self, StoredEvent};
 use chrono::{DateTime, Datelike, FixedOffset, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -19,38 +24,7 @@ pub const MAX_SUMMARY: usize = 300;
 pub const MAX_DESCRIPTION: usize = 20_000;
 pub const MAX_SHORT: usize = 500;
 pub const MAX_ATTACHMENT_BYTES: usize = 50 * 1024 * 1024;
-/// Reports from before this year are not plausible in this register.
-pub const EARLIEST_YEAR: i32 = 2000;
-
-pub(crate) const ROW_COLS: &str = "c.id, c.station, c.register_no, c.received_at, c.channel, c.kind, c.category, c.urgency, \
-     c.summary, c.hamlet, c.status, c.assignee, (SELECT full_name FROM users u WHERE u.id = c.assignee), c.deadline_utc, c.conflict, c.review";
-
-pub(crate) fn row_from(r: &Row<'_>, now: i64) -> rusqlite::Result<CaseRow> {
-    let received: String = r.get(3)?;
-    let deadline: Option<i64> = r.get(13)?;
-    let status = Status::parse(&r.get::<_, String>(10)?).unwrap_or(Status::Received);
-    let open = status.is_open();
-    Ok(CaseRow {
-        id: r.get::<_, String>(0)?.parse().unwrap_or_default(),
-        station: r.get(1)?,
-        register_no: r.get(2)?,
-        received_at: DateTime::parse_from_rfc3339(&received).unwrap_or_default(),
-        channel: Channel::parse(&r.get::<_, String>(4)?).unwrap_or(Channel::WalkIn),
-        kind: Kind::parse(&r.get::<_, String>(5)?).unwrap_or(Kind::PhanAnh),
-        category: r.get(6)?,
-        urgency: Urgency::parse(&r.get::<_, String>(7)?).unwrap_or(Urgency::Normal),
-        summary: r.get(8)?,
-        hamlet: r.get(9)?,
-        status,
-        assignee: r.get::<_, Option<String>>(11)?.and_then(|s| s.parse().ok()),
-        assignee_name: r.get(12)?,
-        deadline,
-        overdue: open && deadline.is_some_and(|d| d < now),
-        due_soon: open && deadline.is_some_and(|d| d >= now && d < now + DUE_SOON_SECS),
-        conflict: r.get(14)?,
-        review: r.get(15)?,
-    })
-}
+pub use crate::case_row::{EARLIEST_YEAR, parse_register_no};
 
 pub(crate) fn person_view(p: NewPerson, id: Uuid, case_year: i32) -> Person {
     let age = p.birth_year.map(|b| case_year - b);
@@ -233,420 +207,6 @@ pub(crate) fn case_fields(
     f
 }
 
-/// A case row's synced columns as written at creation.
-pub(crate) struct CaseColumns<'a> {
-    pub station: &'a str,
-    pub register_no: &'a str,
-    pub received_at: &'a str,
-    pub received_utc: i64,
-    pub channel: Option<&'a str>,
-    pub channel_ref: Option<&'a str>,
-    pub kind: Option<&'a str>,
-    pub category: Option<&'a str>,
-    pub urgency: Option<&'a str>,
-    pub summary: &'a str,
-    pub description: &'a str,
-    pub commune: Option<&'a str>,
-    pub hamlet: Option<&'a str>,
-    pub address: Option<&'a str>,
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
-    pub occurred: Option<&'a str>,
-}
-
-impl<'a> CaseColumns<'a> {
-    /// A new case registered here; `received_at` is its RFC 3339 text.
-    pub fn of_new(
-        c: &'a NewCase,
-        station: &'a str,
-        register_no: &'a str,
-        received_at: &'a str,
-        received_utc: i64,
-    ) -> Self {
-        CaseColumns {
-            station,
-            register_no,
-            received_at,
-            received_utc,
-            channel: Some(c.channel.as_str()),
-            channel_ref: c.channel_ref.as_deref(),
-            kind: Some(c.kind.as_str()),
-            category: Some(&c.category),
-            urgency: Some(c.urgency.as_str()),
-            summary: &c.summary,
-            description: &c.description,
-            commune: c.location.commune.as_deref(),
-            hamlet: c.location.hamlet.as_deref(),
-            address: c.location.address.as_deref(),
-            lat: c.location.lat,
-            lon: c.location.lon,
-            occurred: c.occurred.as_deref(),
-        }
-    }
-
-    /// A case from another device's change (`case_fields` on its side).
-    pub fn of_fields(f: &'a BTreeMap<String, Value>) -> Result<Self> {
-        let s = |k: &str| f.get(k).and_then(Value::as_str);
-        let n = |k: &str| f.get(k).and_then(Value::as_f64);
-        let received_at =
-            s("received_at").ok_or_else(|| Error::invalid("thiếu thời điểm tiếp nhận"))?;
-        Ok(CaseColumns {
-            station: s("station").ok_or_else(|| Error::invalid("thiếu đơn vị"))?,
-            register_no: s("register_no").ok_or_else(|| Error::invalid("thiếu số thụ lý"))?,
-            received_at,
-            received_utc: DateTime::parse_from_rfc3339(received_at)
-                .map_err(|_| Error::invalid("thời điểm tiếp nhận sai định dạng"))?
-                .timestamp(),
-            channel: s("channel"),
-            channel_ref: s("channel_ref"),
-            kind: s("kind"),
-            category: s("category"),
-            urgency: s("urgency"),
-            summary: s("summary").unwrap_or_default(),
-            description: s("description").unwrap_or_default(),
-            commune: s("commune"),
-            hamlet: s("hamlet"),
-            address: s("address"),
-            lat: n("lat"),
-            lon: n("lon"),
-            occurred: s("occurred"),
-        })
-    }
-}
-
-/// Writes a case row (creation here or from another device).
-pub(crate) fn insert_case_row(
-    tx: &Connection,
-    id: Uuid,
-    c: &CaseColumns<'_>,
-    hlc: &str,
-    derived: Option<&Derived>,
-) -> Result<i64> {
-    let (seq, year) = parse_register_no(c.register_no)?;
-    tx.prepare_cached(
-        "INSERT INTO cases(id, station, register_no, reg_year, reg_seq, received_at, received_utc, channel, channel_ref,
-           kind, category, urgency, summary, description, commune, hamlet, address, lat, lon, occurred, hlc,
-           status, assignee, outcome, outcome_utc, duplicate_of, review, deadline_utc, deadline_rule, conflict)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-           ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
-    )?
-    .execute(params![
-        id.to_string(), c.station, c.register_no, year, seq, c.received_at, c.received_utc, c.channel, c.channel_ref,
-        c.kind, c.category, c.urgency, c.summary, c.description,
-        c.commune, c.hamlet, c.address, c.lat, c.lon, c.occurred, hlc,
-        derived.map_or(Status::Received.as_str(), |d| d.status.as_str()), derived.and_then(|d| d.assignee.as_deref()),
-        derived.and_then(|d| d.outcome.as_deref()), derived.and_then(|d| d.outcome_utc),
-        derived.and_then(|d| d.duplicate_of.as_deref()), derived.and_then(|d| d.review.as_deref()),
-        derived.and_then(|d| d.deadline_utc), derived.and_then(|d| d.deadline_rule.as_deref()),
-        derived.is_some_and(|d| d.conflict)
-    ])?;
-    Ok(tx.last_insert_rowid())
-}
-
-pub fn parse_register_no(s: &str) -> Result<(i64, i32)> {
-    let bad = || {
-        Error::invalid(format!(
-            "Số thụ lý “{s}” không đúng dạng số/năm (ví dụ 12/2025)."
-        ))
-    };
-    let (a, b) = s.trim().split_once('/').ok_or_else(bad)?;
-    let seq: i64 = a.trim().parse().map_err(|_| bad())?;
-    let year: i32 = b.trim().parse().map_err(|_| bad())?;
-    if seq < 1 {
-        return Err(bad());
-    }
-    if year < EARLIEST_YEAR {
-        return Err(Error::invalid(format!(
-            "Số thụ lý “{s}” thuộc năm {year}: sổ chỉ nhận hồ sơ từ năm {EARLIEST_YEAR}."
-        )));
-    }
-    if year > 2200 {
-        return Err(Error::invalid(format!(
-            "Số thụ lý “{s}”: năm {year} không hợp lệ."
-        )));
-    }
-    Ok((seq, year))
-}
-
-/// Rebuilds the case's index entry from its row and persons (a new case is indexed from
-/// memory by `create_case`).
-///
-/// Besides the folded text, the entry holds one token per filterable value (see
-/// `filter_token`), so that a search with filters is an intersection inside the index rather
-/// than a scan of every text match.
-pub(crate) fn reindex(tx: &Connection, case_id: &str) -> Result<()> {
-    let entry = tx
-        .prepare_cached(&format!("{INDEX_SOURCE} WHERE c.id = ?1"))?
-        .query_row([case_id], index_entry)
-        .optional()?;
-    if let Some((rid, body)) = entry {
-        tx.prepare_cached("DELETE FROM case_fts WHERE rowid = ?1")?
-            .execute([rid])?;
-        tx.prepare_cached("INSERT INTO case_fts(rowid, body) VALUES (?1, ?2)")?
-            .execute(params![rid, body])?;
-    }
-    Ok(())
-}
-
-/// Fills an empty search index from every case (a migration that changes how it is built).
-pub(crate) fn rebuild_index(tx: &Connection) -> rusqlite::Result<()> {
-    let mut read = tx.prepare(INDEX_SOURCE)?;
-    let mut write = tx.prepare("INSERT INTO case_fts(rowid, body) VALUES (?1, ?2)")?;
-    let mut rows = read.query([])?;
-    while let Some(r) = rows.next()? {
-        let (rid, body) = index_entry(r)?;
-        write.execute(params![rid, body])?;
-    }
-    Ok(())
-}
-
-/// A case's row and persons as the text and filters of its index entry.
-const INDEX_SOURCE: &str = "SELECT c.rid, concat_ws(' ', c.register_no, c.summary, c.description, c.channel_ref, c.hamlet, c.address, c.occurred,
-       (SELECT name FROM communes WHERE code = c.commune),
-       (SELECT group_concat(name, ' ') FROM persons p WHERE p.case_id = c.id)),
-       c.status, c.category, c.channel, c.kind, c.station, c.received_utc, c.assignee
-     FROM cases c";
-
-fn index_entry(r: &Row<'_>) -> rusqlite::Result<(i64, String)> {
-    let (status, category, channel, kind, station): (String, String, String, String, String) =
-        (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
-    let assignee: Option<String> = r.get(8)?;
-    let body = fts_body(
-        fold(&r.get::<_, String>(1)?),
-        &FtsFilters {
-            status: &status,
-            category: &category,
-            channel: &channel,
-            kind: &kind,
-            station: &station,
-            received_utc: r.get(7)?,
-            assignee: assignee.as_deref(),
-        },
-    );
-    Ok((r.get(0)?, body))
-}
-
-/// The filterable values a case's index entry carries as tokens.
-pub(crate) struct FtsFilters<'a> {
-    pub status: &'a str,
-    pub category: &'a str,
-    pub channel: &'a str,
-    pub kind: &'a str,
-    pub station: &'a str,
-    pub received_utc: i64,
-    pub assignee: Option<&'a str>,
-}
-
-/// A case's index entry: its folded text, then one token per filterable value.
-pub(crate) fn fts_body(folded: String, f: &FtsFilters<'_>) -> String {
-    let mut body = folded;
-    body.reserve(160);
-    for (k, v) in [
-        ("st", f.status),
-        ("ca", f.category),
-        ("ch", f.channel),
-        ("ki", f.kind),
-        ("sn", f.station),
-    ] {
-        body.push(' ');
-        body.push_str(&filter_token(k, v));
-    }
-    body.push(' ');
-    body.push_str(&filter_token("ym", &month_of(f.received_utc).to_string()));
-    if let Some(a) = f.assignee {
-        body.push(' ');
-        body.push_str(&filter_token("as", a));
-    }
-    body
-}
-
-/// A filter value as one index token: a prefix no Vietnamese word has, then the value with
-/// everything but letters and digits removed (the tokenizer would split on them).
-pub(crate) fn filter_token(kind: &str, value: &str) -> String {
-    let v: String = value
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .flat_map(|c| c.to_lowercase())
-        .collect();
-    format!("qq{kind}{v}")
-}
-
-/// yyyymm of a time, in Vietnam time.
-pub(crate) fn month_of(unix: i64) -> u32 {
-    let d = vn_time(unix);
-    (d.year() as u32) * 100 + d.month()
-}
-
-fn load_events(tx: &Connection, case_id: &str) -> Result<Vec<StoredEvent>> {
-    let mut st = tx.prepare_cached(
-        "SELECT type, data, at_utc FROM events WHERE case_id = ?1 ORDER BY hlc, id",
-    )?;
-    let rows = st.query_map([case_id], |r| {
-        Ok(StoredEvent {
-            kind: r.get(0)?,
-            data: serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or(Value::Null),
-            at_utc: r.get(2)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// The case row's projected columns, derived from its events.
-pub(crate) struct Derived {
-    status: Status,
-    assignee: Option<String>,
-    outcome: Option<String>,
-    outcome_utc: Option<i64>,
-    duplicate_of: Option<String>,
-    review: Option<String>,
-    deadline_utc: Option<i64>,
-    deadline_rule: Option<String>,
-    conflict: bool,
-}
-
-/// What deriving cases reads besides their events, read once per write (an import derives
-/// thousands of cases in one transaction).
-#[derive(Default)]
-pub(crate) struct WriteCache {
-    rules: BTreeMap<&'static str, Option<deadlines::DeadlineRule>>,
-    holidays: Option<std::collections::HashSet<chrono::NaiveDate>>,
-    remote: BTreeMap<String, bool>,
-    commune_names: BTreeMap<String, Option<String>>,
-    categories: BTreeMap<String, bool>,
-}
-
-impl WriteCache {
-    fn deadline(
-        &mut self,
-        tx: &Connection,
-        kind: Kind,
-        station: &str,
-        from: i64,
-    ) -> Result<(Option<i64>, Option<String>)> {
-        let code = deadlines::rule_for_kind(kind);
-        if !self.rules.contains_key(code) {
-            self.rules.insert(code, deadlines::load_rule(tx, code)?);
-        }
-        let Some(Some(rule)) = self.rules.get(code) else {
-            return Ok((None, None));
-        };
-        let remote = match self.remote.get(station) {
-            Some(v) => *v,
-            None => {
-                let v: bool = tx
-                    .prepare_cached(
-                        "SELECT COALESCE((SELECT remote FROM stations WHERE code = ?1), 0)",
-                    )?
-                    .query_row([station], |r| r.get(0))?;
-                self.remote.insert(station.to_owned(), v);
-                v
-            }
-        };
-        let holidays = match &mut self.holidays {
-            Some(h) => h,
-            slot => slot.insert(deadlines::holidays(tx)?),
-        };
-        Ok((
-            Some(deadlines::compute(rule, from, remote, holidays)),
-            Some(rule.code.clone()),
-        ))
-    }
-
-    fn category_active(&mut self, tx: &Connection, code: &str) -> Result<bool> {
-        if let Some(v) = self.categories.get(code) {
-            return Ok(*v);
-        }
-        let v: bool = tx
-            .prepare_cached(
-                "SELECT EXISTS(SELECT 1 FROM categories WHERE code = ?1 AND active = 1)",
-            )?
-            .query_row([code], |r| r.get(0))?;
-        self.categories.insert(code.to_owned(), v);
-        Ok(v)
-    }
-
-    fn commune_name(&mut self, tx: &Connection, code: &str) -> Result<Option<String>> {
-        if let Some(n) = self.commune_names.get(code) {
-            return Ok(n.clone());
-        }
-        let n: Option<String> = tx
-            .prepare_cached("SELECT name FROM communes WHERE code = ?1")?
-            .query_row([code], |r| r.get(0))
-            .optional()?;
-        self.commune_names.insert(code.to_owned(), n.clone());
-        Ok(n)
-    }
-}
-
-pub(crate) fn derive(
-    tx: &Connection,
-    cache: &mut WriteCache,
-    events: &[StoredEvent],
-    kind: Kind,
-    station: &str,
-    open_conflicts: bool,
-) -> Result<Derived> {
-    let p = workflow::fold(events);
-    let (deadline_utc, deadline_rule) = match p.deadline_from {
-        Some(from) => cache.deadline(tx, kind, station, from)?,
-        None => (None, None),
-    };
-    Ok(Derived {
-        status: p.status.unwrap_or(Status::Received),
-        assignee: p.assignee.map(|u| u.to_string()),
-        outcome: p.outcome.as_ref().map(serde_json::to_string).transpose()?,
-        outcome_utc: p.outcome_utc,
-        duplicate_of: p.duplicate_of.map(|u| u.to_string()),
-        review: p.review,
-        deadline_utc,
-        deadline_rule,
-        conflict: p.conflict || open_conflicts,
-    })
-}
-
-/// Derives the case's current state from its events and writes it to the row.
-pub(crate) fn reproject(tx: &Connection, case_id: &str) -> Result<()> {
-    let events = load_events(tx, case_id)?;
-    let info: Option<(String, String)> = tx
-        .prepare_cached("SELECT kind, station FROM cases WHERE id = ?1")?
-        .query_row([case_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((kind, station)) = info else {
-        return Ok(());
-    };
-    let kind = Kind::parse(&kind).unwrap_or(Kind::PhanAnh);
-    let open_conflicts: bool = tx
-        .prepare_cached(
-            "SELECT EXISTS(SELECT 1 FROM conflicts WHERE case_id = ?1 AND resolved = 0)",
-        )?
-        .query_row([case_id], |r| r.get(0))?;
-    let d = derive(
-        tx,
-        &mut WriteCache::default(),
-        &events,
-        kind,
-        &station,
-        open_conflicts,
-    )?;
-    tx.prepare_cached(
-        "UPDATE cases SET status = ?2, assignee = ?3, outcome = ?4, outcome_utc = ?5, duplicate_of = ?6, review = ?7,
-           deadline_utc = ?8, deadline_rule = ?9, conflict = ?10 WHERE id = ?1",
-    )?
-    .execute(params![
-        case_id,
-        d.status.as_str(),
-        d.assignee,
-        d.outcome,
-        d.outcome_utc,
-        d.duplicate_of,
-        d.review,
-        d.deadline_utc,
-        d.deadline_rule,
-        d.conflict,
-    ])?;
-    Ok(())
-}
-
 /// A new case as registered here: by intake, or by import with the status it had.
 pub(crate) struct Creation<'a> {
     pub id: Uuid,
@@ -660,33 +220,6 @@ pub(crate) struct Creation<'a> {
     pub imported_status: Option<Status>,
     /// `search_text` of the case, folded, when an import prepared it on its reading thread.
     pub folded: Option<String>,
-}
-
-/// A new case's searchable text but its commune's name (which the database holds): register
-/// number, summary, description, channel reference, place, time and persons' names. The
-/// index keeps no positions (detail=none), so the commune's name may be appended after.
-pub(crate) fn search_text(new: &NewCase, register_no: &str) -> String {
-    let l = &new.location;
-    let mut text = String::with_capacity(new.summary.len() + new.description.len() + 128);
-    for part in [
-        Some(register_no),
-        Some(new.summary.as_str()),
-        Some(new.description.as_str()),
-        new.channel_ref.as_deref(),
-        l.hamlet.as_deref(),
-        l.address.as_deref(),
-        new.occurred.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .chain(new.persons.iter().map(|p| p.name.trim()))
-    {
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(part);
-    }
-    text
 }
 
 /// Writes a new case, its reporter, persons, events, derived state and index entry in the
@@ -767,9 +300,7 @@ pub(crate) fn create_case(
             assignee: derived.assignee.as_deref(),
         },
     );
-    tx.prepare_cached("INSERT INTO case_fts(rowid, body) VALUES (?1, ?2)")?
-        .execute(params![rid, body])?;
-    Ok(())
+    search_index::insert_entry(tx, rid, &body)
 }
 
 /// Appends an event to a case, inside the caller's write.
@@ -1136,7 +667,7 @@ impl Store {
         // Filed under the case's station, so a reveal on a supervisor's laptop reaches the
         // province's audit trail like one made at the station.
         let tx = self.conn.transaction()?;
-        crate::audit::record_in(
+        record_in(
             &tx,
             actor,
             self.device,
@@ -1220,7 +751,8 @@ impl Store {
             }
             if !f.is_empty() {
                 let hlc = w.stamp();
-                crate::replica::write_case_fields(&tx, id, &f)?;
+                write_case_fields(&tx, id, &f)?;
+                reindex(&tx, &sid)?;
                 w.emit(EntityKind::Case, id, &row.station, Op::Upsert, f, hlc, true)?;
             }
         }
@@ -1406,28 +938,5 @@ pub fn sniff_mime(b: &[u8]) -> Option<&'static str> {
         [b'%', b'P', b'D', b'F', ..] => Some("application/pdf"),
         [_, _, _, _, b'f', b't', b'y', b'p', ..] => Some("video/mp4"),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_register_number_is_read_or_refused_with_its_fault() {
-        assert_eq!(parse_register_no(" 12 / 2025 ").unwrap(), (12, 2025));
-        let said = |s: &str| parse_register_no(s).unwrap_err().to_string();
-        for bad in ["abc", "0/2025", "12/", "/2025", "-3/2025"] {
-            assert!(
-                said(bad).contains("không đúng dạng số/năm"),
-                "{bad}: {}",
-                said(bad)
-            );
-        }
-        assert_eq!(
-            said("1/1999"),
-            "Số thụ lý “1/1999” thuộc năm 1999: sổ chỉ nhận hồ sơ từ năm 2000."
-        );
-        assert_eq!(said("1/3000"), "Số thụ lý “1/3000”: năm 3000 không hợp lệ.");
     }
 }

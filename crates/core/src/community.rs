@@ -1,9 +1,8 @@
 //! The work around the cases that stations also report: the social-media channels they run,
 //! warning posts, and citizens' questions on administrative procedures with answer templates.
-use crate::audit::scope_station;
 use crate::error::{Error, Result};
 use crate::model::{Actor, Role};
-use crate::store::{Store, Writer};
+use crate::store::{Store, Writer, scope_station};
 use chrono::{NaiveDate, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};

@@ -1,9 +1,9 @@
 //! Deadlines from configurable rules, each with its legal basis (see `002_defaults.sql` and
 //! `shared/domain/legal-process.md`). Nothing here hard-codes a time limit.
-use crate::audit::vn_offset;
 use crate::error::{Error, Result};
 use crate::model::{Actor, Kind, Role};
 use crate::store::Store;
+use crate::time::vn_offset;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Weekday};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};

@@ -2,14 +2,14 @@
 //! and the CSV that stations export from their Excel registers today (Vietnamese headers, see
 //! `CSV_HEADERS`). Import rejects bad lines with their number and reason and imports the rest;
 //! importing the same file twice adds nothing.
-use crate::audit::vn_offset;
-use crate::cases::{
-    Creation, WriteCache, category_code, create_case, parse_register_no, search_text, validate_case,
-};
+use crate::case_row::{WriteCache, parse_register_no};
+use crate::cases::{Creation, category_code, create_case, validate_case};
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::store::{Store, Writer};
+use crate::search_index::search_text;
+use crate::store::{Store, Writer, scope_station};
 use crate::text::fold;
+use crate::time::vn_offset;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -121,7 +121,7 @@ struct Incoming {
     received_at: DateTime<FixedOffset>,
     status: Status,
     new: NewCase,
-    /// `cases::search_text`, folded: the search index's share of the work that needs no database.
+    /// `search_index::search_text`, folded: the search index's share of the work that needs no database.
     folded: String,
 }
 
@@ -304,7 +304,7 @@ impl Store {
                 )));
             }
         }
-        let default_station = crate::audit::scope_station(&self.scope).to_owned();
+        let default_station = scope_station(&self.scope).to_owned();
         let categories = self.categories()?;
         self.import_chunks(
             actor,
@@ -1062,7 +1062,8 @@ fn csv_case(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cases::{reindex, reproject};
+    use crate::case_row::reproject;
+    use crate::search_index::reindex;
     use crate::store::system_actor;
 
     type Snapshot = (Vec<Vec<Option<String>>>, Vec<(String, Vec<i64>)>);

@@ -1,184 +1,18 @@
-//! This replica's side of sync: the outbox of local changes, and applying changes from other
-//! devices with the merge rules of `tinbao_sync::merge`, so every device converges.
-use crate::cases::{CaseColumns, insert_case_row, reindex, reproject};
+//! This replica's side of sync, but the outbox (`store`): applying changes from other devices
+//! with the merge rules of `tinbao_sync::merge`, so every device converges; the sync cursor,
+//! enrolment and state; attachment bytes in transit; conflicts for a chief's review.
+use crate::case_row::{CaseColumns, insert_case_row, reproject};
 use crate::error::{Error, Result};
-use crate::store::{Store, now_ms};
+use crate::search_index::reindex;
+use crate::store::{Store, now_ms, row_hlc, sql_value, table};
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use tinbao_sync::merge::merge_field;
 use tinbao_sync::{Change, EntityKind, Hlc, Op};
 use ts_rs::TS;
 use uuid::Uuid;
-
-/// Where each synced kind lives and which of its columns a change may write. Column names
-/// from the network are only ever used after being found in these lists.
-fn table(entity: EntityKind) -> (&'static str, &'static str, &'static [&'static str]) {
-    match entity {
-        EntityKind::Case => (
-            "cases",
-            "id",
-            &[
-                "station",
-                "register_no",
-                "received_at",
-                "channel",
-                "channel_ref",
-                "kind",
-                "category",
-                "urgency",
-                "summary",
-                "description",
-                "commune",
-                "hamlet",
-                "address",
-                "lat",
-                "lon",
-                "occurred",
-            ],
-        ),
-        EntityKind::Reporter => (
-            "reporters",
-            "case_id",
-            &["name", "phone", "address", "id_number"],
-        ),
-        EntityKind::Person => (
-            "persons",
-            "id",
-            &[
-                "case_id",
-                "role",
-                "name",
-                "birth_year",
-                "id_number",
-                "phone",
-                "address",
-            ],
-        ),
-        EntityKind::User => (
-            "users",
-            "id",
-            &[
-                "username",
-                "full_name",
-                "rank",
-                "role",
-                "station",
-                "province",
-                "password_hash",
-                "active",
-            ],
-        ),
-        EntityKind::Channel => (
-            "channels",
-            "id",
-            &[
-                "station", "platform", "name", "link", "area", "officer", "active",
-            ],
-        ),
-        EntityKind::Post => (
-            "posts",
-            "id",
-            &[
-                "station",
-                "published_on",
-                "channels",
-                "title",
-                "body",
-                "views",
-                "reactions",
-            ],
-        ),
-        EntityKind::AnswerTemplate => ("answer_templates", "id", &["topic", "title", "body"]),
-        EntityKind::Inquiry => (
-            "inquiries",
-            "id",
-            &[
-                "station",
-                "received_utc",
-                "channel",
-                "topic",
-                "question",
-                "answer",
-                "template_id",
-                "answered_by",
-                "answered_utc",
-            ],
-        ),
-        EntityKind::Event => (
-            "events",
-            "id",
-            &["case_id", "type", "data", "author_name", "at_utc"],
-        ),
-        EntityKind::Attachment => (
-            "attachments",
-            "id",
-            &[
-                "case_id",
-                "sha256",
-                "file_name",
-                "mime",
-                "size",
-                "added_utc",
-            ],
-        ),
-        EntityKind::Audit => (
-            "audit",
-            "id",
-            &[
-                "at_utc", "user_id", "username", "action", "target", "detail",
-            ],
-        ),
-        EntityKind::ChannelStat => (
-            "channel_stats",
-            "id",
-            &["channel_id", "on_date", "followers"],
-        ),
-    }
-}
-
-fn sql_value(v: &Value) -> rusqlite::types::Value {
-    use rusqlite::types::Value as V;
-    match v {
-        Value::Null => V::Null,
-        Value::Bool(b) => V::Integer(*b as i64),
-        Value::Number(n) => n
-            .as_i64()
-            .map(V::Integer)
-            .or_else(|| n.as_f64().map(V::Real))
-            .unwrap_or(V::Null),
-        Value::String(s) => V::Text(s.clone()),
-        // Nested values (an event's data) are stored as their JSON text.
-        other => V::Text(other.to_string()),
-    }
-}
-
-pub(crate) fn row_hlc(conn: &Connection, entity: EntityKind, id: &Uuid) -> Result<Option<Hlc>> {
-    let (t, key, _) = table(entity);
-    let s: Option<String> = conn
-        .prepare_cached(&format!("SELECT hlc FROM {t} WHERE {key} = ?1"))?
-        .query_row([id.to_string()], |r| r.get(0))
-        .optional()?;
-    Ok(s.and_then(|s| s.parse().ok()))
-}
-
-/// Writes case fields known to be in the allowed list (local classification).
-pub(crate) fn write_case_fields(
-    conn: &Connection,
-    id: Uuid,
-    f: &BTreeMap<String, Value>,
-) -> Result<()> {
-    let (_, _, cols) = table(EntityKind::Case);
-    for (k, v) in f {
-        if let Some(col) = cols.iter().find(|c| **c == k) {
-            conn.prepare_cached(&format!("UPDATE cases SET {col} = ?2 WHERE id = ?1"))?
-                .execute(params![id.to_string(), sql_value(v)])?;
-        }
-    }
-    reindex(conn, &id.to_string())
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -216,31 +50,6 @@ enum Outcome {
 }
 
 impl Store {
-    /// Unsent local changes, oldest first.
-    pub fn pending_changes(&self, limit: u32) -> Result<Vec<Change>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT body FROM outbox WHERE pushed = 0 ORDER BY seq LIMIT ?1")?;
-        let rows = st.query_map([limit], |r| r.get::<_, String>(0))?;
-        let mut out = Vec::new();
-        for b in rows {
-            out.push(serde_json::from_str(&b?)?);
-        }
-        Ok(out)
-    }
-
-    pub fn mark_pushed(&mut self, ids: &[Uuid]) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut st = tx.prepare_cached("UPDATE outbox SET pushed = 1 WHERE change_id = ?1")?;
-            for id in ids {
-                st.execute([id.to_string()])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
     pub fn set_cursor(&mut self, cursor: u64) -> Result<()> {
         self.set_meta("sync_cursor", &cursor.to_string())
     }
@@ -283,11 +92,7 @@ impl Store {
     }
 
     pub fn sync_state(&self) -> Result<SyncState> {
-        let pending: u32 =
-            self.conn
-                .query_row("SELECT count(*) FROM outbox WHERE pushed = 0", [], |r| {
-                    r.get(0)
-                })?;
+        let pending = self.pending_count()?;
         let conflicts: u32 =
             self.conn
                 .query_row("SELECT count(*) FROM cases WHERE conflict = 1", [], |r| {

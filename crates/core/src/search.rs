@@ -1,9 +1,10 @@
 //! The register's one search box and filters. Text matching ignores diacritics and đ/d (the
 //! index holds folded text, see text.rs); due-soon and overdue cases come first everywhere.
-use crate::cases::{ROW_COLS, filter_token, month_of, row_from};
+use crate::case_row::{ROW_COLS, row_from};
 use crate::deadlines::DUE_SOON_SECS;
 use crate::error::{Error, Result};
 use crate::model::{Actor, CaseRow, Channel, Kind, NewCase, Role, Scope, Status};
+use crate::search_index::{filter_token, month_of};
 use crate::store::Store;
 use crate::text::{fold, fts_query};
 use chrono::Utc;
@@ -164,7 +165,7 @@ impl Store {
             w.sql.push_str(&format!(" AND {urgent}"));
         }
         let fts = q.text.as_deref().and_then(fts_query).map(|words| {
-            // The filters also as index tokens (see cases::reindex): the index intersects
+            // The filters also as index tokens (see search_index::reindex): the index intersects
             // them with the words; the SQL conditions above still decide exactly.
             let mut m = String::new();
             let mut all = |kind: &str, values: Vec<String>| {

@@ -1,9 +1,9 @@
 //! The figures a station reports upward each month (and a province adds up by station).
-use crate::audit::vn_offset;
 use crate::community::INQUIRY_TOPICS;
 use crate::error::Result;
 use crate::model::{Actor, Channel, Kind, Role, Status};
 use crate::store::Store;
+use crate::time::vn_offset;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};

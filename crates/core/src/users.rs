@@ -1,7 +1,7 @@
 //! Officers' accounts: Argon2id password hashes, offline login, roles.
 use crate::error::{Error, Result};
 use crate::model::{Actor, NewUser, Role, Scope, User};
-use crate::store::{Store, Writer};
+use crate::store::{Store, Writer, record_in, scope_station};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand_core::OsRng;
@@ -108,7 +108,7 @@ impl Store {
         let hash = hash_password(&new.password)?;
         let id = Uuid::now_v7();
         let author = actor.map(|a| a.user_id).unwrap_or(id);
-        let scope_code = crate::audit::scope_station(&self.scope).to_owned();
+        let scope_code = scope_station(&self.scope).to_owned();
         let tx = self.conn.transaction()?;
         let mut w = Writer::new(&tx, self.device, author, &mut self.clock);
         let hlc = w.stamp();
@@ -299,7 +299,7 @@ impl Store {
         audit_action: &str,
         audit_target: Option<&str>,
     ) -> Result<()> {
-        let station = crate::audit::scope_station(&self.scope).to_owned();
+        let station = scope_station(&self.scope).to_owned();
         let tx = self.conn.transaction()?;
         let sql_value: rusqlite::types::Value = match &value {
             serde_json::Value::Bool(b) => (*b as i64).into(),
@@ -319,7 +319,7 @@ impl Store {
         f.insert(column.to_owned(), value);
         w.emit(EntityKind::User, id, &station, Op::Upsert, f, hlc, true)?;
         w.finish()?;
-        crate::audit::record_in(
+        record_in(
             &tx,
             actor,
             self.device,

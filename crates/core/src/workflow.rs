@@ -1,6 +1,7 @@
-//! The case's state is what its events say. `fold` derives it; `act` checks a transition
-//! against the actor and the current state and appends the event. Both local writes and
-//! events arriving from other devices go through `fold`, so every replica derives the same.
+//! The case's state is what its events say. `fold` derives it; `check` tells whether an actor
+//! may take a transition from the current state, and which event it appends (`Store::act`, in
+//! `cases`, appends it). Both local writes and events arriving from other devices go through
+//! `fold`, so every replica derives the same.
 use crate::error::{Error, Result};
 use crate::model::{Action, Actor, Outcome, Role, Status};
 use serde::{Deserialize, Serialize};

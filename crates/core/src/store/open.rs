@@ -1,69 +1,15 @@
-//! Opening, creating and migrating the station's encrypted database, and the write context
-//! that stamps every write with the device's hybrid logical clock and records its change.
+//! Opening and creating the station's encrypted database: SQLCipher keying, the page format,
+//! the connection's settings.
+use super::schema::migrate;
+use super::settings::{meta_get, meta_set};
+use super::{BUSY_TIMEOUT, Store};
 use crate::admin_units;
 use crate::error::{Error, Result};
-use crate::model::{Actor, Role, Scope};
-use chrono::Utc;
-use rusqlite::{Connection, OptionalExtension, params};
-use rusqlite_migration::{M, Migrations};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use tinbao_sync::{Change, EntityKind, Hlc, HlcClock, Op};
+use crate::model::Scope;
+use rusqlite::{Connection, params};
+use std::path::Path;
+use tinbao_sync::{Hlc, HlcClock};
 use uuid::Uuid;
-
-/// Every schema version, in order. Shipped entries are never edited.
-fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("migrations/001_init.sql")),
-        M::up(include_str!("migrations/002_defaults.sql")),
-        M::up_with_hook(
-            include_str!("migrations/003_search_index.sql"),
-            |tx: &rusqlite::Transaction| Ok(crate::cases::rebuild_index(tx)?),
-        ),
-    ])
-}
-
-pub const SCHEMA_VERSION: i64 = 3;
-
-/// Makes an empty database at an earlier schema version, as an older release left it, so
-/// tests can prove that every upgrade path works. Not for production use.
-#[doc(hidden)]
-pub fn create_at_version(path: &Path, key: &str, version: usize) -> Result<()> {
-    let mut conn = open_raw(path, key)?;
-    migrations().to_version(&mut conn, version)?;
-    Ok(())
-}
-
-pub struct Store {
-    pub(crate) conn: Connection,
-    pub(crate) path: PathBuf,
-    pub(crate) device: Uuid,
-    pub(crate) scope: Scope,
-    pub(crate) clock: HlcClock,
-}
-
-/// The author of writes made by the command line and by imports rather than by a person.
-pub fn system_actor(scope: &Scope) -> Actor {
-    let (station, province) = match scope {
-        Scope::Station(s) => (Some(s.clone()), None),
-        Scope::Province(p) => (None, Some(p.clone())),
-    };
-    Actor {
-        user_id: Uuid::nil(),
-        username: "system".into(),
-        full_name: "Hệ thống (dòng lệnh)".into(),
-        role: Role::Admin,
-        station,
-        province,
-    }
-}
-
-pub(crate) fn now_ms() -> u64 {
-    u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0)
-}
-
-/// How long a write waits for another connection's (the sync task's, say) to finish.
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How SQLCipher authenticates a database's pages: each page written or read from disk is
 /// signed or checked. SQLCipher 4's default, HMAC-SHA512, is the faster of the two on a CPU
@@ -161,7 +107,7 @@ pub(crate) fn key_format(path: &Path, key: &str) -> Option<PageHmac> {
     })
 }
 
-fn open_raw(path: &Path, key: &str) -> Result<Connection> {
+pub(super) fn open_raw(path: &Path, key: &str) -> Result<Connection> {
     open_raw_as(path, key, PageHmac::for_this_machine())
 }
 
@@ -218,33 +164,6 @@ pub(crate) fn apply_key(conn: &Connection, key: &str, hmac: PageHmac) -> Result<
 #[doc(hidden)]
 pub fn key_connection(conn: &Connection, key: &str) -> Result<()> {
     apply_key(conn, key, PageHmac::for_this_machine())
-}
-
-pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
-    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if found > SCHEMA_VERSION {
-        return Err(Error::TooNew {
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    migrations().to_latest(conn)?;
-    Ok(())
-}
-
-fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?)
-}
-
-fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
-        "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
-        params![key, value],
-    )?;
-    Ok(())
 }
 
 impl Store {
@@ -344,126 +263,6 @@ impl Store {
             clock,
         })
     }
-
-    /// The query plan SQLite chooses, for the benchmark's diagnostics.
-    #[doc(hidden)]
-    pub fn explain(&self, sql: &str) -> Result<Vec<String>> {
-        let mut st = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-        let rows = st.query_map([], |r| r.get::<_, String>(3))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Copies what the write-ahead log holds into the database without waiting for readers or
-    /// writers (a passive checkpoint); for idle moments, off the path of a save.
-    /// Returns (frames in the log, frames copied).
-    pub fn checkpoint(&self) -> Result<(i64, i64)> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
-                Ok((r.get(1)?, r.get(2)?))
-            })?)
-    }
-
-    /// Merges segments of the search index, up to about `pages` pages of work; true while
-    /// more is left. Each write adds a segment and merging them keeps searches fast; it runs
-    /// here, at idle moments and after imports, rather than inside an officer's save.
-    pub fn merge_search_index(&self, pages: u32) -> Result<bool> {
-        let before = self.conn.total_changes();
-        self.conn.execute(
-            "INSERT INTO case_fts(case_fts, rank) VALUES ('merge', ?1)",
-            [i64::from(pages.max(2))],
-        )?;
-        // FTS5 counts the pages it wrote as changes; fewer than two means nothing was left.
-        Ok(self.conn.total_changes() - before >= 2)
-    }
-
-    /// An idle moment's upkeep: some merging of the search index, then a WAL checkpoint.
-    /// It never waits: when another connection (the sync task applying a pull) is writing,
-    /// the merge is left for the next idle moment instead of holding up the caller for the
-    /// busy timeout.
-    pub fn idle_upkeep(&self) -> Result<()> {
-        self.conn.busy_timeout(std::time::Duration::ZERO)?;
-        let merged = self.merge_search_index(200);
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        match merged {
-            Ok(_) => {}
-            Err(Error::Db(rusqlite::Error::SqliteFailure(e, _)))
-                if e.code == rusqlite::ErrorCode::DatabaseBusy => {}
-            Err(e) => return Err(e),
-        }
-        self.checkpoint()?;
-        Ok(())
-    }
-
-    pub fn scope(&self) -> &Scope {
-        &self.scope
-    }
-    pub fn device_id(&self) -> Uuid {
-        self.device
-    }
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-    pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
-    }
-
-    pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        meta_get(&self.conn, &format!("setting.{key}"))
-    }
-
-    pub fn set_setting(&mut self, actor: &Actor, key: &str, value: &str) -> Result<()> {
-        if !matches!(actor.role, Role::Chief | Role::Admin) {
-            return Err(Error::forbidden("thay đổi cài đặt"));
-        }
-        let tx = self.conn.transaction()?;
-        meta_set(&tx, &format!("setting.{key}"), value)?;
-        crate::audit::record_in(
-            &tx,
-            actor,
-            self.device,
-            &mut self.clock,
-            &self.scope,
-            "setting_changed",
-            Some(key),
-            Some(value),
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    pub(crate) fn meta(&self, key: &str) -> Result<Option<String>> {
-        meta_get(&self.conn, key)
-    }
-    pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        meta_set(&self.conn, key, value)
-    }
-
-    /// Whether this database holds a station's cases: its own station's, or a province's.
-    pub fn in_scope(&self, station: &str) -> Result<bool> {
-        Ok(match &self.scope {
-            Scope::Station(s) => s == station,
-            Scope::Province(p) => {
-                admin_units::commune(&self.conn, station)?.is_some_and(|c| &c.province == p)
-            }
-        })
-    }
-
-    pub fn admin_provinces(&self) -> Result<Vec<admin_units::Province>> {
-        admin_units::provinces(&self.conn)
-    }
-    pub fn admin_communes(
-        &self,
-        province: Option<&str>,
-        query: Option<&str>,
-    ) -> Result<Vec<admin_units::Commune>> {
-        admin_units::communes(&self.conn, province, query)
-    }
-    pub fn admin_commune(&self, code: &str) -> Result<Option<admin_units::Commune>> {
-        admin_units::commune(&self.conn, code)
-    }
 }
 
 trait LowerFirst {
@@ -480,159 +279,10 @@ impl LowerFirst for str {
     }
 }
 
-/// One write in progress: stamps its changes and records them in the outbox, in the caller's
-/// transaction, so a write and the change it produces commit or vanish together.
-pub(crate) struct Writer<'a> {
-    pub tx: &'a rusqlite::Transaction<'a>,
-    pub device: Uuid,
-    pub user: Uuid,
-    pub clock: &'a mut HlcClock,
-    pub now_ms: u64,
-    /// The stored clock has been read in this transaction.
-    synced: bool,
-    /// Changes stay on this device (see `keep_local`).
-    local: bool,
-}
-
-impl<'a> Writer<'a> {
-    pub fn new(
-        tx: &'a rusqlite::Transaction<'a>,
-        device: Uuid,
-        user: Uuid,
-        clock: &'a mut HlcClock,
-    ) -> Self {
-        Writer {
-            tx,
-            device,
-            user,
-            clock,
-            now_ms: now_ms(),
-            synced: false,
-            local: false,
-        }
-    }
-
-    /// Writes that no server would accept from this device, so none are queued for sync: a
-    /// province database's copy of station cases (the stations push their own; the server
-    /// takes only review events from a supervisor's laptop, and anything else would wait in
-    /// the outbox forever).
-    pub fn keep_local(&mut self) {
-        self.local = true;
-    }
-
-    /// Whether this write's changes go to the outbox; a new record's change need not even be
-    /// built when they don't.
-    pub fn queues(&self) -> bool {
-        !self.local
-    }
-
-    pub fn stamp(&mut self) -> Hlc {
-        // Another connection to the same database (the sync task, the command line) may have
-        // moved the clock on; what it stored is read inside this transaction, so stamps stay
-        // ordered across connections. Once read, it cannot move before this transaction
-        // commits: SQLite refuses a write from a snapshot another connection has overtaken.
-        if self.synced {
-            return self.clock.now(self.now_ms);
-        }
-        self.synced = true;
-        let stored: Option<Hlc> = self
-            .tx
-            .prepare_cached("SELECT value FROM meta WHERE key = 'hlc_last'")
-            .and_then(|mut st| st.query_row([], |r| r.get::<_, String>(0)).optional())
-            .ok()
-            .flatten()
-            .and_then(|s| s.parse().ok());
-        if let Some(stored) = stored
-            && stored > self.clock.last()
-        {
-            *self.clock = HlcClock::new(Hlc::node_of(&self.device), stored);
-        }
-        self.clock.now(self.now_ms)
-    }
-
-    /// Records a change; for an update of an existing record, also keeps each field's stamp.
-    // Each argument is one part of a change record; a struct would only rename them.
-    #[allow(clippy::too_many_arguments)]
-    pub fn emit(
-        &mut self,
-        entity: EntityKind,
-        entity_id: Uuid,
-        station: &str,
-        op: Op,
-        fields: BTreeMap<String, serde_json::Value>,
-        hlc: Hlc,
-        is_update: bool,
-    ) -> Result<()> {
-        let mut base = BTreeMap::new();
-        if is_update {
-            let mut get = self.tx.prepare_cached(
-                "SELECT hlc FROM field_clock WHERE entity = ?1 AND entity_id = ?2 AND field = ?3",
-            )?;
-            let mut put = self.tx.prepare_cached(
-                "INSERT OR REPLACE INTO field_clock(entity, entity_id, field, hlc) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            let row_hlc = crate::replica::row_hlc(self.tx, entity, &entity_id)?;
-            for f in fields.keys() {
-                let cur: Option<String> = get
-                    .query_row(params![entity.as_str(), entity_id.to_string(), f], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
-                if let Some(b) = cur.and_then(|s| s.parse::<Hlc>().ok()).or(row_hlc) {
-                    base.insert(f.clone(), b);
-                }
-                put.execute(params![
-                    entity.as_str(),
-                    entity_id.to_string(),
-                    f,
-                    hlc.to_string()
-                ])?;
-            }
-        }
-        // A province-level account or audit record (a supervisor's laptop) stays on this
-        // device: the server keeps supervisors' accounts itself (`tinbao-server user add`), and
-        // a province's shared data goes to every station, which must never receive a
-        // supervisor's password hash. Sent, they would only be refused and wait forever.
-        if self.local {
-            return Ok(());
-        }
-        if matches!(entity, EntityKind::User | EntityKind::Audit)
-            && admin_units::official()
-                .provinces
-                .iter()
-                .any(|p| p.code == station)
-        {
-            return Ok(());
-        }
-        let change = Change {
-            id: Uuid::now_v7(),
-            entity,
-            entity_id,
-            station: station.to_owned(),
-            op,
-            fields,
-            base,
-            hlc,
-            device: self.device,
-            user: self.user,
-        };
-        self.tx
-            .prepare_cached("INSERT INTO outbox(change_id, body) VALUES (?1, ?2)")?
-            .execute(params![
-                change.id.to_string(),
-                serde_json::to_string(&change)?
-            ])?;
-        Ok(())
-    }
-
-    pub fn finish(self) -> Result<()> {
-        meta_set(self.tx, "hlc_last", &self.clock.last().to_string())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::system_actor;
 
     const KEY: &str = "khoa-thu-nghiem";
     const STATION: &str = "01843";

@@ -1,0 +1,55 @@
+//! The `meta` table: the station's settings (changed by a chief, audited) and the store's own
+//! keys (scope, device, clock, numbering, sync state).
+use super::Store;
+use super::audit_entry::record_in;
+use crate::error::{Error, Result};
+use crate::model::{Actor, Role};
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub(crate) fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+pub(crate) fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        meta_get(&self.conn, &format!("setting.{key}"))
+    }
+
+    pub fn set_setting(&mut self, actor: &Actor, key: &str, value: &str) -> Result<()> {
+        if !matches!(actor.role, Role::Chief | Role::Admin) {
+            return Err(Error::forbidden("thay đổi cài đặt"));
+        }
+        let tx = self.conn.transaction()?;
+        meta_set(&tx, &format!("setting.{key}"), value)?;
+        record_in(
+            &tx,
+            actor,
+            self.device,
+            &mut self.clock,
+            &self.scope,
+            "setting_changed",
+            Some(key),
+            Some(value),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub(crate) fn meta(&self, key: &str) -> Result<Option<String>> {
+        meta_get(&self.conn, key)
+    }
+    pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        meta_set(&self.conn, key, value)
+    }
+}

@@ -1,0 +1,280 @@
+//! Intake and the case's life: offline numbering, refused reports, the workflow of the seed story, deadlines and the Today screen, duplicates.
+mod common;
+
+use chrono::{Duration, Utc};
+use common::*;
+use tinbao_core::search::SearchQuery;
+use tinbao_core::*;
+
+#[test]
+fn seed_story_wheelies_to_a_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let off = officer(&mut s, &chief);
+    let c = s.intake(&off, wheelies()).unwrap();
+    assert_eq!(c.row.register_no, "1/2025");
+    assert_eq!(c.row.status, Status::Received);
+    assert_eq!(
+        c.persons
+            .iter()
+            .filter(|p| p.minor == Some(MinorBand::From16To18))
+            .count(),
+        2
+    );
+    assert_eq!(c.persons[2].minor, None);
+    assert_eq!(c.deadline_rule.as_deref(), Some("crime_transfer"));
+    assert!(c.deadline_basis.as_deref().unwrap().contains("01/2017"));
+    let id = c.row.id;
+    let png = [0x89u8, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3];
+    s.add_attachment(&off, id, "anh-chup-video.png", &png)
+        .unwrap();
+    assert!(
+        s.add_attachment(&off, id, "virus.exe", b"MZ\x90\x00")
+            .is_err()
+    );
+    s.act(&chief, id, Action::Assign { user: off.user_id })
+        .unwrap();
+    s.act(
+        &off,
+        id,
+        Action::StartVerification {
+            note: Some("Xác minh clip".into()),
+        },
+    )
+    .unwrap();
+    s.act(
+        &off,
+        id,
+        Action::Step {
+            text: "Mời hai thanh thiếu niên và gia đình lên làm việc".into(),
+        },
+    )
+    .unwrap();
+    let fine = Outcome::Sanctioned {
+        record_no: "12/BB-VPHC".into(),
+        decision_no: "34/QĐ-XPHC".into(),
+        fine_vnd: 8_000_000,
+        decided_by: "Trưởng Công an phường".into(),
+        note: None,
+    };
+    assert!(matches!(
+        s.act(
+            &off,
+            id,
+            Action::RecordOutcome {
+                outcome: fine.clone()
+            }
+        ),
+        Err(Error::Forbidden { .. })
+    ));
+    let done = s
+        .act(
+            &chief,
+            id,
+            Action::RecordOutcome {
+                outcome: fine.clone(),
+            },
+        )
+        .unwrap();
+    assert_eq!(done.row.status, Status::Sanctioned);
+    assert_eq!(done.outcome, Some(fine.clone()));
+    assert_eq!(done.row.deadline, None);
+    assert_eq!(done.attachments.len(), 1);
+    let kinds: Vec<&str> = done.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "attachment_added",
+            "assigned",
+            "verification_started",
+            "step",
+            "outcome_recorded"
+        ]
+    );
+    assert!(matches!(
+        s.act(&chief, id, Action::RecordOutcome { outcome: fine }),
+        Err(Error::InvalidTransition { .. })
+    ));
+    for q in [
+        "boc dau",
+        "lang lach",
+        "BỐC ĐẦU",
+        "danh vong",
+        "hoang van tung",
+        "1/2025",
+    ] {
+        assert_eq!(text_search(&s, &off, q).len(), 1, "query {q}");
+    }
+    assert!(text_search(&s, &off, "ma tuy").is_empty());
+    // Filters combine with the words, and follow the case's state as it changes.
+    let filtered = |status: Status, category: &str, month: (i64, i64)| {
+        s.search(
+            &off,
+            &SearchQuery {
+                text: Some("lang lach".into()),
+                status: Some(vec![status, Status::Duplicate]),
+                category: Some(category.into()),
+                from: Some(month.0),
+                to: Some(month.1),
+                page_size: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .total
+    };
+    let sept = tinbao_core::stats::monthly_period(2025, 10, 1);
+    let sept = (sept.0 - 30 * 86_400, sept.0);
+    assert_eq!(filtered(Status::Sanctioned, "traffic_order", sept), 1);
+    assert_eq!(filtered(Status::Received, "traffic_order", sept), 0);
+    assert_eq!(filtered(Status::Sanctioned, "theft", sept), 0);
+    assert_eq!(
+        filtered(
+            Status::Sanctioned,
+            "traffic_order",
+            (sept.1, sept.1 + 86_400 * 30)
+        ),
+        0
+    );
+    let st = s.stats(&chief, 0, i64::MAX).unwrap();
+    assert_eq!((st.received, st.sanctions, st.fines_vnd), (1, 1, 8_000_000));
+    // What a person reads for each key: labels, the register's category list, the commune.
+    let l = s.key_labels(&st).unwrap();
+    assert_eq!(
+        (
+            l.kind(&st.by_kind[0].key),
+            l.channel(&st.by_channel[0].key),
+            l.category(&st.by_category[0].key),
+            l.status(&st.by_status[0].key),
+            l.station(&st.by_station[0].key),
+        ),
+        (
+            "Tin báo về tội phạm".to_owned(),
+            "Facebook".to_owned(),
+            "Trật tự giao thông (đua xe, bốc đầu, lạng lách)".to_owned(),
+            "Đã xử phạt hành chính".to_owned(),
+            "Phường Bắc Kạn".to_owned(),
+        )
+    );
+    assert_eq!(l.topic("cu_tru"), "Đăng ký thường trú, tạm trú");
+    assert_eq!(l.category("da_bo"), "da_bo");
+}
+
+#[test]
+fn duplicates_are_suggested_and_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let a = s.intake(&chief, wheelies()).unwrap();
+    let mut again = wheelies();
+    again.channel = Channel::Zalo;
+    again.description = "Người dân gửi clip qua Zalo".into();
+    let sug = s.suggest_duplicates(&chief, &again).unwrap();
+    assert_eq!(sug.first().map(|r| r.id), Some(a.row.id));
+    let mut unrelated = wheelies();
+    unrelated.summary = "Mất trộm xe máy trước cửa nhà".into();
+    unrelated.description = "Trộm".into();
+    assert!(s.suggest_duplicates(&chief, &unrelated).unwrap().is_empty());
+    let b = s.intake(&chief, again).unwrap();
+    assert!(
+        s.act(&chief, b.row.id, Action::Merge { into: b.row.id })
+            .is_err()
+    );
+    let merged = s
+        .act(&chief, b.row.id, Action::Merge { into: a.row.id })
+        .unwrap();
+    assert_eq!(
+        (merged.row.status, merged.duplicate_of),
+        (Status::Duplicate, Some(a.row.id))
+    );
+}
+
+#[test]
+fn two_devices_of_one_station_never_collide() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, chief_a) = station(&dir, "a.db", BAC_KAN);
+    let (mut b, chief_b) = station(&dir, "b.db", BAC_KAN);
+    a.set_numbering(1, 2).unwrap();
+    b.set_numbering(2, 2).unwrap();
+    let mut nos = Vec::new();
+    for i in 0..5 {
+        nos.push(a.intake(&chief_a, wheelies()).unwrap().row.register_no);
+        if i % 2 == 0 {
+            nos.push(b.intake(&chief_b, wheelies()).unwrap().row.register_no);
+        }
+    }
+    // B learns A's cases through sync and carries on above them.
+    b.apply_remote(&a.pending_changes(10_000).unwrap()).unwrap();
+    nos.push(b.intake(&chief_b, wheelies()).unwrap().row.register_no);
+    let mut sorted = nos.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), nos.len(), "{nos:?}");
+    assert_eq!(nos.last().unwrap(), "10/2025", "{nos:?}");
+    assert!(b.verify().unwrap().ok);
+}
+
+#[test]
+fn bad_intake_is_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let mut c = wheelies();
+    c.received_at = Some((Utc::now() + Duration::days(2)).fixed_offset());
+    assert!(
+        s.intake(&chief, c)
+            .unwrap_err()
+            .to_string()
+            .contains("tương lai")
+    );
+    let mut c = wheelies();
+    c.summary = "   ".into();
+    assert!(s.intake(&chief, c).is_err());
+    let mut c = wheelies();
+    c.category = "khong_co".into();
+    assert!(s.intake(&chief, c).is_err());
+    let mut c = wheelies();
+    c.persons[0].birth_year = Some(1800);
+    assert!(s.intake(&chief, c).is_err());
+    assert_eq!(s.verify().unwrap().cases, 0, "nothing half-written");
+    assert_eq!(
+        s.pending_changes(100)
+            .unwrap()
+            .iter()
+            .filter(|c| c.entity == EntityKind::Case)
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn deadlines_and_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let mut c = wheelies();
+    c.received_at = Some((Utc::now() - Duration::hours(30)).fixed_offset());
+    let late = s.intake(&chief, c).unwrap();
+    assert!(late.row.overdue);
+    let mut c = wheelies();
+    c.received_at = Some((Utc::now() - Duration::hours(2)).fixed_offset());
+    let soon = s.intake(&chief, c).unwrap();
+    assert!(soon.row.due_soon && !soon.row.overdue);
+    let mut c = wheelies();
+    c.received_at = None;
+    c.kind = Kind::PhanAnh;
+    let admin = s.intake(&chief, c).unwrap();
+    assert_eq!(admin.deadline_rule.as_deref(), Some("admin_record"));
+    let t = s.today(&chief).unwrap();
+    assert_eq!((t.overdue_count, t.due_soon_count), (1, 1));
+    assert_eq!(t.due[0].id, late.row.id);
+    let page = s
+        .search(
+            &chief,
+            &SearchQuery {
+                page_size: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(page.rows[0].id, late.row.id, "overdue first everywhere");
+    assert_eq!(page.total, 3);
+}

@@ -1,0 +1,105 @@
+//! Schema upgrades from every earlier version.
+mod common;
+
+use common::*;
+use tinbao_core::*;
+
+#[test]
+fn every_earlier_schema_upgrades_to_the_current_one() {
+    for v in 1..SCHEMA_VERSION as usize {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        create_at_version(&path, KEY, v).unwrap();
+        // An old database has no scope yet; the upgrade must still run and leave it usable
+        // once initialised by the current release.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
+        let got: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(got, v as i64);
+        c.execute_batch(
+            "INSERT INTO meta(key, value) VALUES ('scope_kind', 'station'), ('scope_code', '01843'),
+               ('device_id', '0190aaaa-0000-7000-8000-000000000001');",
+        )
+        .unwrap();
+        drop(c);
+        let mut s = Store::open(&path, KEY).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        s.create_user(
+            None,
+            NewUser {
+                username: "truong".into(),
+                full_name: "T".into(),
+                rank: None,
+                role: Role::Chief,
+                password: "matkhau-123".into(),
+            },
+        )
+        .unwrap();
+        let chief = s.login("truong", "matkhau-123").unwrap();
+        assert_eq!(
+            s.intake(&chief, wheelies()).unwrap().row.register_no,
+            "1/2025"
+        );
+    }
+}
+
+/// Version 3 rebuilt the search index with other options; the cases already in a register
+/// must be found again after the upgrade, and not only newer ones.
+#[test]
+fn the_version_3_upgrade_rebuilds_the_search_index_from_the_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let id = s.intake(&chief, wheelies()).unwrap().row.id;
+    drop(s);
+    let path = dir.path().join("a.db");
+    {
+        // The index as version 2 made it, here left empty so that only the upgrade can fill it.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
+        c.execute_batch(
+            "DROP TABLE case_fts;
+             CREATE VIRTUAL TABLE case_fts USING fts5(body, content='', contentless_delete=1,
+               tokenize='unicode61 remove_diacritics 2');
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&path, KEY).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    let chief = s.login("truong", "matkhau-123").unwrap();
+    for q in ["lang lach", "Hoang Van Tung", "Xuat Hoa", "boc da"] {
+        let found = text_search(&s, &chief, q);
+        assert_eq!(
+            found.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![id],
+            "{q}"
+        );
+    }
+}
+
+#[test]
+fn migrations_run_from_every_earlier_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    s.intake(&chief, wheelies()).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    drop(s);
+    // A database from a newer release is refused clearly, not damaged.
+    let path = dir.path().join("a.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+    }
+    assert!(matches!(Store::open(&path, KEY), Err(Error::TooNew { .. })));
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .unwrap();
+    }
+    assert!(Store::open(&path, KEY).is_ok());
+}
