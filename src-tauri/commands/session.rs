@@ -308,7 +308,7 @@ fn write_lockout_audit(state: &AppState, store: &mut Store) -> CmdResult<()> {
     }
     let system = tinbao_core::system_actor(store.scope());
     for p in &pending {
-        let at = tinbao_core::audit::vn_time(p.at)
+        let at = tinbao_core::time::vn_time(p.at)
             .format("%d/%m/%Y %H:%M:%S")
             .to_string();
         store.audit(&system, &p.action, Some(&p.username), Some(&at))?;

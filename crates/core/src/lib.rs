@@ -23,9 +23,9 @@
 //! | features | `deadlines` | deadline rules with their legal basis, working days and holidays | `deadline_rules` `set_deadline_rule` `add_holiday` |
 //! | features | `audit` | reading the audit trail | `audit` `audit_log` |
 //! | features | `case_row` | a case's row: synced columns written at intake or from sync, projected columns derived from events, read back for lists | |
-//! | features | `users` | accounts, Argon2id passwords, offline login | `has_users` `create_user` `login` `users` `user` `set_user_active` `reset_password` `change_password` |
+//! | features | `users` | accounts, Argon2id passwords, offline login | `has_users` `create_user` `login` `users` `user` `set_user_active` `reset_password` `change_password` `record_login_unlock` |
 //! | features | `community` | channels, posts, answer templates, citizens' inquiries | `add_channel` `record_followers` `channels` `add_post` `set_post_reach` `posts` `save_answer_template` `answer_templates` `add_inquiry` `inquiries` |
-//! | features | `backup` | encrypted backups, checked restore, integrity check | `backup` `verify` `verify_file` `restore` |
+//! | features | `backup` | encrypted backups, checked restore, integrity check, re-keying | `backup` `verify` `verify_file` `restore` `rekey` |
 //! | features | `cases` | the register: intake and numbering, the case screen, workflow actions, persons, attachments, the confidential reporter | `intake` `numbering` `set_numbering` `case_detail` `reveal_reporter` `act` `add_person` `add_attachment` `attachment_bytes` `categories` |
 //! | features | `search` | the search box and filters, duplicate suggestions | `search` `suggest_duplicates` |
 //! | features | `stats` | the monthly figures | `key_labels` `stats` `current_period` |
