@@ -116,6 +116,9 @@ pub type Progress<'a> = &'a mut dyn FnMut(u64);
 struct Incoming {
     line: u64,
     id: Uuid,
+    /// A CSV row's id as registers made before secret import ids gave it, so that a sheet
+    /// imported then is still recognised as present.
+    legacy_id: Option<Uuid>,
     station: String,
     register_no: String,
     received_at: DateTime<FixedOffset>,
@@ -167,6 +170,7 @@ impl Incoming {
         Incoming {
             line,
             id: c.id,
+            legacy_id: None,
             station: c.station,
             register_no: c.register_no,
             received_at: c.received_at,
@@ -305,6 +309,7 @@ impl Store {
             }
         }
         let default_station = scope_station(&self.scope).to_owned();
+        let namespace = self.import_namespace()?;
         let categories = self.categories()?;
         self.import_chunks(
             actor,
@@ -350,8 +355,12 @@ impl Store {
                             .filter(|s| !s.is_empty())
                             .map(str::to_owned)
                     };
-                    match csv_case(&get, &default_station, &categories) {
-                        Ok(c) => chunk.cases.push(Incoming::of(line, c)),
+                    match csv_case(&get, &default_station, &categories, namespace) {
+                        Ok((c, legacy_id)) => {
+                            let mut incoming = Incoming::of(line, c);
+                            incoming.legacy_id = legacy_id;
+                            chunk.cases.push(incoming);
+                        }
                         Err(reason) => chunk.reject(line, reason),
                     }
                     if chunk.full() {
@@ -368,6 +377,16 @@ impl Store {
             },
             progress,
         )
+    }
+
+    /// The secret namespace of the ids this register gives CSV rows that carry none, made once.
+    fn import_namespace(&self) -> Result<Uuid> {
+        if let Some(u) = self.meta("import_namespace")?.and_then(|v| v.parse().ok()) {
+            return Ok(u);
+        }
+        let u = Uuid::new_v4();
+        self.set_meta("import_namespace", &u.to_string())?;
+        Ok(u)
     }
 
     /// Reads and parses on a thread of its own while this one writes: parsing and folding
@@ -442,7 +461,11 @@ impl Store {
         let mut cache = WriteCache::default();
         // What of the batch the register already holds, read in two queries rather than two
         // per line; what the batch itself adds is added to these sets as it goes.
-        let ids: Vec<String> = batch.iter().map(|c| c.id.to_string()).collect();
+        let ids: Vec<String> = batch
+            .iter()
+            .flat_map(|c| std::iter::once(c.id).chain(c.legacy_id))
+            .map(|id| id.to_string())
+            .collect();
         let mut known: HashSet<String> = tx
             .prepare("SELECT id FROM cases WHERE id IN (SELECT value FROM json_each(?1))")?
             .query_map([serde_json::to_string(&ids)?], |r| r.get(0))?
@@ -488,7 +511,9 @@ impl Store {
                 });
                 continue;
             }
-            if known.contains(&c.id.to_string()) {
+            if known.contains(&c.id.to_string())
+                || c.legacy_id.is_some_and(|l| known.contains(&l.to_string()))
+            {
                 report.already_present += 1;
                 continue;
             }
@@ -951,11 +976,14 @@ fn from_list<T: Copy>(
     })
 }
 
+/// A CSV row as a case, with the id registers made before secret import ids would have given it
+/// (for a row that carries no id).
 fn csv_case(
     get: &dyn Fn(usize) -> Option<String>,
     default_station: &str,
     categories: &[(String, String, String)],
-) -> Result<InterchangeCase, String> {
+    namespace: Uuid,
+) -> Result<(InterchangeCase, Option<Uuid>), String> {
     let station = get(1).unwrap_or_else(|| default_station.to_owned());
     let register_no = get(2).ok_or("Thiếu số thụ lý.")?;
     let received_at = get(3).ok_or("Thiếu ngày giờ tiếp nhận.")?;
@@ -1026,37 +1054,47 @@ fn csv_case(
             address,
         }),
     };
-    let id = match get(0) {
-        Some(s) => s
-            .parse()
-            .map_err(|_| "Mã hồ sơ không phải UUID.".to_owned())?,
-        // A stable id from station and number, so importing the same sheet twice adds nothing.
-        None => Uuid::new_v5(
-            &Uuid::NAMESPACE_OID,
-            format!("tinbao:{station}:{register_no}").as_bytes(),
+    let (id, legacy_id) = match get(0) {
+        Some(s) => (
+            s.parse()
+                .map_err(|_| "Mã hồ sơ không phải UUID.".to_owned())?,
+            None,
         ),
+        // Stable, so importing the same sheet twice adds nothing; keyed by this register's
+        // secret namespace, so no one else can compute it from the station and number and
+        // write a case under it first.
+        None => {
+            let name = format!("tinbao:{station}:{register_no}");
+            (
+                Uuid::new_v5(&namespace, name.as_bytes()),
+                Some(Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes())),
+            )
+        }
     };
-    Ok(InterchangeCase {
-        id,
-        station,
-        register_no,
-        received_at,
-        channel,
-        channel_ref: get(6),
-        kind,
-        category,
-        urgency,
-        summary: get(9).ok_or("Thiếu tóm tắt.")?,
-        description: get(10).unwrap_or_default(),
-        location: InterLocation {
-            commune: get(11),
-            hamlet: get(12),
-            address: get(13),
+    Ok((
+        InterchangeCase {
+            id,
+            station,
+            register_no,
+            received_at,
+            channel,
+            channel_ref: get(6),
+            kind,
+            category,
+            urgency,
+            summary: get(9).ok_or("Thiếu tóm tắt.")?,
+            description: get(10).unwrap_or_default(),
+            location: InterLocation {
+                commune: get(11),
+                hamlet: get(12),
+                address: get(13),
+            },
+            reporter,
+            persons,
+            status,
         },
-        reporter,
-        persons,
-        status,
-    })
+        legacy_id,
+    ))
 }
 
 #[cfg(test)]
@@ -1355,6 +1393,64 @@ mod tests {
             (1, 0),
             "{:?}",
             rep.rejected
+        );
+    }
+
+    /// Another station must not be able to compute the id a CSV row will get (and write a
+    /// case under it first); the same sheet imported twice still adds nothing, including a
+    /// sheet imported before ids were keyed.
+    #[test]
+    fn a_csv_rows_id_cannot_be_computed_from_its_station_and_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::Station("01843".into());
+        let admin = system_actor(&scope);
+        let file = format!("{CSV_HEAD}{}", csv_row(1, ""));
+        let public = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"tinbao:01843:1/2025");
+        let ids = |s: &Store| -> Vec<String> {
+            s.conn
+                .prepare("SELECT id FROM cases")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let mut a = Store::create(dir.path().join("a.db"), "k", scope.clone()).unwrap();
+        let mut b = Store::create(dir.path().join("b.db"), "k", scope.clone()).unwrap();
+        a.import_csv(&admin, file.as_bytes(), &mut |_| {}).unwrap();
+        b.import_csv(&admin, file.as_bytes(), &mut |_| {}).unwrap();
+        let (ia, ib) = (ids(&a), ids(&b));
+        assert_eq!(ia.len(), 1);
+        assert_ne!(ia, ib, "each register keys its own ids");
+        assert_ne!(ia[0], public.to_string());
+        let again = a.import_csv(&admin, file.as_bytes(), &mut |_| {}).unwrap();
+        assert_eq!((again.imported, again.already_present), (0, 1));
+
+        // A register that imported the sheet with the old, public id.
+        let mut old = Store::create(dir.path().join("c.db"), "k", scope.clone()).unwrap();
+        let sample = include_str!("../../../tests/data/sample-500.jsonl");
+        let mut line: serde_json::Value = serde_json::from_str(
+            sample
+                .lines()
+                .find(|l| l.contains("\"station\": \"01843\""))
+                .unwrap(),
+        )
+        .unwrap();
+        line["id"] = public.to_string().into();
+        line["register_no"] = "1/2025".into();
+        line["received_at"] = "2025-03-05T08:30:00+07:00".into();
+        let rep = old
+            .import_jsonl(&admin, line.to_string().as_bytes(), &mut |_| {})
+            .unwrap();
+        assert_eq!(rep.imported, 1, "{:?}", rep.rejected);
+        let again = old
+            .import_csv(&admin, file.as_bytes(), &mut |_| {})
+            .unwrap();
+        assert_eq!(
+            (again.imported, again.already_present),
+            (0, 1),
+            "{:?}",
+            again.rejected
         );
     }
 
