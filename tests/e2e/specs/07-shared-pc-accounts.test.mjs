@@ -46,9 +46,10 @@ test('a shared PC: five wrong passwords lock an account until the chief unlocks 
     await app.shot('account-locked');
 
     // The chief sees it in Settings and unlocks early; the audit log has both.
+    // The chief was the one who locked: the app returns to the screen he left, reloaded.
     await login(app, CHIEF.username, CHIEF.password);
-    await waitVisible(d, 'today-screen', 20_000);
-    await nav(app, 'settings');
+    await waitGone(d, 'login-screen');
+    await waitVisible(d, 'user-locked-out');
     assert.match(await textOf(d, 'user-locked-out'), /còn 1[45] phút/);
     await app.shot('settings-locked-account');
     await click(d, 'user-unlock');
