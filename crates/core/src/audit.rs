@@ -22,7 +22,18 @@ pub struct AuditRecord {
     pub detail: Option<String>,
 }
 
+pub use crate::store::audit_entry::ChainHead;
+
 impl Store {
+    /// The head of this PC's audit chain, sent to the province with each sync: a rewrite of the
+    /// log on the PC no longer extends what the province has seen.
+    pub fn audit_head(&self) -> Result<Option<ChainHead>> {
+        Ok(crate::store::audit_entry::chain_head(
+            &self.conn,
+            self.device,
+        )?)
+    }
+
     pub fn audit(
         &mut self,
         actor: &Actor,

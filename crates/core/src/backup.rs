@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::model::{Actor, Role};
 use crate::store::{PageHmac, SCHEMA_VERSION, Store, apply_key, key_format, open_keyed};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -16,6 +16,14 @@ pub struct VerifyReport {
     pub cases: u32,
     pub attachments: u32,
     pub problems: Vec<String>,
+    /// After a restore: audit entries written since the backup, carried into the restored
+    /// register (the audit log survives restores).
+    #[serde(default)]
+    pub audit_carried: u32,
+    /// After a restore: why the audit entries written since the backup could not be carried
+    /// (the current register could not be read), if so.
+    #[serde(default)]
+    pub audit_lost: Option<String>,
 }
 
 impl Store {
@@ -134,6 +142,23 @@ impl Store {
             r.ok = true;
             r
         };
+        // The audit log survives restores: what the current register holds is read first, and
+        // what the backup lacks goes into the restored register after it is in place.
+        let mut report = report;
+        let carried = if target.exists() {
+            match open_keyed(target, key, PageHmac::for_this_machine()).and_then(|c| audit_rows(&c))
+            {
+                Ok(rows) => rows,
+                Err(e) => {
+                    report.audit_lost = Some(format!(
+                        "Không đọc được nhật ký truy cập của dữ liệu hiện tại ({e}): các dòng nhật ký ghi sau bản sao lưu không được giữ lại."
+                    ));
+                    Vec::new()
+                }
+            }
+        } else {
+            Vec::new()
+        };
         let tmp = target.with_extension("restoring");
         std::fs::copy(backup, &tmp)?;
         std::fs::File::open(&tmp)?.sync_all()?;
@@ -141,6 +166,11 @@ impl Store {
             let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
         }
         std::fs::rename(&tmp, target)?;
+        if !carried.is_empty() {
+            // Opening migrates a backup of an older schema, chain columns included.
+            let restored = Store::open(target, key)?;
+            report.audit_carried = insert_missing_audit(&restored.conn, &carried)?;
+        }
         Ok(report)
     }
 }
@@ -158,6 +188,94 @@ fn check_pages(conn: &Connection, r: &mut VerifyReport) -> Result<()> {
             )),
             None => r.problems.push(format!("kiểm tra mã hóa: {s}")),
         }
+    }
+    Ok(())
+}
+
+const AUDIT_COLS: &str =
+    "id, at_utc, user_id, username, device, action, target, detail, hlc, seq, prev_hash, hash";
+
+fn has_chain(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM pragma_table_info('audit') WHERE name = 'hash')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Every audit entry of a register, every column (the chain's as NULL in a register older than
+/// the chain).
+fn audit_rows(conn: &Connection) -> Result<Vec<Vec<rusqlite::types::Value>>> {
+    let cols = if has_chain(conn)? {
+        AUDIT_COLS.to_owned()
+    } else {
+        AUDIT_COLS.replace("seq, prev_hash, hash", "NULL, NULL, NULL")
+    };
+    let mut st = conn.prepare(&format!("SELECT {cols} FROM audit"))?;
+    let rows = st.query_map([], |r| {
+        (0..12)
+            .map(|i| r.get::<_, rusqlite::types::Value>(i))
+            .collect()
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Adds the entries `rows` holds that `conn` lacks; returns how many.
+fn insert_missing_audit(conn: &Connection, rows: &[Vec<rusqlite::types::Value>]) -> Result<u32> {
+    let mut st = conn.prepare(&format!(
+        "INSERT OR IGNORE INTO audit({AUDIT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    ))?;
+    let mut n = 0;
+    for row in rows {
+        n += st.execute(rusqlite::params_from_iter(row.iter()))? as u32;
+    }
+    Ok(n)
+}
+
+/// Each device's audit chain: this register's own entries must run 1, 2, 3… with each entry's
+/// hash over its fields and the previous hash; another device's entries must each match their
+/// hash. Names the first entry where the chain breaks.
+fn check_audit_chain(conn: &Connection, r: &mut VerifyReport) -> Result<()> {
+    use crate::store::audit_entry::AuditRow;
+    if !has_chain(conn)? {
+        return Ok(());
+    }
+    let own: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let mut st = conn.prepare(&format!(
+        "SELECT {}, seq, prev_hash, hash FROM audit WHERE seq IS NOT NULL ORDER BY device, seq",
+        AuditRow::COLS
+    ))?;
+    let mut rows = st.query([])?;
+    let mut last: Option<(String, i64, String)> = None;
+    let mut broken: Vec<String> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let a = AuditRow::from_row(row)?;
+        let (seq, prev, hash): (i64, String, String) = (row.get(8)?, row.get(9)?, row.get(10)?);
+        if broken.iter().any(|d| *d == a.device) {
+            continue;
+        }
+        let mine = own.as_deref() == Some(a.device.as_str());
+        let expected_prev = match &last {
+            Some((d, s, h)) if *d == a.device => Some((*s + 1, h.clone())),
+            _ => mine.then(|| (1, String::new())),
+        };
+        let when = crate::time::vn_time(a.at_utc).format("%d/%m/%Y %H:%M:%S");
+        let linked = expected_prev.is_none_or(|(s, h)| s == seq && h == prev);
+        if a.hash(seq, &prev) != hash || !linked {
+            r.problems.push(format!(
+                "nhật ký truy cập bị sửa hoặc xóa: chuỗi của máy {} đứt ở dòng số {seq} ({when}, “{}” của {}){}",
+                a.device,
+                a.action,
+                a.username,
+                if linked { "" } else { ": thiếu dòng trước nó" }
+            ));
+            broken.push(a.device.clone());
+        }
+        last = Some((a.device, seq, hash));
     }
     Ok(())
 }
@@ -181,6 +299,7 @@ fn check_db(conn: &Connection, r: &mut VerifyReport) -> Result<()> {
         r.problems
             .push(format!("{fk} bản ghi tham chiếu đến bản ghi không tồn tại"));
     }
+    check_audit_chain(conn, r)?;
     r.cases = conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?;
     let dup: i64 = conn.query_row(
         "SELECT count(*) FROM (SELECT 1 FROM cases GROUP BY station, reg_year, reg_seq HAVING count(*) > 1)",
@@ -253,5 +372,106 @@ mod tests {
                 .any(|a| a.action == "rekey")
         );
         assert!(s.verify().unwrap().ok);
+    }
+}
+
+#[cfg(test)]
+mod audit_chain_tests {
+    use super::*;
+    use crate::model::{NewUser, Scope};
+
+    fn chief_store(path: &Path) -> (Store, Actor) {
+        let mut s = Store::create(path, "k", Scope::Station("01843".into())).unwrap();
+        s.create_user(
+            None,
+            NewUser {
+                username: "truong".into(),
+                full_name: "Trưởng".into(),
+                rank: None,
+                role: Role::Chief,
+                password: "matkhau-1234".into(),
+            },
+        )
+        .unwrap();
+        let chief = s.login("truong", "matkhau-1234").unwrap();
+        (s, chief)
+    }
+
+    /// A holder of the key drops the append-only trigger and deletes or edits a row: verify
+    /// names where the chain breaks.
+    #[test]
+    fn a_deleted_or_edited_audit_row_breaks_the_chain_and_verify_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, chief) = chief_store(&dir.path().join("t.db"));
+        for i in 0..5 {
+            s.audit(&chief, "exported", Some(&format!("tep-{i}.xlsx")), None)
+                .unwrap();
+        }
+        assert!(s.verify().unwrap().ok);
+        let head = s.audit_head().unwrap().unwrap();
+        assert_eq!(head.seq, 6, "login and five exports");
+
+        s.conn
+            .execute_batch(
+                "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE target = 'tep-2.xlsx';",
+            )
+            .unwrap();
+        let r = s.verify().unwrap();
+        assert!(!r.ok);
+        assert!(
+            r.problems[0].contains("đứt ở dòng số 5") && r.problems[0].contains("thiếu dòng"),
+            "{:?}",
+            r.problems
+        );
+
+        let (mut s2, chief2) = chief_store(&dir.path().join("t2.db"));
+        s2.audit(&chief2, "exported", Some("a.xlsx"), None).unwrap();
+        s2.audit(&chief2, "exported", Some("b.xlsx"), None).unwrap();
+        s2.conn
+            .execute_batch(
+                "DROP TRIGGER audit_no_update; UPDATE audit SET target = 'khac.xlsx' WHERE target = 'a.xlsx';",
+            )
+            .unwrap();
+        let r = s2.verify().unwrap();
+        assert!(
+            r.problems.iter().any(|p| p.contains("đứt ở dòng số 2")),
+            "{:?}",
+            r.problems
+        );
+    }
+
+    /// A restore keeps the audit rows written since the backup, and the chain goes on.
+    #[test]
+    fn a_restore_keeps_the_audit_rows_written_since_the_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let (mut s, chief) = chief_store(&path);
+        let backup = dir.path().join("b.db");
+        s.backup(&chief, &backup).unwrap();
+        s.audit(&chief, "exported", Some("sau-sao-luu.xlsx"), None)
+            .unwrap();
+        s.audit(&chief, "reporter_revealed", Some("vu-1"), None)
+            .unwrap();
+        drop(s);
+        let r = Store::restore(&backup, &path, "k").unwrap();
+        assert_eq!(
+            r.audit_carried, 3,
+            "the backup's own row and the two after it"
+        );
+        assert!(r.audit_lost.is_none());
+        let mut s = Store::open(&path, "k").unwrap();
+        s.audit(&chief, "restore_done", None, None).unwrap();
+        let actions: Vec<String> = s
+            .audit_log(&chief, 50)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.action)
+            .collect();
+        assert!(
+            actions.contains(&"reporter_revealed".to_string()),
+            "{actions:?}"
+        );
+        let v = s.verify().unwrap();
+        assert!(v.ok, "{:?}", v.problems);
     }
 }

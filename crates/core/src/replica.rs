@@ -322,6 +322,17 @@ fn apply_one(
     if !in_scope(tx, scope, &c.station)? {
         return Ok(Outcome::Rejected);
     }
+    // A password hash from another PC (sent before hashes stayed home) is never taken: each PC
+    // keeps only the passwords its own chief set there.
+    let stripped;
+    let c = if c.entity == EntityKind::User && c.fields.contains_key("password_hash") {
+        let mut without = c.clone();
+        without.fields.remove("password_hash");
+        stripped = without;
+        &stripped
+    } else {
+        c
+    };
     let (t, key, cols) = table(c.entity);
     if c.fields.keys().any(|k| !cols.contains(&k.as_str())) {
         return Ok(Outcome::Rejected);
@@ -368,6 +379,11 @@ fn apply_one(
                     EntityKind::Audit => {
                         names.push("device");
                         values.push(c.device.to_string().into());
+                    }
+                    // No password here until this PC's chief sets one: no login with it.
+                    EntityKind::User => {
+                        names.push("password_hash");
+                        values.push(String::new().into());
                     }
                     _ => {}
                 }

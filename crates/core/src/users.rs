@@ -124,7 +124,8 @@ impl Store {
         f.insert("role".into(), new.role.as_str().into());
         f.insert("station".into(), station.clone().into());
         f.insert("province".into(), province.clone().into());
-        f.insert("password_hash".into(), hash.into());
+        // The hash stays on this PC: another PC of the station gets the account without it, and
+        // its chief sets the officer a password there (`reset_password`), which stays there too.
         f.insert("active".into(), true.into());
         w.emit(EntityKind::User, id, &scope_code, Op::Upsert, f, hlc, false)?;
         w.finish()?;
@@ -313,12 +314,14 @@ impl Store {
         if n == 0 {
             return Err(Error::not_found("tài khoản"));
         }
-        let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
-        let hlc = w.stamp();
-        let mut f = BTreeMap::new();
-        f.insert(column.to_owned(), value);
-        w.emit(EntityKind::User, id, &station, Op::Upsert, f, hlc, true)?;
-        w.finish()?;
+        if column != "password_hash" {
+            let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
+            let hlc = w.stamp();
+            let mut f = BTreeMap::new();
+            f.insert(column.to_owned(), value);
+            w.emit(EntityKind::User, id, &station, Op::Upsert, f, hlc, true)?;
+            w.finish()?;
+        }
         record_in(
             &tx,
             actor,

@@ -82,3 +82,74 @@ fn accounts_roles_and_offline_login() {
     let log = s.audit_log(&chief, 50).unwrap();
     assert!(log.iter().any(|r| r.action == "login"));
 }
+
+/// How an officer's account reaches a second PC of the same station: by sync, without its
+/// password hash (hashes never leave the PC that set them, nor reach the province). The
+/// officer cannot log in there until that PC's chief sets a password, which stays there too.
+#[test]
+fn an_account_reaches_a_second_pc_without_its_password_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, chief_a) = station(&dir, "a.db", BAC_KAN);
+    let off = officer(&mut a, &chief_a);
+    a.change_password(&off, "matkhau-456", "matkhau-moi-789")
+        .unwrap();
+    let from_a = a.pending_changes(1000).unwrap();
+    assert!(from_a.iter().any(|c| c.entity == EntityKind::User));
+    for c in &from_a {
+        assert!(
+            !c.fields.contains_key("password_hash"),
+            "a hash left the PC: {c:?}"
+        );
+    }
+
+    let mut b =
+        Store::create(dir.path().join("b.db"), KEY, Scope::Station(BAC_KAN.into())).unwrap();
+    b.create_user(
+        None,
+        NewUser {
+            username: "photruong".into(),
+            full_name: "Phó trưởng".into(),
+            rank: None,
+            role: Role::Chief,
+            password: "matkhau-pho-1".into(),
+        },
+    )
+    .unwrap();
+    let chief_b = b.login("photruong", "matkhau-pho-1").unwrap();
+    // A change sent before hashes stayed home still carries one: it is not taken either.
+    let mut old_style = from_a.clone();
+    for c in old_style
+        .iter_mut()
+        .filter(|c| c.entity == EntityKind::User)
+    {
+        c.fields
+            .insert("password_hash".into(), "$argon2id$v=19$forged".into());
+    }
+    let r = b.apply_remote(&old_style).unwrap();
+    assert_eq!((r.rejected, r.deferred), (0, 0), "{r:?}");
+    let canbo = b
+        .users()
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "canbo")
+        .expect("the account arrived");
+    assert!(canbo.active);
+    assert!(matches!(
+        b.login("canbo", "matkhau-moi-789"),
+        Err(Error::BadCredentials)
+    ));
+    b.reset_password(&chief_b, canbo.id, "matkhau-may-b-1")
+        .unwrap();
+    assert_eq!(
+        b.login("canbo", "matkhau-may-b-1").unwrap().user_id,
+        off.user_id
+    );
+    assert!(
+        b.pending_changes(1000)
+            .unwrap()
+            .iter()
+            .all(|c| !c.fields.contains_key("password_hash"))
+    );
+    // A's password is A's.
+    assert!(a.login("canbo", "matkhau-moi-789").is_ok());
+}

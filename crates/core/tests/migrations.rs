@@ -55,13 +55,18 @@ fn the_version_3_upgrade_rebuilds_the_search_index_from_the_cases() {
     drop(s);
     let path = dir.path().join("a.db");
     {
-        // The index as version 2 made it, here left empty so that only the upgrade can fill it.
+        // The index as version 2 made it, here left empty so that only the upgrade can fill it;
+        // the audit log as it was before version 4's chain.
         let c = rusqlite::Connection::open(&path).unwrap();
         tinbao_core::store::key_connection(&c, KEY).unwrap();
         c.execute_batch(
             "DROP TABLE case_fts;
              CREATE VIRTUAL TABLE case_fts USING fts5(body, content='', contentless_delete=1,
                tokenize='unicode61 remove_diacritics 2');
+             DROP INDEX audit_chain;
+             ALTER TABLE audit DROP COLUMN seq;
+             ALTER TABLE audit DROP COLUMN prev_hash;
+             ALTER TABLE audit DROP COLUMN hash;
              PRAGMA user_version = 2;",
         )
         .unwrap();
@@ -102,4 +107,39 @@ fn migrations_run_from_every_earlier_version() {
             .unwrap();
     }
     assert!(Store::open(&path, KEY).is_ok());
+}
+
+/// Version 4 chains the audit log: the entries a register already had become the start of its
+/// device's chain, verify accepts it, and the log is append-only again afterwards.
+#[test]
+fn the_version_4_upgrade_chains_the_audit_entries_already_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    s.audit(&chief, "exported", Some("a.xlsx"), None).unwrap();
+    s.audit(&chief, "exported", Some("b.xlsx"), None).unwrap();
+    drop(s);
+    let path = dir.path().join("a.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
+        c.execute_batch(
+            "DROP INDEX audit_chain;
+             ALTER TABLE audit DROP COLUMN seq;
+             ALTER TABLE audit DROP COLUMN prev_hash;
+             ALTER TABLE audit DROP COLUMN hash;
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+    let s = Store::open(&path, KEY).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(s.audit_head().unwrap().unwrap().seq, 3, "login and two exports");
+    assert!(s.verify().unwrap().ok);
+    drop(s);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    tinbao_core::store::key_connection(&c, KEY).unwrap();
+    assert!(
+        c.execute("UPDATE audit SET target = 'x'", []).is_err(),
+        "append-only again"
+    );
 }

@@ -15,7 +15,7 @@
 //! Nothing here calls a feature: a module of this folder imports only the floor beneath it
 //! (`error`, `model`, `text`, `time`, `admin_units`, `search_index`), as `tests/layers.rs`
 //! checks.
-mod audit_entry;
+pub(crate) mod audit_entry;
 mod open;
 mod outbox;
 mod schema;

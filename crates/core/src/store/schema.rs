@@ -16,10 +16,14 @@ fn migrations() -> Migrations<'static> {
             include_str!("../migrations/003_search_index.sql"),
             |tx: &rusqlite::Transaction| Ok(search_index::rebuild_index(tx)?),
         ),
+        M::up_with_hook(
+            include_str!("../migrations/004_audit_chain_local_passwords.sql"),
+            |tx: &rusqlite::Transaction| Ok(super::audit_entry::chain_existing(tx)?),
+        ),
     ])
 }
 
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Makes an empty database at an earlier schema version, as an older release left it, so
 /// tests can prove that every upgrade path works. Not for production use.
