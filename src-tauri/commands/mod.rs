@@ -43,6 +43,7 @@ use tinbao_core::community::{
 use tinbao_core::replica::SyncState;
 use tinbao_core::search::{SearchPage, SearchQuery};
 use tinbao_core::stats::Stats;
+use tinbao_core::store::RefusedChange;
 use tinbao_core::today::Today;
 use tinbao_core::{Action, CaseDetail, CaseRow, NewCase, NewPerson, NewUser, Reporter, User};
 use uuid::Uuid;
@@ -117,4 +118,5 @@ app_commands! {
     // Enrolment and sync with the provincial server (sync.rs).
     sync::enrol_device(app, server: String, code: String, device_name: String) -> SyncState;
     sync::sync_now(app) -> SyncSummary;
+    sync::refused_changes(state) -> Vec<RefusedChange>;
 }

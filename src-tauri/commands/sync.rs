@@ -8,6 +8,7 @@ use crate::state::{AppState, CmdError, CmdResult, ErrorKind};
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
 use tinbao_core::replica::SyncState;
+use tinbao_core::store::RefusedChange;
 use tinbao_sync_client::{SyncError, SyncOptions};
 use ts_rs::TS;
 
@@ -117,4 +118,10 @@ pub async fn sync_now(app: AppHandle) -> CmdResult<SyncSummary> {
     })
     .await
     .map_err(|e| CmdError::other(format!("Tác vụ đồng bộ bị gián đoạn: {e}")))?
+}
+
+/// The changes the province refused for good, for the chief (Settings): each with the server's
+/// reason, set aside on this PC and never pushed again.
+pub async fn refused_changes(state: &AppState) -> CmdResult<Vec<RefusedChange>> {
+    state.with(|s| Ok(s.store.refused_changes(200)?))
 }

@@ -255,7 +255,7 @@ fn check_audit_chain(conn: &Connection, r: &mut VerifyReport) -> Result<()> {
     while let Some(row) = rows.next()? {
         let a = AuditRow::from_row(row)?;
         let (seq, prev, hash): (i64, String, String) = (row.get(8)?, row.get(9)?, row.get(10)?);
-        if broken.iter().any(|d| *d == a.device) {
+        if broken.contains(&a.device) {
             continue;
         }
         let mine = own.as_deref() == Some(a.device.as_str());

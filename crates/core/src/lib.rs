@@ -18,7 +18,7 @@
 //! | basics | `model` | the domain types (`Case…`, `Actor`, `Action`, closed lists) | |
 //! | basics | `admin_units` | provinces and communes, loaded from the shipped list | |
 //! | index | `search_index` | the FTS index's entries: built from a case's row or from memory, rebuilt by a migration, merged | |
-//! | ground | `store` | opening, keying and migrating the file; `Writer` and the outbox (both ends); the entity-to-table map; settings and `meta`; one audit entry in a transaction; idle upkeep | `create` `open` `scope` `device_id` `path` `schema_version` `in_scope` `admin_provinces` `admin_communes` `admin_commune` `setting` `set_setting` `pending_changes` `mark_pushed` `checkpoint` `merge_search_index` `idle_upkeep` `explain` |
+//! | ground | `store` | opening, keying and migrating the file; `Writer` and the outbox (both ends); the entity-to-table map; settings and `meta`; one audit entry in a transaction; idle upkeep | `create` `open` `scope` `device_id` `path` `schema_version` `in_scope` `admin_provinces` `admin_communes` `admin_commune` `setting` `set_setting` `pending_changes` `pending_changes_except` `set_aside_refused` `refused_changes` `mark_pushed` `checkpoint` `merge_search_index` `idle_upkeep` `explain` |
 //! | features | `workflow` | a case's state folded from its events; which transitions an actor may take | |
 //! | features | `deadlines` | deadline rules with their legal basis, working days and holidays | `deadline_rules` `set_deadline_rule` `add_holiday` |
 //! | features | `audit` | reading the audit trail | `audit` `audit_log` `audit_head` |

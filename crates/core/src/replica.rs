@@ -37,6 +37,8 @@ pub struct SyncState {
     pub cursor: u64,
     pub pending: u32,
     pub conflicts: u32,
+    /// Changes the province refused for good, set aside for the chief (`refused_changes`).
+    pub refused: u32,
     /// Unix seconds of the last complete sync.
     #[ts(type = "number | null")]
     pub last_success: Option<i64>,
@@ -108,6 +110,7 @@ impl Store {
                 .unwrap_or(0),
             pending,
             conflicts,
+            refused: self.refused_count()?,
             last_success: self.meta("sync_last_success")?.and_then(|s| s.parse().ok()),
             last_error: self.meta("sync_last_error")?.filter(|s| !s.is_empty()),
         })

@@ -133,7 +133,11 @@ fn the_version_4_upgrade_chains_the_audit_entries_already_there() {
     }
     let s = Store::open(&path, KEY).unwrap();
     assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(s.audit_head().unwrap().unwrap().seq, 3, "login and two exports");
+    assert_eq!(
+        s.audit_head().unwrap().unwrap().seq,
+        3,
+        "login and two exports"
+    );
     assert!(s.verify().unwrap().ok);
     drop(s);
     let c = rusqlite::Connection::open(&path).unwrap();

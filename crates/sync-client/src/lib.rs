@@ -600,8 +600,14 @@ pub async fn sync(
     }
 
     let pending = u64::from(store.sync_state()?.pending);
+    let audit_head = store.audit_head()?.map(|h| AuditHead {
+        seq: h.seq,
+        hash: h.hash,
+    });
+    // Refused for now (a clock ahead): kept for the next sync, left out of this one's batches.
+    let mut later: Vec<Uuid> = Vec::new();
     loop {
-        let batch = store.pending_changes(opts.push_batch.max(1))?;
+        let batch = store.pending_changes_except(opts.push_batch.max(1), &later)?;
         if batch.is_empty() {
             break;
         }
@@ -610,6 +616,7 @@ pub async fn sync(
                 &PushRequest {
                     device,
                     changes: batch,
+                    audit_head: audit_head.clone(),
                 },
                 progress,
             )
@@ -621,18 +628,25 @@ pub async fn sync(
             sent: report.pushed,
             pending,
         });
-        let stuck = ids.is_empty();
+        // A refusal for good is set aside with its reason for the chief, never pushed again;
+        // either way it no longer holds up the changes behind it.
+        let mut for_good = Vec::new();
         for r in resp.rejected {
             tracing::warn!(change = %r.id, reason = ?r.reason, "change refused by the server");
+            if r.reason.retryable() {
+                later.push(r.id);
+            } else {
+                let reason = serde_json::to_value(r.reason)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                for_good.push((r.id, reason, r.message.clone()));
+            }
             if !report.rejected.iter().any(|x| x.id == r.id) {
                 report.rejected.push(r);
             }
         }
-        // Refused changes stay pending and come first in the next batch: once a batch is
-        // nothing but refusals, no further progress is possible this time.
-        if stuck {
-            break;
-        }
+        store.set_aside_refused(&for_good)?;
     }
 
     let mut cursor = store.sync_state()?.cursor;

@@ -143,6 +143,16 @@ pub struct WhoAmI {
 pub struct PushRequest {
     pub device: Uuid,
     pub changes: Vec<Change>,
+    /// The head of the device's audit chain (its last entry's number and hash): the province
+    /// keeps the heads it saw, so a log rewritten on the PC no longer extends them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHead>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -470,6 +480,7 @@ mod tests {
         let req = PushRequest {
             device: Uuid::now_v7(),
             changes: (0..200).map(|_| change()).collect(),
+            audit_head: None,
         };
         let bytes = encode_body(&req).unwrap();
         let json = serde_json::to_vec(&req).unwrap();

@@ -69,6 +69,7 @@ impl Dev {
             &PushRequest {
                 device: self.id,
                 changes: vec![c],
+                audit_head: None,
             },
             &|_| {},
         ))?;
@@ -407,6 +408,7 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
                 &PushRequest {
                     device: a.id,
                     changes: vec![],
+                    audit_head: None,
                 },
                 &|_| {},
             ))
@@ -430,6 +432,7 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
             &PushRequest {
                 device: b.id,
                 changes: vec![],
+                audit_head: None,
             },
             &|_| {},
         ))

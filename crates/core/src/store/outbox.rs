@@ -182,6 +182,84 @@ impl Store {
         Ok(out)
     }
 
+    /// Unsent local changes, oldest first, leaving out `skip` (changes refused for now in this
+    /// sync, which must not hold up the ones behind them).
+    pub fn pending_changes_except(&self, limit: u32, skip: &[Uuid]) -> Result<Vec<Change>> {
+        if skip.is_empty() {
+            return self.pending_changes(limit);
+        }
+        let skip: Vec<String> = skip.iter().map(Uuid::to_string).collect();
+        let mut st = self.conn.prepare_cached(
+            "SELECT body FROM outbox WHERE pushed = 0
+               AND change_id NOT IN (SELECT value FROM json_each(?2)) ORDER BY seq LIMIT ?1",
+        )?;
+        let rows = st.query_map(params![limit, serde_json::to_string(&skip)?], |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut out = Vec::new();
+        for b in rows {
+            out.push(serde_json::from_str(&b?)?);
+        }
+        Ok(out)
+    }
+
+    /// Sets aside changes the server refused for good: out of the outbox, with the server's
+    /// reason, for the chief to see (`refused_changes`).
+    pub fn set_aside_refused(&mut self, refused: &[(Uuid, String, String)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let at = chrono::Utc::now().timestamp();
+        for (id, reason, message) in refused {
+            let body: Option<String> = tx
+                .prepare_cached("SELECT body FROM outbox WHERE change_id = ?1")?
+                .query_row([id.to_string()], |r| r.get(0))
+                .optional()?;
+            let Some(body) = body else { continue };
+            let change: Change = serde_json::from_str(&body)?;
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO refused_changes(change_id, body, entity, entity_id, reason, message, at_utc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                id.to_string(),
+                body,
+                change.entity.as_str(),
+                change.entity_id.to_string(),
+                reason,
+                message,
+                at
+            ])?;
+            tx.prepare_cached("DELETE FROM outbox WHERE change_id = ?1")?
+                .execute([id.to_string()])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The changes the province refused, newest first.
+    pub fn refused_changes(&self, limit: u32) -> Result<Vec<RefusedChange>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT change_id, entity, entity_id, reason, message, at_utc FROM refused_changes
+             ORDER BY at_utc DESC, change_id LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit], |r| {
+            Ok(RefusedChange {
+                change_id: r.get::<_, String>(0)?.parse().unwrap_or_default(),
+                entity: r.get(1)?,
+                entity_id: r.get::<_, String>(2)?.parse().unwrap_or_default(),
+                reason: r.get(3)?,
+                message: r.get(4)?,
+                at: crate::time::vn_time(r.get(5)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub(crate) fn refused_count(&self) -> Result<u32> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM refused_changes", [], |r| r.get(0))?)
+    }
+
     pub fn mark_pushed(&mut self, ids: &[Uuid]) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
@@ -202,4 +280,19 @@ impl Store {
                 r.get(0)
             })?)
     }
+}
+
+/// A change the province refused for good, as the chief sees it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct RefusedChange {
+    pub change_id: Uuid,
+    /// The kind of record (`case`, `event`, `user`…).
+    pub entity: String,
+    pub entity_id: Uuid,
+    /// The server's reason code (`out_of_scope`, `invalid`…).
+    pub reason: String,
+    /// The server's explanation, in Vietnamese.
+    pub message: String,
+    pub at: chrono::DateTime<chrono::FixedOffset>,
 }

@@ -17,7 +17,7 @@ fn migrations() -> Migrations<'static> {
             |tx: &rusqlite::Transaction| Ok(search_index::rebuild_index(tx)?),
         ),
         M::up_with_hook(
-            include_str!("../migrations/004_audit_chain_local_passwords.sql"),
+            include_str!("../migrations/004_audit_chain_local_passwords_refusals.sql"),
             |tx: &rusqlite::Transaction| Ok(super::audit_entry::chain_existing(tx)?),
         ),
     ])

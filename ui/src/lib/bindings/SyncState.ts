@@ -6,6 +6,10 @@ export type SyncState = { server: string | null, enrolled: boolean,
  */
 cursor: number, pending: number, conflicts: number, 
 /**
+ * Changes the province refused for good, set aside for the chief (`refused_changes`).
+ */
+refused: number, 
+/**
  * Unix seconds of the last complete sync.
  */
 last_success: number | null, last_error: string | null, };

@@ -25,6 +25,7 @@ import type { NewUser } from "./NewUser";
 import type { Period } from "./Period";
 import type { Post } from "./Post";
 import type { Province } from "./Province";
+import type { RefusedChange } from "./RefusedChange";
 import type { RekeyResult } from "./RekeyResult";
 import type { Reporter } from "./Reporter";
 import type { RestoreResult } from "./RestoreResult";
@@ -101,6 +102,7 @@ export const COMMAND_NAMES = [
   "restore_damaged",
   "enrol_device",
   "sync_now",
+  "refused_changes",
 ] as const;
 
 /** One typed caller per command, sending through `invoke`. */
@@ -218,5 +220,7 @@ export function commands(invoke: Invoke) {
     enrolDevice: (server: string, code: string, deviceName: string) => invoke<SyncState>("enrol_device", { server, code, deviceName }),
     /** `sync::sync_now` in src-tauri/commands/sync.rs */
     syncNow: () => invoke<SyncSummary>("sync_now"),
+    /** `sync::refused_changes` in src-tauri/commands/sync.rs */
+    refusedChanges: () => invoke<Array<RefusedChange>>("refused_changes"),
   };
 }

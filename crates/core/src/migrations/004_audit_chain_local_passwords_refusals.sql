@@ -12,3 +12,11 @@ DROP TRIGGER audit_no_update;
 -- Password hashes stay on the PC that set them: changes waiting to be sent lose theirs.
 UPDATE outbox SET body = json_remove(body, '$.fields.password_hash')
  WHERE pushed = 0 AND json_extract(body, '$.entity') = 'user';
+
+-- Changes the province refused for good (another station's record, a right this PC does not
+-- have): set aside with the server's reason for the chief to see, never pushed again, never
+-- holding up the changes behind them.
+CREATE TABLE refused_changes (
+  change_id TEXT PRIMARY KEY, body TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
+  reason TEXT NOT NULL, message TEXT NOT NULL, at_utc INTEGER NOT NULL
+) WITHOUT ROWID;
