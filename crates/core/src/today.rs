@@ -1,9 +1,12 @@
 //! The Today screen: what needs an officer's attention now.
-use crate::error::Result;
-use crate::model::{Actor, CaseRow, Status};
+use crate::deadlines::DUE_SOON_SECS;
+use crate::error::{Error, Result};
+use crate::model::{Actor, CaseRow, Role, Status};
 use crate::replica::SyncState;
 use crate::search::SearchQuery;
 use crate::store::Store;
+use chrono::Utc;
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -31,9 +34,10 @@ impl Store {
             Ok(self.search(actor, &s)?.rows)
         };
         let due = q(&|s| s.due_only = true)?;
+        let (overdue_count, due_soon_count) = self.due_counts(actor)?;
         Ok(Today {
-            overdue_count: due.iter().filter(|r| r.overdue).count() as u32,
-            due_soon_count: due.iter().filter(|r| r.due_soon).count() as u32,
+            overdue_count,
+            due_soon_count,
             new_reports: q(&|s| s.status = Some(vec![Status::Received]))?,
             mine: q(&|s| {
                 s.assignee = Some(actor.user_id);
@@ -43,5 +47,34 @@ impl Store {
             due,
             sync: self.sync_state()?,
         })
+    }
+
+    /// Overdue and due-soon cases counted in the database, not over the list's first rows: a
+    /// station with 200 overdue cases sees 200.
+    fn due_counts(&self, actor: &Actor) -> Result<(u32, u32)> {
+        let now = Utc::now().timestamp();
+        let station = match actor.role {
+            Role::Officer | Role::Chief => Some(
+                actor
+                    .station
+                    .clone()
+                    .ok_or_else(|| Error::forbidden("xem việc hôm nay"))?,
+            ),
+            Role::Supervisor | Role::Admin => None,
+        };
+        let open: Vec<&str> = Status::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.as_str())
+            .collect();
+        Ok(self.conn.query_row(
+            "SELECT count(*) FILTER (WHERE deadline_utc < ?1), count(*) FILTER (WHERE deadline_utc >= ?1)
+               FROM cases
+              WHERE deadline_utc IS NOT NULL AND deadline_utc < ?2
+                AND status IN (SELECT value FROM json_each(?3))
+                AND (?4 IS NULL OR station = ?4)",
+            params![now, now + DUE_SOON_SECS, serde_json::to_string(&open)?, station],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
     }
 }

@@ -278,3 +278,22 @@ fn deadlines_and_today() {
     assert_eq!(page.rows[0].id, late.row.id, "overdue first everywhere");
     assert_eq!(page.total, 3);
 }
+
+/// Today's counts are the register's, not those of the list's first 50 rows: 60 overdue and 3
+/// due soon are 60 and 3 (the list still shows 50, the most pressing).
+#[test]
+fn today_counts_every_overdue_case_not_only_the_listed_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    for h in 0..63 {
+        let mut c = wheelies();
+        c.kind = Kind::ToGiac;
+        c.category = "theft".into();
+        let ago = if h < 60 { 30 + h } else { 2 };
+        c.received_at = Some((Utc::now() - Duration::hours(ago)).fixed_offset());
+        s.intake(&chief, c).unwrap();
+    }
+    let t = s.today(&chief).unwrap();
+    assert_eq!(t.due.len(), 50);
+    assert_eq!((t.overdue_count, t.due_soon_count), (60, 3));
+}
