@@ -308,11 +308,19 @@ impl Store {
                     expanded(prefixed)?
                 };
                 if !broad(&hits) {
-                    // Few enough to rank them all: overdue/due first, then relevance, then newest.
-                    let list = serde_json::to_string(&hits)?;
+                    // Few enough to rank them all: overdue/due first, then the cases whose
+                    // summary holds every word (the index has one column, so a word found only
+                    // in a hamlet or a description scored the same), then relevance, newest.
+                    let in_summary =
+                        self.summary_matches(&hits, q.text.as_deref().unwrap_or(""))?;
+                    let ranked: Vec<(i64, f64, bool)> = hits
+                        .iter()
+                        .map(|&(rid, score)| (rid, score, in_summary.contains(&rid)))
+                        .collect();
+                    let list = serde_json::to_string(&ranked)?;
                     let mut args = vec![V::Text(list)];
                     args.extend(w.args.iter().cloned());
-                    let m = "WITH m(rid, score) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?1))";
+                    let m = "WITH m(rid, score, sm) AS (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))";
                     let total = count(
                         &format!(
                             "{m} SELECT count(*) FROM m CROSS JOIN cases c ON c.rid = m.rid WHERE 1 {cond}"
@@ -322,7 +330,7 @@ impl Store {
                     let rows = run(
                         &format!(
                             "{m} SELECT {ROW_COLS} FROM m CROSS JOIN cases c ON c.rid = m.rid WHERE 1 {cond}
-                             ORDER BY {urgent} DESC, m.score, c.received_utc DESC LIMIT {page_size} OFFSET {offset}"
+                             ORDER BY {urgent} DESC, m.sm DESC, m.score, c.received_utc DESC LIMIT {page_size} OFFSET {offset}"
                         ),
                         &args,
                     )?;
@@ -435,6 +443,45 @@ impl Store {
 
     /// Likely duplicates of a report about to be saved: same station, received within three
     /// days of it, sharing words of the summary, most similar first.
+    /// Of the matches `hits`, those whose summary holds every word of `text` (the last as the
+    /// start of a word, as the search reads it).
+    fn summary_matches(&self, hits: &[(i64, f64)], text: &str) -> Result<Vec<i64>> {
+        let folded = fold(text);
+        let words: Vec<&str> = folded
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(12)
+            .collect();
+        if words.is_empty() || hits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rids: Vec<i64> = hits.iter().map(|h| h.0).collect();
+        let mut st = self.conn.prepare_cached(
+            "SELECT c.rid, c.summary FROM json_each(?1) m CROSS JOIN cases c ON c.rid = m.value",
+        )?;
+        let rows = st.query_map([serde_json::to_string(&rids)?], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (rid, summary) = row?;
+            let summary = fold(&summary);
+            let have: Vec<&str> = summary
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            let last = words.len() - 1;
+            let all = words.iter().enumerate().all(|(i, w)| {
+                have.iter()
+                    .any(|h| if i == last { h.starts_with(w) } else { h == w })
+            });
+            if all {
+                out.push(rid);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn suggest_duplicates(&self, actor: &Actor, new: &NewCase) -> Result<Vec<CaseRow>> {
         let words: Vec<String> = fold(&format!("{} {}", new.summary, new.description))
             .split(|c: char| !c.is_alphanumeric())

@@ -1,7 +1,7 @@
 //! Search: folding, prefixes, broad queries, and the index's upkeep.
 mod common;
 
-use chrono::{DateTime, Duration};
+use chrono::{DateTime, Duration, Utc};
 use common::*;
 use tinbao_core::search::SearchQuery;
 use tinbao_core::*;
@@ -238,4 +238,66 @@ fn idle_upkeep_gives_way_to_another_writer() {
         "the merge was left for later"
     );
     s.idle_upkeep().unwrap();
+}
+
+/// Issue 14's finding: `danh bac cho tan an` in Phường Tân An listed the market gambling case
+/// "Đánh bạc tại chợ Tân An" last of three, below cases that match only through the hamlet or
+/// the description. A case whose summary holds every word comes first.
+#[test]
+fn a_case_whose_summary_holds_every_word_ranks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", TAN_AN);
+    let case = |summary: &str, hamlet: &str, description: &str, minutes_ago: i64| {
+        let mut c = wheelies();
+        c.kind = Kind::PhanAnh;
+        c.category = "gambling".into();
+        c.summary = summary.into();
+        c.description = description.into();
+        c.location.commune = Some(TAN_AN.into());
+        c.location.hamlet = Some(hamlet.into());
+        c.persons.clear();
+        c.received_at = Some((Utc::now() - Duration::minutes(minutes_ago)).fixed_offset());
+        c
+    };
+    let market = s
+        .intake(
+            &chief,
+            case(
+                "Đánh bạc tại chợ Tân An",
+                "Khu phố 3",
+                "Nhiều người tụ tập sát phạt.",
+                50,
+            ),
+        )
+        .unwrap()
+        .row
+        .id;
+    s.intake(
+        &chief,
+        case(
+            "Tụ tập đánh bạc ban đêm",
+            "Khu phố Chợ",
+            "Người dân phường Tân An phản ánh đánh bạc ăn tiền.",
+            20,
+        ),
+    )
+    .unwrap();
+    s.intake(
+        &chief,
+        case(
+            "Gây mất trật tự",
+            "Khu phố Chợ Cũ",
+            "Đánh bạc gần chợ, phường Tân An, đánh bạc nhiều lần.",
+            10,
+        ),
+    )
+    .unwrap();
+    let found = text_search(&s, &chief, "danh bac cho tan an");
+    assert_eq!(found.len(), 3);
+    assert_eq!(
+        found[0].id,
+        market,
+        "{:?}",
+        found.iter().map(|r| &r.summary).collect::<Vec<_>>()
+    );
 }
