@@ -67,6 +67,7 @@ fn the_version_3_upgrade_rebuilds_the_search_index_from_the_cases() {
              ALTER TABLE audit DROP COLUMN seq;
              ALTER TABLE audit DROP COLUMN prev_hash;
              ALTER TABLE audit DROP COLUMN hash;
+             DROP TABLE refused_changes;
              PRAGMA user_version = 2;",
         )
         .unwrap();
@@ -127,6 +128,7 @@ fn the_version_4_upgrade_chains_the_audit_entries_already_there() {
              ALTER TABLE audit DROP COLUMN seq;
              ALTER TABLE audit DROP COLUMN prev_hash;
              ALTER TABLE audit DROP COLUMN hash;
+             DROP TABLE refused_changes;
              PRAGMA user_version = 3;",
         )
         .unwrap();
