@@ -1,7 +1,7 @@
 //! What a device may write and read, decided from what the server knows: the device's
 //! enrolled scope, the user as registered on the server, the official admin-unit list and the
 //! server's clock. Pure functions, no storage and no HTTP, so each rule is tested on its own.
-use crate::storage::User;
+use crate::storage::{Owned, User};
 use crate::units::AdminUnits;
 use tinbao_sync::hlc::MAX_FUTURE_DRIFT_MS;
 use tinbao_sync::protocol::{DeviceScope, REVIEW_EVENT_TYPES, RejectReason};
@@ -107,6 +107,102 @@ pub fn check_change(
         }
     }
     Ok(province)
+}
+
+/// The entity a change's parent field names, with the kind it must be: an event's, person's or
+/// attachment's case (`case_id`), a reporter's case (the reporter travels under its case's id)
+/// and a channel statistic's channel (`channel_id`). `Ok(None)` for kinds without a parent, or
+/// when an update of an existing record leaves the parent field out; a parent field that is not
+/// an id is refused.
+pub fn parent_of(c: &Change) -> Result<Option<(Uuid, EntityKind)>, Refusal> {
+    let (field, kind) = match c.entity {
+        EntityKind::Reporter => return Ok(Some((c.entity_id, EntityKind::Case))),
+        EntityKind::Event | EntityKind::Person | EntityKind::Attachment => {
+            ("case_id", EntityKind::Case)
+        }
+        EntityKind::ChannelStat => ("channel_id", EntityKind::Channel),
+        _ => return Ok(None),
+    };
+    match c.fields.get(field) {
+        None => Ok(None),
+        Some(v) => match v.as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+            Some(id) => Ok(Some((id, kind))),
+            None => refuse(
+                RejectReason::Invalid,
+                "Thay đổi ghi mã hồ sơ cha không hợp lệ.",
+            ),
+        },
+    }
+}
+
+/// Whether `c` may write its entity given what the server knows: `entity`, the record with the
+/// change's own id (None if the server has none), and `parent`, the record `parent_of(c)` names
+/// (None if the server has none, or if `c` names no parent). Ownership comes from the first
+/// accepted writer, never from the change's station label: a change to an entity (or under a
+/// parent) owned by another station is out of scope whatever its label says.
+pub fn check_ownership(
+    c: &Change,
+    entity: Option<&Owned>,
+    parent: Option<&Owned>,
+) -> Result<(), Refusal> {
+    // A reporter has no record of its own: its case stands in as its parent.
+    let entity = if c.entity == EntityKind::Reporter {
+        None
+    } else {
+        entity
+    };
+    if let Some(e) = entity {
+        if e.kind != c.entity {
+            return refuse(
+                RejectReason::Invalid,
+                "Mã của thay đổi trùng với một bản ghi loại khác trên máy chủ.",
+            );
+        }
+        if e.owner != c.station {
+            return refuse(
+                RejectReason::OutOfScope,
+                "Bản ghi này thuộc đơn vị khác trên máy chủ; không được ghi đè.",
+            );
+        }
+    }
+    let parent_named = parent_of(c)?;
+    let needs_parent = matches!(
+        c.entity,
+        EntityKind::Reporter
+            | EntityKind::Event
+            | EntityKind::Person
+            | EntityKind::Attachment
+            | EntityKind::ChannelStat
+    );
+    match (parent_named, parent) {
+        (Some((_, kind)), Some(p)) => {
+            if p.kind != kind {
+                return refuse(
+                    RejectReason::Invalid,
+                    "Mã hồ sơ cha trỏ tới một bản ghi loại khác.",
+                );
+            }
+            if p.owner != c.station {
+                return refuse(
+                    RejectReason::OutOfScope,
+                    "Hồ sơ cha thuộc đơn vị khác; không được ghi vào hồ sơ của đơn vị khác.",
+                );
+            }
+        }
+        (Some(_), None) => {
+            return refuse(
+                RejectReason::Invalid,
+                "Hồ sơ cha chưa có trên máy chủ; hãy gửi hồ sơ trước.",
+            );
+        }
+        // No parent named: an update of a record the server already has (checked above), or a
+        // new record that must name its parent.
+        (None, _) if needs_parent && entity.is_none() => {
+            return refuse(RejectReason::Invalid, "Bản ghi mới thiếu mã hồ sơ cha.");
+        }
+        (None, _) => {}
+    }
+    Ok(())
 }
 
 /// Whether a device with `scope` may read an attachment uploaded by the stations `owners`.
@@ -367,5 +463,159 @@ mod tests {
         assert!(may_read_attachment(&province("01"), &units, &owners));
         assert!(!may_read_attachment(&province("66"), &units, &owners));
         assert!(!may_read_attachment(&province("01"), &units, &[]));
+    }
+
+    fn owned(kind: EntityKind, owner: &str) -> Owned {
+        Owned {
+            kind,
+            owner: owner.into(),
+        }
+    }
+
+    /// A change of `entity` by station `at`, naming `case` in `case_id` when given.
+    fn child(entity: EntityKind, at: &str, case: Option<Uuid>) -> Change {
+        let mut c = change(Uuid::now_v7(), at, entity, Op::Insert, "note");
+        if let Some(id) = case {
+            c.fields
+                .insert("case_id".into(), serde_json::json!(id.to_string()));
+        }
+        c
+    }
+
+    fn own(c: &Change, e: Option<Owned>, p: Option<Owned>) -> Result<(), RejectReason> {
+        check_ownership(c, e.as_ref(), p.as_ref()).map_err(|r| r.reason)
+    }
+
+    #[test]
+    fn a_new_entity_without_a_parent_is_owned_by_its_writer() {
+        let c = change(Uuid::now_v7(), "24163", EntityKind::Case, Op::Upsert, "");
+        assert_eq!(own(&c, None, None), Ok(()));
+    }
+
+    #[test]
+    fn an_entity_owned_by_another_station_is_out_of_scope_whatever_its_label() {
+        let c = change(Uuid::now_v7(), "24163", EntityKind::Case, Op::Upsert, "");
+        assert_eq!(
+            own(&c, Some(owned(EntityKind::Case, "24133")), None),
+            Err(RejectReason::OutOfScope)
+        );
+        assert_eq!(
+            own(&c, Some(owned(EntityKind::Case, "24163")), None),
+            Ok(())
+        );
+        // Province-shared data belongs to the province.
+        let t = change(
+            Uuid::now_v7(),
+            "24163",
+            EntityKind::AnswerTemplate,
+            Op::Upsert,
+            "",
+        );
+        assert_eq!(
+            own(&t, Some(owned(EntityKind::AnswerTemplate, "66")), None),
+            Err(RejectReason::OutOfScope)
+        );
+    }
+
+    #[test]
+    fn an_id_of_another_kind_is_invalid() {
+        let c = change(Uuid::now_v7(), "24163", EntityKind::Person, Op::Upsert, "");
+        assert_eq!(
+            own(&c, Some(owned(EntityKind::Case, "24163")), None),
+            Err(RejectReason::Invalid)
+        );
+    }
+
+    #[test]
+    fn children_are_checked_against_their_parent_case() {
+        let case = Uuid::now_v7();
+        for kind in [
+            EntityKind::Event,
+            EntityKind::Person,
+            EntityKind::Attachment,
+        ] {
+            let c = child(kind, "24163", Some(case));
+            assert_eq!(
+                own(&c, None, Some(owned(EntityKind::Case, "24133"))),
+                Err(RejectReason::OutOfScope),
+                "{kind:?} in another station's case"
+            );
+            assert_eq!(
+                own(&c, None, Some(owned(EntityKind::Case, "24163"))),
+                Ok(()),
+                "{kind:?} in its own case"
+            );
+        }
+    }
+
+    #[test]
+    fn a_reporter_is_checked_against_the_case_it_travels_under() {
+        let case = Uuid::now_v7();
+        let mut r = change(
+            Uuid::now_v7(),
+            "24163",
+            EntityKind::Reporter,
+            Op::Upsert,
+            "",
+        );
+        r.entity_id = case;
+        assert_eq!(parent_of(&r), Ok(Some((case, EntityKind::Case))));
+        // The case's own record is the reporter's parent, not a kind collision.
+        let theirs = owned(EntityKind::Case, "24133");
+        assert_eq!(
+            own(&r, Some(theirs.clone()), Some(theirs)),
+            Err(RejectReason::OutOfScope)
+        );
+        let mine = owned(EntityKind::Case, "24163");
+        assert_eq!(own(&r, Some(mine.clone()), Some(mine)), Ok(()));
+        assert_eq!(own(&r, None, None), Err(RejectReason::Invalid));
+    }
+
+    #[test]
+    fn a_child_of_a_case_the_server_does_not_have_is_invalid() {
+        let c = child(EntityKind::Event, "24163", Some(Uuid::now_v7()));
+        assert_eq!(own(&c, None, None), Err(RejectReason::Invalid));
+        // A new child that names no case at all.
+        let orphan = child(EntityKind::Person, "24163", None);
+        assert_eq!(own(&orphan, None, None), Err(RejectReason::Invalid));
+        // An update of a known person may leave its case out.
+        assert_eq!(
+            own(&orphan, Some(owned(EntityKind::Person, "24163")), None),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_parent_of_the_wrong_kind_or_a_malformed_parent_id_is_invalid() {
+        let c = child(EntityKind::Event, "24163", Some(Uuid::now_v7()));
+        assert_eq!(
+            own(&c, None, Some(owned(EntityKind::Person, "24163"))),
+            Err(RejectReason::Invalid)
+        );
+        let mut bad = child(EntityKind::Event, "24163", None);
+        bad.fields.insert("case_id".into(), serde_json::json!(42));
+        assert_eq!(own(&bad, None, None), Err(RejectReason::Invalid));
+    }
+
+    #[test]
+    fn a_channel_statistic_is_checked_against_its_channel() {
+        let channel = Uuid::now_v7();
+        let mut c = change(
+            Uuid::now_v7(),
+            "24163",
+            EntityKind::ChannelStat,
+            Op::Insert,
+            "",
+        );
+        c.fields
+            .insert("channel_id".into(), serde_json::json!(channel.to_string()));
+        assert_eq!(
+            own(&c, None, Some(owned(EntityKind::Channel, "24133"))),
+            Err(RejectReason::OutOfScope)
+        );
+        assert_eq!(
+            own(&c, None, Some(owned(EntityKind::Channel, "24163"))),
+            Ok(())
+        );
     }
 }

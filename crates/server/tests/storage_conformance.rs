@@ -45,4 +45,5 @@ properties!(
     station_devices_get_slots_and_keep_them,
     revocation_keeps_the_first_time_until_re_enrolment,
     attachment_owners_are_a_set,
+    the_first_stored_writer_owns_an_entity,
 );

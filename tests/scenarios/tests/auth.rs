@@ -91,6 +91,14 @@ impl Dev {
     }
 }
 
+/// `c` with `case` as its parent case (`case_id`), as the core writes events, persons and
+/// attachments.
+fn of(mut c: Change, case: Uuid) -> Change {
+    c.fields
+        .insert("case_id".into(), serde_json::json!(case.to_string()));
+    c
+}
+
 fn no_retry() -> tinbao_sync_client::RetryPolicy {
     tinbao_sync_client::RetryPolicy {
         attempts: 1,
@@ -124,14 +132,19 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
     use EntityKind::*;
     use Op::*;
     use RejectReason::*;
-    let review = [("type", "reviewed_returned"), ("case_id", "x")];
+    let review = [("type", "reviewed_returned")];
     let approve = [("type", "reviewed_approved")];
     let note = [("type", "note")];
     let case = [("summary", "Trộm cắp")];
 
     // Station devices: their own station only.
-    assert!(a.push(a.change(Case, Upsert, STATION_A, &case))?.is_ok());
-    assert!(a.push(a.change(Event, Insert, STATION_A, &note))?.is_ok());
+    let case_a = a.change(Case, Upsert, STATION_A, &case);
+    let case_a_id = case_a.entity_id;
+    assert!(a.push(case_a)?.is_ok());
+    assert!(
+        a.push(of(a.change(Event, Insert, STATION_A, &note), case_a_id))?
+            .is_ok()
+    );
     assert_eq!(
         a.push(a.change(Case, Upsert, STATION_B, &case))?,
         Err(OutOfScope)
@@ -153,7 +166,9 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
         a.push(a.change(Case, Upsert, "99999", &case))?,
         Err(Invalid)
     );
-    assert!(b.push(b.change(Case, Upsert, STATION_B, &case))?.is_ok());
+    let case_b = b.change(Case, Upsert, STATION_B, &case);
+    let case_b_id = case_b.entity_id;
+    assert!(b.push(case_b)?.is_ok());
     // A change naming another device as its author.
     let mut forged = a.change(Case, Upsert, STATION_A, &case);
     forged.device = b.id;
@@ -166,12 +181,15 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
     // Supervisor device: review events and audit records in its province's stations, answer
     // templates at province level, nothing else.
     assert!(
-        sup.push(sup.change(Event, Insert, STATION_A, &review))?
+        sup.push(of(sup.change(Event, Insert, STATION_A, &review), case_a_id))?
             .is_ok()
     );
     assert!(
-        sup.push(sup.change(Event, Insert, STATION_B, &approve))?
-            .is_ok()
+        sup.push(of(
+            sup.change(Event, Insert, STATION_B, &approve),
+            case_b_id
+        ))?
+        .is_ok()
     );
     assert!(
         sup.push(sup.change(Audit, Insert, STATION_A, &[("action", "reveal")]))?
@@ -249,7 +267,7 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
     assert!(
         as_user(
             &sup,
-            sup.change(Event, Insert, STATION_A, &review),
+            of(sup.change(Event, Insert, STATION_A, &review), case_a_id),
             supervisor
         )?
         .is_ok()

@@ -49,6 +49,10 @@ pub const PROPERTIES: &[(&str, Property)] = &[
         revocation_keeps_the_first_time_until_re_enrolment,
     ),
     ("attachment_owners_are_a_set", attachment_owners_are_a_set),
+    (
+        "the_first_stored_writer_owns_an_entity",
+        the_first_stored_writer_owns_an_entity,
+    ),
 ];
 
 // Two stations of province 01, one of province 66.
@@ -620,4 +624,46 @@ pub fn attachment_owners_are_a_set(make: Factory<'_>) {
         .expect("add owner again");
     assert_eq!(store.attachment_owners(&h).expect("owners"), vec![S1, S2]);
     assert!(store.attachment_owners(&other).expect("owners").is_empty());
+}
+
+/// The first stored change of an entity records its kind and owner; later changes (whatever
+/// their label), duplicates and reporters (which travel under their case's id) change nothing.
+pub fn the_first_stored_writer_owns_an_entity(make: Factory<'_>) {
+    let store = fresh(make);
+    let first = case(S1);
+    let mut later = case(S2);
+    later.entity_id = first.entity_id;
+    let mut reporter = case(S2);
+    reporter.entity = EntityKind::Reporter;
+    reporter.entity_id = first.entity_id;
+    let template = change(P1, Uuid::now_v7(), EntityKind::AnswerTemplate);
+    assert_eq!(store.entity_owner(first.entity_id).expect("lookup"), None);
+    add(store.as_ref(), &[filed(&first, P1), filed(&template, P1)]);
+    add(
+        store.as_ref(),
+        &[filed(&later, P1), filed(&reporter, P1), filed(&first, P1)],
+    );
+    let owned = |kind, owner: &str| {
+        Some(Owned {
+            kind,
+            owner: owner.into(),
+        })
+    };
+    assert_eq!(
+        store.entity_owner(first.entity_id).expect("lookup"),
+        owned(EntityKind::Case, S1),
+        "the first writer owns the case"
+    );
+    assert_eq!(
+        store.entity_owner(template.entity_id).expect("lookup"),
+        owned(EntityKind::AnswerTemplate, P1),
+        "province data belongs to the province"
+    );
+    assert_eq!(store.entity_owner(Uuid::now_v7()).expect("lookup"), None);
+    // Owners survive a re-run of the migrations.
+    store.migrate().expect("migrate again");
+    assert_eq!(
+        store.entity_owner(first.entity_id).expect("lookup"),
+        owned(EntityKind::Case, S1)
+    );
 }

@@ -5,8 +5,8 @@
 //! migrations, and [`conformance`] (feature `conformance`) holds the properties every
 //! implementation must pass.
 use serde::Serialize;
-use tinbao_sync::Change;
 use tinbao_sync::protocol::{DeviceScope, Sequenced};
+use tinbao_sync::{Change, EntityKind};
 use uuid::Uuid;
 
 #[cfg(feature = "conformance")]
@@ -80,6 +80,14 @@ pub enum RedeemError {
     Expired,
 }
 
+/// What the server knows of an entity: its kind and the station (or, for province-shared data,
+/// the province) that owns it, i.e. the station of the first accepted change that wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owned {
+    pub kind: EntityKind,
+    pub owner: String,
+}
+
 /// What a pull may see: derived from the device's scope.
 #[derive(Debug, Clone)]
 pub enum ReadScope {
@@ -127,11 +135,17 @@ pub trait Storage: Send + Sync + 'static {
     fn station_slots(&self, station: &str) -> Result<u32>;
 
     /// Stores changes that passed the checks (each with the province it is filed under), in
-    /// one transaction, and returns each one's sequence number. A change id already stored
+    /// one transaction, and returns each one's sequence number. The first stored change of an
+    /// entity (other than a reporter) records its kind and owner (the change's station) for
+    /// [`Storage::entity_owner`]; later ones never change them. A change id already stored
     /// keeps its first sequence number and body: re-pushing is harmless. Sequence numbers must
     /// become visible in increasing order (a reader never sees seq n+1 before n), or cursors
     /// would skip changes.
     fn add_changes(&self, changes: &[(Change, String)], now_ms: u64) -> Result<Vec<u64>>;
+    /// The kind and owner of the entity with this id, as recorded by [`Storage::add_changes`]
+    /// from the first stored change that wrote it (a reporter, stored under its case's id,
+    /// records nothing: its case answers). None if no stored change wrote it.
+    fn entity_owner(&self, id: Uuid) -> Result<Option<Owned>>;
     /// Changes after `since` within `scope`, excluding those `exclude_device` made, at most
     /// `limit`, in sequence order; the cursor to resume from (at least `since`; resuming from
     /// it neither skips nor repeats a change in scope); and whether more are waiting.
