@@ -191,10 +191,11 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
         ))?
         .is_ok()
     );
-    assert!(
-        sup.push(sup.change(Audit, Insert, STATION_A, &[("action", "reveal")]))?
-            .is_ok()
-    );
+    let mut reveal = sup.change(Audit, Insert, STATION_A, &[("action", "reveal")]);
+    reveal
+        .fields
+        .insert("user_id".into(), serde_json::json!(reveal.user.to_string()));
+    assert!(sup.push(reveal)?.is_ok());
     assert!(
         sup.push(sup.change(AnswerTemplate, Upsert, PROVINCE, &[("title", "CCCD")]))?
             .is_ok()
