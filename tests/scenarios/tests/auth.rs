@@ -577,3 +577,185 @@ fn a_client_gone_wild_is_rate_limited() -> Result<()> {
     assert!(e.to_string().contains("quá nhiều yêu cầu"), "{e}");
     Ok(())
 }
+
+/// Issue 13's forgeries against the real server: each refused with its reason, the legitimate
+/// writes around them accepted, a refusal never blocking the changes behind it in the batch,
+/// and the supervisor's pulled copy unchanged by every refused attempt. STATION_A plays the
+/// owner (24133 in the issue), STATION_B the forger (24163).
+#[test]
+fn forged_changes_are_refused_from_what_the_server_knows() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = ServerProc::start_fresh(&server_bin(BIN), &dir.path().join("server"))?;
+    let a = Dev::enrol(&server, &server.enrol_code(Some(STATION_A), None)?)?;
+    let b = Dev::enrol(&server, &server.enrol_code(Some(STATION_B), None)?)?;
+    let sup = Dev::enrol(&server, &server.enrol_code(None, Some(PROVINCE))?)?;
+
+    use EntityKind::*;
+    use Op::*;
+    use RejectReason::*;
+    let case = [("summary", "Trộm cắp")];
+    let note = [("type", "note")];
+
+    // The owner files a case; the forger files its own.
+    let owned = a.change(Case, Upsert, STATION_A, &case);
+    let owned_id = owned.entity_id;
+    assert!(a.push(owned)?.is_ok());
+    let own_b = b.change(Case, Upsert, STATION_B, &case);
+    let own_b_id = own_b.entity_id;
+    assert!(b.push(own_b)?.is_ok());
+
+    let supervisor_copy = || -> Result<Vec<Change>> { Ok(sup.pull_all()?) };
+    let before = supervisor_copy()?;
+    assert_eq!(before.len(), 2);
+    let refused = |c: Change, why: RejectReason, what: &str| -> Result<()> {
+        assert_eq!(b.push(c)?, Err(why), "{what}");
+        assert_eq!(
+            supervisor_copy()?,
+            before,
+            "{what}: the supervisor's copy changed"
+        );
+        Ok(())
+    };
+
+    // Another station's case under the forger's own label, and under the owner's.
+    let mut takeover = b.change(Case, Upsert, STATION_B, &[("summary", "Đã xử lý")]);
+    takeover.entity_id = owned_id;
+    refused(takeover, OutOfScope, "a case owned elsewhere, own label")?;
+    let mut takeover = b.change(Case, Upsert, STATION_A, &[("summary", "Đã xử lý")]);
+    takeover.entity_id = owned_id;
+    refused(
+        takeover,
+        OutOfScope,
+        "a case owned elsewhere, owner's label",
+    )?;
+    // Children of another station's case.
+    for kind in [Event, Person, Attachment] {
+        let fields: &[(&str, &str)] = if kind == Event { &note } else { &[] };
+        refused(
+            of(
+                b.change(
+                    kind,
+                    if kind == Person { Upsert } else { Insert },
+                    STATION_B,
+                    fields,
+                ),
+                owned_id,
+            ),
+            OutOfScope,
+            "a child of another station's case",
+        )?;
+    }
+    let mut reporter = b.change(Reporter, Upsert, STATION_B, &[("name", "X")]);
+    reporter.entity_id = owned_id;
+    refused(
+        reporter,
+        OutOfScope,
+        "the reporter of another station's case",
+    )?;
+    // A child of a case the server does not have; an id of another kind.
+    refused(
+        of(b.change(Event, Insert, STATION_B, &note), Uuid::now_v7()),
+        Invalid,
+        "an event of an unknown case",
+    )?;
+    let mut collision = b.change(Person, Upsert, STATION_B, &[("name", "X")]);
+    collision.entity_id = own_b_id;
+    refused(
+        of(collision, own_b_id),
+        Invalid,
+        "a person with a case's id",
+    )?;
+    // The province's review decision, from a station, on its own case.
+    refused(
+        of(
+            b.change(Event, Insert, STATION_B, &[("type", "reviewed_approved")]),
+            own_b_id,
+        ),
+        OutOfScope,
+        "a station's reviewed_approved",
+    )?;
+    // Accounts above chief.
+    for role in ["admin", "supervisor"] {
+        refused(
+            b.change(
+                User,
+                Upsert,
+                STATION_B,
+                &[("username", "x"), ("role", role)],
+            ),
+            UserNotAllowed,
+            "an account above chief",
+        )?;
+    }
+    // An audit row in another user's name.
+    let mut audit = b.change(Audit, Insert, STATION_B, &[("action", "login")]);
+    audit.fields.insert(
+        "user_id".into(),
+        serde_json::json!(Uuid::now_v7().to_string()),
+    );
+    refused(audit, UserNotAllowed, "an audit row in another user's name")?;
+    // A field no record has.
+    refused(
+        b.change(Case, Upsert, STATION_B, &[("password_hash", "x")]),
+        Invalid,
+        "a stray field",
+    )?;
+
+    // The legitimate writes, in one batch with forgeries between them: a new case and its
+    // event (the case earlier in the same batch), an officer's account, an audit row in the
+    // writer's own name, and an update of its own case.
+    let new_case = b.change(Case, Upsert, STATION_B, &case);
+    let new_case_id = new_case.entity_id;
+    let mut own_audit = b.change(Audit, Insert, STATION_B, &[("action", "login")]);
+    own_audit.fields.insert(
+        "user_id".into(),
+        serde_json::json!(own_audit.user.to_string()),
+    );
+    let mut update = b.change(Case, Upsert, STATION_B, &[("summary", "Lừa đảo")]);
+    update.entity_id = own_b_id;
+    let mut forged = b.change(Case, Upsert, STATION_B, &case);
+    forged.entity_id = owned_id;
+    let batch = vec![
+        forged.clone(),
+        new_case,
+        of(b.change(Event, Insert, STATION_B, &note), new_case_id),
+        of(
+            b.change(Event, Insert, STATION_B, &[("type", "reviewed_approved")]),
+            new_case_id,
+        ),
+        b.change(
+            User,
+            Upsert,
+            STATION_B,
+            &[("username", "binh"), ("role", "officer")],
+        ),
+        own_audit,
+        update,
+    ];
+    let r = b.rt.block_on(b.client.push(
+        &PushRequest {
+            device: b.id,
+            changes: batch,
+        },
+        &|_| {},
+    ))?;
+    assert_eq!(r.accepted.len(), 5, "{r:?}");
+    assert_eq!(r.rejected.len(), 2, "{r:?}");
+    assert_eq!(r.rejected[0].id, forged.id);
+    assert_eq!(r.rejected[0].reason, OutOfScope);
+    assert!(!r.rejected[0].message.is_empty());
+    assert_eq!(r.rejected[1].reason, OutOfScope);
+    // The supervisor sees the legitimate ones (not the account) and still nothing forged.
+    let after = supervisor_copy()?;
+    assert_eq!(after.len(), before.len() + 4);
+    assert!(after.iter().all(|c| c.id != forged.id));
+    // The owner's own writes to its case still go through.
+    let mut mine = a.change(Case, Upsert, STATION_A, &[("summary", "Đã xử lý")]);
+    mine.entity_id = owned_id;
+    assert!(a.push(mine)?.is_ok());
+    assert!(
+        a.push(of(a.change(Event, Insert, STATION_A, &note), owned_id))?
+            .is_ok()
+    );
+    Ok(())
+}
