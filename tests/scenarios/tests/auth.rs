@@ -24,11 +24,15 @@ struct Dev {
 
 impl Dev {
     fn enrol(server: &ServerProc, code: &str) -> Result<Dev> {
+        Dev::enrol_as(server, code, Uuid::now_v7())
+    }
+
+    /// Enrols under a given device id (the client proposes its core store's id).
+    fn enrol_as(server: &ServerProc, code: &str, id: Uuid) -> Result<Dev> {
         let code: EnrolmentCode = code.parse()?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let id = Uuid::now_v7();
         let anon = SyncClient::new(&server.url(), code.fingerprint, None)?;
         let resp = rt.block_on(anon.enrol(&EnrolRequest {
             secret: code.secret.clone(),
@@ -404,6 +408,30 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
         .find(|v| v["id"] == serde_json::json!(d.id))
         .ok_or("listed")?;
     assert!(revoked["revoked_ms"].is_u64());
+    // A new code does not lift the revocation, nor is it used up by the attempt; the
+    // administrator's explicit unrevoke does.
+    let code = server.enrol_code(Some(STATION_A), None)?;
+    let e = Dev::enrol_as(&server, &code, d.id)
+        .err()
+        .ok_or("a revoked id re-enrolled")?
+        .downcast::<SyncError>()
+        .map_err(|_| "enrol error type")?;
+    assert_eq!(server_code(&e), Some((403, ErrorCode::InvalidCode)), "{e}");
+    // Nor does another scope's code take the id over.
+    let e = Dev::enrol_as(&server, &server.enrol_code(Some(STATION_B), None)?, a.id)
+        .err()
+        .ok_or("an id taken over by another station")?
+        .downcast::<SyncError>()
+        .map_err(|_| "enrol error type")?;
+    assert_eq!(server_code(&e), Some((403, ErrorCode::InvalidCode)), "{e}");
+    assert!(
+        a.pull_all().is_ok(),
+        "the owner of the id keeps its credential"
+    );
+    server.admin(&["device", "unrevoke", &d.id.to_string()])?;
+    let back = Dev::enrol_as(&server, &code, d.id)?;
+    assert!(back.pull_all().is_ok());
+    server.admin(&["device", "revoke", &d.id.to_string()])?;
 
     // No credential, or a wrong one: 401 everywhere.
     let fp: EnrolmentCode = server.enrol_code(Some(STATION_A), None)?.parse()?;

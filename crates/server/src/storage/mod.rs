@@ -78,6 +78,10 @@ pub enum RedeemError {
     Unknown,
     Used,
     Expired,
+    /// The device id is revoked: only an administrator lifts that (`device unrevoke`).
+    Revoked,
+    /// The device id is enrolled for another station or province.
+    TakenElsewhere,
 }
 
 /// What the server knows of an entity: its kind and the station (or, for province-shared data,
@@ -116,9 +120,11 @@ pub trait Storage: Send + Sync + 'static {
     /// The scope an unused code grants, without using it.
     fn enrol_code_scope(&self, secret_hash: &str) -> Result<Option<DeviceScope>>;
     /// Consumes the code and records the device in one step, so a code enrols one device only.
-    /// A device id already known gets the new credential and scope (re-enrolment after a
-    /// reinstall or a revocation, which the administrator allowed by issuing the code) and keeps
-    /// its numbering slot; a new station device gets the station's next slot.
+    /// A device id already known, not revoked and of the scope the code grants gets the new
+    /// credential and keeps its numbering slot (re-enrolment after a reinstall); a revoked one
+    /// is refused ([`RedeemError::Revoked`]) and one of another scope too
+    /// ([`RedeemError::TakenElsewhere`]), both without using the code up. A new station device
+    /// gets the station's next slot.
     fn redeem_enrol_code(
         &self,
         secret_hash: &str,
@@ -130,6 +136,8 @@ pub trait Storage: Send + Sync + 'static {
     fn devices(&self) -> Result<Vec<Device>>;
     /// Revokes a device at once; false if unknown. Revoking twice keeps the first time.
     fn revoke_device(&self, id: Uuid, now_ms: u64) -> Result<bool>;
+    /// Lifts a revocation (an administrator's explicit act); false if the device is unknown.
+    fn unrevoke_device(&self, id: Uuid) -> Result<bool>;
     fn touch_device(&self, id: Uuid, now_ms: u64) -> Result<()>;
     /// How many numbering slots a station's devices share (its highest slot).
     fn station_slots(&self, station: &str) -> Result<u32>;

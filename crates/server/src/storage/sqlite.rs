@@ -259,6 +259,21 @@ impl Storage for SqliteStorage {
             return Ok(Err(RedeemError::Expired));
         }
         let scope = scope_from(&scope)?;
+        let existing: Option<(String, Option<i64>)> = tx
+            .query_row(
+                "SELECT scope, revoked_ms FROM devices WHERE id = ?1",
+                [device.id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((old_scope, revoked)) = existing {
+            if revoked.is_some() {
+                return Ok(Err(RedeemError::Revoked));
+            }
+            if scope_from(&old_scope)? != scope {
+                return Ok(Err(RedeemError::TakenElsewhere));
+            }
+        }
         tx.execute(
             "UPDATE enrol_codes SET used_ms = ?1, device = ?2 WHERE secret_hash = ?3",
             params![now_ms as i64, device.id.to_string(), secret_hash],
@@ -288,7 +303,7 @@ impl Storage for SqliteStorage {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT(id) DO UPDATE SET name = excluded.name, scope = excluded.scope,
                credential_hash = excluded.credential_hash, enrolled_ms = excluded.enrolled_ms,
-               revoked_ms = NULL, station = excluded.station, slot = excluded.slot",
+               station = excluded.station, slot = excluded.slot",
             params![
                 device.id.to_string(),
                 device.name,
@@ -345,6 +360,14 @@ impl Storage for SqliteStorage {
             )
             .optional()?;
         Ok(known.is_some())
+    }
+
+    fn unrevoke_device(&self, id: Uuid) -> Result<bool> {
+        let n = self.conn().execute(
+            "UPDATE devices SET revoked_ms = NULL WHERE id = ?1",
+            [id.to_string()],
+        )?;
+        Ok(n > 0)
     }
 
     fn touch_device(&self, id: Uuid, now_ms: u64) -> Result<()> {
