@@ -67,6 +67,10 @@ enum Cmd {
         #[command(subcommand)]
         cmd: DeviceCmd,
     },
+    /// Print the administrator's token for GET /metrics (send it as "Authorization: Bearer
+    /// TOKEN"; kept in the data directory's metrics.token, owner-only). /metrics refuses
+    /// requests without it.
+    MetricsToken,
 }
 
 #[derive(Subcommand)]
@@ -268,6 +272,10 @@ fn run(cli: Cli) -> Result<(), ServerError> {
                 c.code
             );
             out(to_json(&c), text);
+        }
+        Cmd::MetricsToken => {
+            let t = data.metrics_token()?;
+            out(serde_json::json!({ "token": t }), t.clone());
         }
         Cmd::Device { cmd } => match cmd {
             DeviceCmd::List => {

@@ -433,6 +433,35 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
     assert!(back.pull_all().is_ok());
     server.admin(&["device", "revoke", &d.id.to_string()])?;
 
+    // /metrics is the administrator's: no token, a device's credential or a wrong token get
+    // 401; the token from `metrics-token` gets the text.
+    {
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tinbao_sync_client::pin::client_config(
+                server
+                    .enrol_code(Some(STATION_A), None)?
+                    .parse::<EnrolmentCode>()?
+                    .fingerprint,
+            )?)
+            .build()?;
+        let device_cred = format!("{}.{}", a.id.simple(), "00".repeat(32));
+        let token = server.metrics_token()?;
+        for (auth, want) in [
+            (None, 401),
+            (Some(device_cred.as_str()), 401),
+            (Some("x"), 401),
+            (Some(token.as_str()), 200),
+        ] {
+            let mut req = http.get(format!("{}/metrics", server.url()));
+            if let Some(t) = auth {
+                req = req.bearer_auth(t);
+            }
+            let status = a.rt.block_on(req.send())?.status().as_u16();
+            assert_eq!(status, want, "/metrics with {auth:?}");
+        }
+        assert!(server.metric("tinbao_changes_stored")? > 0);
+    }
+
     // No credential, or a wrong one: 401 everywhere.
     let fp: EnrolmentCode = server.enrol_code(Some(STATION_A), None)?.parse()?;
     let wrong = format!("{}.{}", a.id.simple(), "00".repeat(32));
@@ -556,7 +585,8 @@ fn enrolment_codes_are_one_time_pinned_and_versioned() -> Result<()> {
         assert_eq!(body.code, want);
         assert!(body.message.contains("cập nhật"), "{}", body.message);
     }
-    // Health and metrics answer without a credential and show the traffic.
+    // Health answers without a credential; metrics with the administrator's token, and both
+    // show the traffic.
     let http = reqwest::Client::builder()
         .tls_backend_preconfigured(tinbao_sync_client::pin::client_config(code.fingerprint)?)
         .build()?;
@@ -566,8 +596,12 @@ fn enrolment_codes_are_one_time_pinned_and_versioned() -> Result<()> {
     )?;
     assert!(health.contains("\"ok\""), "{health}");
     let metrics = rt.block_on(
-        rt.block_on(http.get(format!("{}/metrics", server.url())).send())?
-            .text(),
+        rt.block_on(
+            http.get(format!("{}/metrics", server.url()))
+                .bearer_auth(server.metrics_token()?)
+                .send(),
+        )?
+        .text(),
     )?;
     assert!(metrics.contains("tinbao_enrolments_total 2"), "{metrics}");
     assert!(
