@@ -112,6 +112,29 @@ pub async fn serve(
         blobs: data.blobs(),
         metrics: metrics::Metrics::default(),
     });
+    // Unfinished uploads older than a day are deleted at start and every hour.
+    let partial_dir = data.blobs().join("partial");
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let dir = partial_dir.clone();
+            let swept = tokio::task::spawn_blocking(move || {
+                handlers::attachments::sweep_partials(
+                    &dir,
+                    std::time::SystemTime::now(),
+                    handlers::attachments::PARTIAL_MAX_AGE,
+                )
+            })
+            .await;
+            match swept {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => tracing::info!(removed = n, "old partial uploads deleted"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "sweeping partial uploads failed"),
+                Err(e) => tracing::warn!(error = %e, "sweeping partial uploads failed"),
+            }
+        }
+    });
     let routes = router::router(app, &limits);
     let listener = std::net::TcpListener::bind(listen)
         .map_err(|e| ServerError::io(Path::new(&listen.to_string()), e))?;
