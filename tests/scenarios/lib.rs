@@ -136,6 +136,12 @@ impl ServerProc {
         Ok(())
     }
 
+    /// The administrator's token for `/metrics`, as `metrics-token` prints it.
+    pub fn metrics_token(&self) -> Result<String> {
+        let v = self.admin(&["metrics-token"])?;
+        Ok(v["token"].as_str().ok_or("no token")?.to_string())
+    }
+
     /// One counter or gauge from `/metrics`.
     pub fn metric(&self, name: &str) -> Result<u64> {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -144,8 +150,10 @@ impl ServerProc {
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tinbao_sync_client::pin::client_config(self.fingerprint)?)
             .build()?;
+        let token = self.metrics_token()?;
         let text = rt.block_on(async {
             http.get(format!("{}/metrics", self.url()))
+                .bearer_auth(&token)
                 .send()
                 .await?
                 .text()

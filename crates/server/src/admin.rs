@@ -179,12 +179,22 @@ pub struct IssuedCode {
     pub expires_ms: u64,
 }
 
+/// How long an enrolment code may stay valid, in hours.
+pub const VALID_HOURS: std::ops::RangeInclusive<u64> = 1..=720;
+
 pub fn enrol_code(
     data: &DataDir,
     station: Option<&str>,
     province: Option<&str>,
     valid_hours: u64,
 ) -> Result<IssuedCode, ServerError> {
+    if !VALID_HOURS.contains(&valid_hours) {
+        return Err(ServerError::Invalid(format!(
+            "--valid-hours phải từ {} đến {} giờ (30 ngày)",
+            VALID_HOURS.start(),
+            VALID_HOURS.end()
+        )));
+    }
     let store = data.open()?;
     let scope = match (station, province) {
         (Some(s), None) => {
@@ -216,7 +226,7 @@ pub fn enrol_code(
     };
     let secret = random_secret(16);
     let now = now_ms();
-    let expires_ms = now + valid_hours.max(1) * 3_600_000;
+    let expires_ms = now + valid_hours * 3_600_000;
     store.add_enrol_code(&EnrolCode {
         secret_hash: secret_hash(&secret),
         scope: scope.clone(),
@@ -250,6 +260,26 @@ pub fn device_revoke(data: &DataDir, id: Uuid) -> Result<Device, ServerError> {
         .ok_or_else(|| ServerError::NotFound(format!("không có thiết bị {id} trên máy chủ")))
 }
 
+/// Lifts a device's revocation: the administrator's explicit act, logged. Errors if the device
+/// is unknown.
+pub fn device_unrevoke(data: &DataDir, id: Uuid) -> Result<Device, ServerError> {
+    let store = data.open()?;
+    let before = store.device(id)?;
+    if !store.unrevoke_device(id)? {
+        return Err(ServerError::NotFound(format!(
+            "không có thiết bị {id} trên máy chủ"
+        )));
+    }
+    tracing::warn!(
+        device = %id,
+        was_revoked_ms = before.and_then(|d| d.revoked_ms),
+        "administrator lifted a device's revocation"
+    );
+    store
+        .device(id)?
+        .ok_or_else(|| ServerError::NotFound(format!("không có thiết bị {id} trên máy chủ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +307,27 @@ mod tests {
         let u = user_add(&data, None, "A", "supervisor", None, Some("01")).unwrap();
         assert!(user_add(&data, Some(u.id), "A", "supervisor", None, Some("01")).is_err());
         assert!(device_revoke(&data, Uuid::now_v7()).is_err());
+        assert!(device_unrevoke(&data, Uuid::now_v7()).is_err());
         assert!(device_list(&data).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_codes_validity_is_bounded_without_overflow() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir(dir.path().join("srv"));
+        init(&data, &[], None).unwrap();
+        station_add(&data, "00004", None).unwrap();
+        for hours in [0, 721, u64::MAX] {
+            assert!(
+                matches!(
+                    enrol_code(&data, Some("00004"), None, hours),
+                    Err(ServerError::Invalid(_))
+                ),
+                "{hours}"
+            );
+        }
+        for hours in [1, 720] {
+            assert!(enrol_code(&data, Some("00004"), None, hours).is_ok());
+        }
     }
 }

@@ -67,6 +67,10 @@ enum Cmd {
         #[command(subcommand)]
         cmd: DeviceCmd,
     },
+    /// Print the administrator's token for GET /metrics (send it as "Authorization: Bearer
+    /// TOKEN"; kept in the data directory's metrics.token, owner-only). /metrics refuses
+    /// requests without it.
+    MetricsToken,
 }
 
 #[derive(Subcommand)]
@@ -104,8 +108,8 @@ enum UserCmd {
 struct EnrolCodeArgs {
     #[command(flatten)]
     target: EnrolTarget,
-    /// Hours the code stays valid.
-    #[arg(long, default_value_t = 72)]
+    /// Hours the code stays valid (1 to 720, i.e. at most 30 days).
+    #[arg(long, default_value_t = 72, value_parser = clap::value_parser!(u64).range(1..=720))]
     valid_hours: u64,
 }
 
@@ -125,6 +129,10 @@ enum DeviceCmd {
     List,
     /// Revoke a device at once (a stolen laptop).
     Revoke {
+        id: Uuid,
+    },
+    /// Lift a revocation (the device may enrol again with a new code); logged.
+    Unrevoke {
         id: Uuid,
     },
 }
@@ -265,6 +273,10 @@ fn run(cli: Cli) -> Result<(), ServerError> {
             );
             out(to_json(&c), text);
         }
+        Cmd::MetricsToken => {
+            let t = data.metrics_token()?;
+            out(serde_json::json!({ "token": t }), t.clone());
+        }
         Cmd::Device { cmd } => match cmd {
             DeviceCmd::List => {
                 let list = admin::device_list(&data)?;
@@ -284,10 +296,19 @@ fn run(cli: Cli) -> Result<(), ServerError> {
                 out(to_json(&list), text);
             }
             DeviceCmd::Revoke { id } => {
+                init_logs();
                 let d = admin::device_revoke(&data, id)?;
                 out(
                     to_json(&d),
                     format!("Đã thu hồi thiết bị {} ({}).", d.id, d.name),
+                );
+            }
+            DeviceCmd::Unrevoke { id } => {
+                init_logs();
+                let d = admin::device_unrevoke(&data, id)?;
+                out(
+                    to_json(&d),
+                    format!("Đã gỡ thu hồi thiết bị {} ({}).", d.id, d.name),
                 );
             }
         },
@@ -346,5 +367,43 @@ pub fn main() -> ExitCode {
                 _ => ExitCode::from(2),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_hours_out_of_range_is_a_clear_error_not_a_panic() {
+        for bad in ["0", "721", "18446744073709551615", "18446744073709551616"] {
+            let r = Cli::try_parse_from([
+                "tinbao-server",
+                "enrol-code",
+                "--station",
+                "00004",
+                "--valid-hours",
+                bad,
+            ]);
+            let e = r.err().unwrap_or_else(|| panic!("{bad} accepted"));
+            assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation, "{bad}");
+        }
+        assert!(
+            Cli::try_parse_from([
+                "tinbao-server",
+                "enrol-code",
+                "--station",
+                "00004",
+                "--valid-hours",
+                "720",
+            ])
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn device_unrevoke_parses() {
+        let id = uuid::Uuid::now_v7().to_string();
+        assert!(Cli::try_parse_from(["tinbao-server", "device", "unrevoke", &id]).is_ok());
     }
 }

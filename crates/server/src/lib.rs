@@ -29,6 +29,9 @@ use std::sync::Arc;
 pub const DB_FILE: &str = "server.db";
 pub const TLS_DIR: &str = "tls";
 pub const BLOB_DIR: &str = "attachments";
+/// The administrator's token for `GET /metrics`, created on first use, readable by the
+/// server's owner only.
+pub const METRICS_TOKEN_FILE: &str = "metrics.token";
 
 /// The data directory's parts.
 #[derive(Debug, Clone)]
@@ -43,6 +46,30 @@ impl DataDir {
     }
     pub fn blobs(&self) -> PathBuf {
         self.0.join(BLOB_DIR)
+    }
+
+    /// The administrator's `/metrics` token, created (owner-only) if missing.
+    pub fn metrics_token(&self) -> Result<String, ServerError> {
+        let path = self.0.join(METRICS_TOKEN_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(t) if !t.trim().is_empty() => return Ok(t.trim().to_string()),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(ServerError::io(&path, e)),
+        }
+        let token = tinbao_sync::protocol::random_secret(32);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        use std::io::Write;
+        opts.open(&path)
+            .and_then(|mut f| f.write_all(token.as_bytes()).and_then(|()| f.sync_all()))
+            .map_err(|e| ServerError::io(&path, e))?;
+        Ok(token)
     }
 
     /// Opens the store of an initialised directory.
@@ -78,10 +105,35 @@ pub async fn serve(
     let tls = tls::server_config(&data.tls())?;
     std::fs::create_dir_all(data.blobs().join("partial"))
         .map_err(|e| ServerError::io(&data.blobs(), e))?;
+    let metrics_token = data.metrics_token()?;
     let app = Arc::new(router::App {
         store,
+        metrics_token,
         blobs: data.blobs(),
         metrics: metrics::Metrics::default(),
+    });
+    // Unfinished uploads older than a day are deleted at start and every hour.
+    let partial_dir = data.blobs().join("partial");
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let dir = partial_dir.clone();
+            let swept = tokio::task::spawn_blocking(move || {
+                handlers::attachments::sweep_partials(
+                    &dir,
+                    std::time::SystemTime::now(),
+                    handlers::attachments::PARTIAL_MAX_AGE,
+                )
+            })
+            .await;
+            match swept {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => tracing::info!(removed = n, "old partial uploads deleted"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "sweeping partial uploads failed"),
+                Err(e) => tracing::warn!(error = %e, "sweeping partial uploads failed"),
+            }
+        }
     });
     let routes = router::router(app, &limits);
     let listener = std::net::TcpListener::bind(listen)

@@ -1,7 +1,7 @@
 //! What a device may write and read, decided from what the server knows: the device's
 //! enrolled scope, the user as registered on the server, the official admin-unit list and the
 //! server's clock. Pure functions, no storage and no HTTP, so each rule is tested on its own.
-use crate::storage::User;
+use crate::storage::{Owned, User};
 use crate::units::AdminUnits;
 use tinbao_sync::hlc::MAX_FUTURE_DRIFT_MS;
 use tinbao_sync::protocol::{DeviceScope, REVIEW_EVENT_TYPES, RejectReason};
@@ -55,7 +55,7 @@ pub fn check_change(
             );
         }
     };
-    match scope {
+    let writer = match scope {
         DeviceScope::Station { station, .. } => {
             if &c.station != station {
                 return refuse(
@@ -63,32 +63,21 @@ pub fn check_change(
                     "Thay đổi thuộc đơn vị khác; công an xã chỉ ghi được hồ sơ của mình.",
                 );
             }
+            Writer::StationPc
         }
         DeviceScope::Province { province: own } => {
             if &province != own {
                 return refuse(RejectReason::OutOfScope, "Thay đổi thuộc tỉnh khác.");
             }
-            let allowed = if shared {
-                c.entity == EntityKind::AnswerTemplate
-            } else {
-                let review = c.entity == EntityKind::Event
-                    && c.op == Op::Insert
-                    && c.fields
-                        .get("type")
-                        .and_then(|t| t.as_str())
-                        .is_some_and(|t| REVIEW_EVENT_TYPES.contains(&t));
-                // A supervisor's reveal of a reporter is audited where the case lives.
-                let audit = c.entity == EntityKind::Audit && c.op == Op::Insert;
-                review || audit
-            };
-            if !allowed {
-                return refuse(
-                    RejectReason::NotReviewEvent,
-                    "Thiết bị cấp tỉnh chỉ được ghi ý kiến duyệt (duyệt hoặc trả lại) vào hồ sơ của công an xã.",
-                );
-            }
+            Writer::Supervisor
         }
-    }
+    };
+    let level = if shared {
+        Level::Province
+    } else {
+        Level::Station
+    };
+    check_grant(writer, level, &province, c)?;
     if let Some(u) = user {
         let ok = u.active
             && match scope {
@@ -107,6 +96,469 @@ pub fn check_change(
         }
     }
     Ok(province)
+}
+
+/// Who writes: a station's PC, or a province device (a supervisor's or administrator's laptop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    StationPc,
+    Supervisor,
+}
+
+/// Where a change is filed: under a station (commune code) or under the province itself
+/// (province-shared data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Station,
+    Province,
+}
+
+/// Which event types a grant covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventTypes {
+    /// Not an event kind.
+    NotAnEvent,
+    /// Only the province's review decisions ([`REVIEW_EVENT_TYPES`]).
+    Review,
+    /// Any type except the review decisions.
+    StationWork,
+}
+
+/// One row of what each scope may write: a kind, at a level, with one operation, writing only
+/// the listed fields (and, for events, only the listed types).
+#[derive(Debug, Clone, Copy)]
+pub struct Grant {
+    pub writer: Writer,
+    pub kind: EntityKind,
+    pub level: Level,
+    pub op: Op,
+    pub fields: &'static [&'static str],
+    pub events: EventTypes,
+}
+
+const CASE_FIELDS: &[&str] = &[
+    "station",
+    "register_no",
+    "received_at",
+    "channel",
+    "channel_ref",
+    "kind",
+    "category",
+    "urgency",
+    "summary",
+    "description",
+    "commune",
+    "hamlet",
+    "address",
+    "lat",
+    "lon",
+    "occurred",
+];
+const REPORTER_FIELDS: &[&str] = &["name", "phone", "address", "id_number"];
+const PERSON_FIELDS: &[&str] = &[
+    "case_id",
+    "role",
+    "name",
+    "birth_year",
+    "id_number",
+    "phone",
+    "address",
+];
+const EVENT_FIELDS: &[&str] = &["case_id", "type", "data", "author_name", "at_utc"];
+const ATTACHMENT_FIELDS: &[&str] = &[
+    "case_id",
+    "sha256",
+    "file_name",
+    "mime",
+    "size",
+    "added_utc",
+];
+const CHANNEL_FIELDS: &[&str] = &[
+    "station", "platform", "name", "link", "area", "officer", "active",
+];
+const CHANNEL_STAT_FIELDS: &[&str] = &["channel_id", "on_date", "followers"];
+const POST_FIELDS: &[&str] = &[
+    "station",
+    "published_on",
+    "channels",
+    "title",
+    "body",
+    "views",
+    "reactions",
+];
+const INQUIRY_FIELDS: &[&str] = &[
+    "station",
+    "received_utc",
+    "channel",
+    "topic",
+    "question",
+    "answer",
+    "template_id",
+    "answered_by",
+    "answered_utc",
+];
+const TEMPLATE_FIELDS: &[&str] = &["topic", "title", "body"];
+const AUDIT_FIELDS: &[&str] = &[
+    "at_utc", "user_id", "username", "action", "target", "detail",
+];
+const USER_FIELDS: &[&str] = &[
+    "username",
+    "full_name",
+    "rank",
+    "role",
+    "station",
+    "province",
+    "password_hash",
+    "active",
+];
+
+const fn grant(
+    writer: Writer,
+    kind: EntityKind,
+    level: Level,
+    op: Op,
+    fields: &'static [&'static str],
+    events: EventTypes,
+) -> Grant {
+    Grant {
+        writer,
+        kind,
+        level,
+        op,
+        fields,
+        events,
+    }
+}
+
+/// Everything a device may write; anything else is refused. The field lists mirror the
+/// columns a replica applies (`tinbao_core::replica`). Beyond the table, [`check_values`]
+/// holds the rules on values: the roles a station may give, audit rows in the writer's own
+/// name, a record's station field equal to the change's station.
+pub const GRANTS: &[Grant] = {
+    use EntityKind as K;
+    use EventTypes::*;
+    use Level::*;
+    use Writer::*;
+    &[
+        grant(
+            StationPc,
+            K::Case,
+            Station,
+            Op::Upsert,
+            CASE_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            StationPc,
+            K::Reporter,
+            Station,
+            Op::Upsert,
+            REPORTER_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            StationPc,
+            K::Person,
+            Station,
+            Op::Upsert,
+            PERSON_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            StationPc,
+            K::Event,
+            Station,
+            Op::Insert,
+            EVENT_FIELDS,
+            StationWork,
+        ),
+        grant(
+            StationPc,
+            K::Attachment,
+            Station,
+            Op::Insert,
+            ATTACHMENT_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            StationPc,
+            K::Channel,
+            Station,
+            Op::Upsert,
+            CHANNEL_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            StationPc,
+            K::ChannelStat,
+            Station,
+            Op::Insert,
+            CHANNEL_STAT_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            StationPc,
+            K::Post,
+            Station,
+            Op::Upsert,
+            POST_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            StationPc,
+            K::Inquiry,
+            Station,
+            Op::Upsert,
+            INQUIRY_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            StationPc,
+            K::AnswerTemplate,
+            Station,
+            Op::Upsert,
+            TEMPLATE_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            StationPc,
+            K::Audit,
+            Station,
+            Op::Insert,
+            AUDIT_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            StationPc,
+            K::User,
+            Station,
+            Op::Upsert,
+            USER_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            Supervisor,
+            K::Event,
+            Station,
+            Op::Insert,
+            EVENT_FIELDS,
+            Review,
+        ),
+        // A supervisor's reveal of a reporter is audited where the case lives.
+        grant(
+            Supervisor,
+            K::Audit,
+            Station,
+            Op::Insert,
+            AUDIT_FIELDS,
+            NotAnEvent,
+        ),
+        grant(
+            Supervisor,
+            K::AnswerTemplate,
+            Province,
+            Op::Upsert,
+            TEMPLATE_FIELDS,
+            NotAnEvent,
+        ),
+    ]
+};
+
+/// The roles a station may give its own accounts; `supervisor` and `admin` are the province's.
+pub const STATION_ROLES: &[&str] = &["officer", "chief"];
+
+fn is_review(c: &Change) -> Option<bool> {
+    let t = c.fields.get("type")?.as_str()?;
+    Some(REVIEW_EVENT_TYPES.contains(&t))
+}
+
+/// Whether `writer` may write `c` at `level` according to [`GRANTS`] and [`check_values`].
+pub fn check_grant(
+    writer: Writer,
+    level: Level,
+    province: &str,
+    c: &Change,
+) -> Result<(), Refusal> {
+    let row = GRANTS
+        .iter()
+        .find(|g| g.writer == writer && g.kind == c.entity && g.level == level && g.op == c.op);
+    let Some(g) = row else {
+        return match writer {
+            Writer::Supervisor => refuse(
+                RejectReason::NotReviewEvent,
+                "Thiết bị cấp tỉnh chỉ được ghi ý kiến duyệt (duyệt hoặc trả lại) vào hồ sơ của công an xã.",
+            ),
+            Writer::StationPc => refuse(
+                RejectReason::Invalid,
+                "Loại bản ghi hoặc thao tác này không được gửi từ máy công an xã.",
+            ),
+        };
+    };
+    match (g.events, is_review(c)) {
+        (EventTypes::NotAnEvent, _) | (EventTypes::StationWork, Some(false)) => {}
+        (EventTypes::Review, Some(true)) => {}
+        (EventTypes::StationWork, Some(true)) => {
+            return refuse(
+                RejectReason::OutOfScope,
+                "Chỉ cán bộ kiểm tra cấp tỉnh được ghi ý kiến duyệt hồ sơ.",
+            );
+        }
+        (EventTypes::Review, _) => {
+            return refuse(
+                RejectReason::NotReviewEvent,
+                "Thiết bị cấp tỉnh chỉ được ghi ý kiến duyệt (duyệt hoặc trả lại) vào hồ sơ của công an xã.",
+            );
+        }
+        (EventTypes::StationWork, None) => {
+            return refuse(RejectReason::Invalid, "Sự kiện thiếu loại.");
+        }
+    }
+    if c.fields.keys().any(|f| !g.fields.contains(&f.as_str())) {
+        return refuse(
+            RejectReason::Invalid,
+            "Thay đổi ghi một trường không được phép cho loại bản ghi này.",
+        );
+    }
+    check_values(writer, province, c)
+}
+
+/// The rules on values the table cannot say.
+pub fn check_values(writer: Writer, province: &str, c: &Change) -> Result<(), Refusal> {
+    let text = |k: &str| c.fields.get(k).map(|v| v.as_str());
+    // A record's own station field names the change's station (or is cleared, for accounts).
+    if let Some(s) = text("station") {
+        let ok = match s {
+            Some(s) => s == c.station,
+            None => c.entity == EntityKind::User && c.fields["station"].is_null(),
+        };
+        if !ok {
+            return refuse(
+                RejectReason::OutOfScope,
+                "Trường đơn vị của bản ghi khác với đơn vị của thay đổi.",
+            );
+        }
+    }
+    if c.entity == EntityKind::User && writer == Writer::StationPc {
+        if let Some(role) = text("role")
+            && !role.is_some_and(|r| STATION_ROLES.contains(&r))
+        {
+            return refuse(
+                RejectReason::UserNotAllowed,
+                "Công an xã chỉ tạo được tài khoản cán bộ hoặc trưởng/phó công an xã.",
+            );
+        }
+        if let Some(p) = c.fields.get("province")
+            && !(p.is_null() || p.as_str() == Some(province))
+        {
+            return refuse(RejectReason::OutOfScope, "Tài khoản ghi tên một tỉnh khác.");
+        }
+    }
+    if c.entity == EntityKind::Audit {
+        let own = c.user.to_string();
+        if text("user_id").flatten() != Some(own.as_str()) {
+            return refuse(
+                RejectReason::UserNotAllowed,
+                "Bản ghi nhật ký phải mang tên chính người dùng gửi thay đổi.",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The entity a change's parent field names, with the kind it must be: an event's, person's or
+/// attachment's case (`case_id`), a reporter's case (the reporter travels under its case's id)
+/// and a channel statistic's channel (`channel_id`). `Ok(None)` for kinds without a parent, or
+/// when an update of an existing record leaves the parent field out; a parent field that is not
+/// an id is refused.
+pub fn parent_of(c: &Change) -> Result<Option<(Uuid, EntityKind)>, Refusal> {
+    let (field, kind) = match c.entity {
+        EntityKind::Reporter => return Ok(Some((c.entity_id, EntityKind::Case))),
+        EntityKind::Event | EntityKind::Person | EntityKind::Attachment => {
+            ("case_id", EntityKind::Case)
+        }
+        EntityKind::ChannelStat => ("channel_id", EntityKind::Channel),
+        _ => return Ok(None),
+    };
+    match c.fields.get(field) {
+        None => Ok(None),
+        Some(v) => match v.as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+            Some(id) => Ok(Some((id, kind))),
+            None => refuse(
+                RejectReason::Invalid,
+                "Thay đổi ghi mã hồ sơ cha không hợp lệ.",
+            ),
+        },
+    }
+}
+
+/// Whether `c` may write its entity given what the server knows: `entity`, the record with the
+/// change's own id (None if the server has none), and `parent`, the record `parent_of(c)` names
+/// (None if the server has none, or if `c` names no parent). Ownership comes from the first
+/// accepted writer, never from the change's station label: a change to an entity (or under a
+/// parent) owned by another station is out of scope whatever its label says.
+pub fn check_ownership(
+    c: &Change,
+    entity: Option<&Owned>,
+    parent: Option<&Owned>,
+) -> Result<(), Refusal> {
+    // A reporter has no record of its own: its case stands in as its parent.
+    let entity = if c.entity == EntityKind::Reporter {
+        None
+    } else {
+        entity
+    };
+    if let Some(e) = entity {
+        if e.kind != c.entity {
+            return refuse(
+                RejectReason::Invalid,
+                "Mã của thay đổi trùng với một bản ghi loại khác trên máy chủ.",
+            );
+        }
+        if e.owner != c.station {
+            return refuse(
+                RejectReason::OutOfScope,
+                "Bản ghi này thuộc đơn vị khác trên máy chủ; không được ghi đè.",
+            );
+        }
+    }
+    let parent_named = parent_of(c)?;
+    let needs_parent = matches!(
+        c.entity,
+        EntityKind::Reporter
+            | EntityKind::Event
+            | EntityKind::Person
+            | EntityKind::Attachment
+            | EntityKind::ChannelStat
+    );
+    match (parent_named, parent) {
+        (Some((_, kind)), Some(p)) => {
+            if p.kind != kind {
+                return refuse(
+                    RejectReason::Invalid,
+                    "Mã hồ sơ cha trỏ tới một bản ghi loại khác.",
+                );
+            }
+            if p.owner != c.station {
+                return refuse(
+                    RejectReason::OutOfScope,
+                    "Hồ sơ cha thuộc đơn vị khác; không được ghi vào hồ sơ của đơn vị khác.",
+                );
+            }
+        }
+        (Some(_), None) => {
+            return refuse(
+                RejectReason::Invalid,
+                "Hồ sơ cha chưa có trên máy chủ; hãy gửi hồ sơ trước.",
+            );
+        }
+        // No parent named: an update of a record the server already has (checked above), or a
+        // new record that must name its parent.
+        (None, _) if needs_parent && entity.is_none() => {
+            return refuse(RejectReason::Invalid, "Bản ghi mới thiếu mã hồ sơ cha.");
+        }
+        (None, _) => {}
+    }
+    Ok(())
 }
 
 /// Whether a device with `scope` may read an attachment uploaded by the stations `owners`.
@@ -139,14 +591,30 @@ mod tests {
         }
     }
 
+    /// A change as the core writes it: an event with its `type`, an audit row in its writer's
+    /// name, anything else with one field of its kind.
     fn change(device: Uuid, station: &str, entity: EntityKind, op: Op, typ: &str) -> Change {
+        let user = Uuid::now_v7();
+        let field = match entity {
+            EntityKind::Event => ("type", serde_json::json!(typ)),
+            EntityKind::Audit => ("user_id", serde_json::json!(user.to_string())),
+            EntityKind::ChannelStat => ("followers", serde_json::json!(1)),
+            EntityKind::Reporter | EntityKind::Person | EntityKind::Channel => {
+                ("name", serde_json::json!("A"))
+            }
+            EntityKind::Post | EntityKind::AnswerTemplate => ("title", serde_json::json!("A")),
+            EntityKind::Attachment => ("mime", serde_json::json!("image/png")),
+            EntityKind::Inquiry => ("question", serde_json::json!("?")),
+            EntityKind::User => ("full_name", serde_json::json!("A")),
+            EntityKind::Case => ("summary", serde_json::json!("A")),
+        };
         Change {
             id: Uuid::now_v7(),
             entity,
             entity_id: Uuid::now_v7(),
             station: station.into(),
             op,
-            fields: [("type".to_string(), serde_json::json!(typ))].into(),
+            fields: [(field.0.to_string(), field.1)].into(),
             base: Default::default(),
             hlc: Hlc {
                 wall_ms: NOW,
@@ -154,7 +622,7 @@ mod tests {
                 node: 7,
             },
             device,
-            user: Uuid::now_v7(),
+            user,
         }
     }
 
@@ -367,5 +835,411 @@ mod tests {
         assert!(may_read_attachment(&province("01"), &units, &owners));
         assert!(!may_read_attachment(&province("66"), &units, &owners));
         assert!(!may_read_attachment(&province("01"), &units, &[]));
+    }
+
+    fn owned(kind: EntityKind, owner: &str) -> Owned {
+        Owned {
+            kind,
+            owner: owner.into(),
+        }
+    }
+
+    /// A change of `entity` by station `at`, naming `case` in `case_id` when given.
+    fn child(entity: EntityKind, at: &str, case: Option<Uuid>) -> Change {
+        let mut c = change(Uuid::now_v7(), at, entity, Op::Insert, "note");
+        if let Some(id) = case {
+            c.fields
+                .insert("case_id".into(), serde_json::json!(id.to_string()));
+        }
+        c
+    }
+
+    fn own(c: &Change, e: Option<Owned>, p: Option<Owned>) -> Result<(), RejectReason> {
+        check_ownership(c, e.as_ref(), p.as_ref()).map_err(|r| r.reason)
+    }
+
+    #[test]
+    fn a_new_entity_without_a_parent_is_owned_by_its_writer() {
+        let c = change(Uuid::now_v7(), "24163", EntityKind::Case, Op::Upsert, "");
+        assert_eq!(own(&c, None, None), Ok(()));
+    }
+
+    #[test]
+    fn an_entity_owned_by_another_station_is_out_of_scope_whatever_its_label() {
+        let c = change(Uuid::now_v7(), "24163", EntityKind::Case, Op::Upsert, "");
+        assert_eq!(
+            own(&c, Some(owned(EntityKind::Case, "24133")), None),
+            Err(RejectReason::OutOfScope)
+        );
+        assert_eq!(
+            own(&c, Some(owned(EntityKind::Case, "24163")), None),
+            Ok(())
+        );
+        // Province-shared data belongs to the province.
+        let t = change(
+            Uuid::now_v7(),
+            "24163",
+            EntityKind::AnswerTemplate,
+            Op::Upsert,
+            "",
+        );
+        assert_eq!(
+            own(&t, Some(owned(EntityKind::AnswerTemplate, "66")), None),
+            Err(RejectReason::OutOfScope)
+        );
+    }
+
+    #[test]
+    fn an_id_of_another_kind_is_invalid() {
+        let c = change(Uuid::now_v7(), "24163", EntityKind::Person, Op::Upsert, "");
+        assert_eq!(
+            own(&c, Some(owned(EntityKind::Case, "24163")), None),
+            Err(RejectReason::Invalid)
+        );
+    }
+
+    #[test]
+    fn children_are_checked_against_their_parent_case() {
+        let case = Uuid::now_v7();
+        for kind in [
+            EntityKind::Event,
+            EntityKind::Person,
+            EntityKind::Attachment,
+        ] {
+            let c = child(kind, "24163", Some(case));
+            assert_eq!(
+                own(&c, None, Some(owned(EntityKind::Case, "24133"))),
+                Err(RejectReason::OutOfScope),
+                "{kind:?} in another station's case"
+            );
+            assert_eq!(
+                own(&c, None, Some(owned(EntityKind::Case, "24163"))),
+                Ok(()),
+                "{kind:?} in its own case"
+            );
+        }
+    }
+
+    #[test]
+    fn a_reporter_is_checked_against_the_case_it_travels_under() {
+        let case = Uuid::now_v7();
+        let mut r = change(
+            Uuid::now_v7(),
+            "24163",
+            EntityKind::Reporter,
+            Op::Upsert,
+            "",
+        );
+        r.entity_id = case;
+        assert_eq!(parent_of(&r), Ok(Some((case, EntityKind::Case))));
+        // The case's own record is the reporter's parent, not a kind collision.
+        let theirs = owned(EntityKind::Case, "24133");
+        assert_eq!(
+            own(&r, Some(theirs.clone()), Some(theirs)),
+            Err(RejectReason::OutOfScope)
+        );
+        let mine = owned(EntityKind::Case, "24163");
+        assert_eq!(own(&r, Some(mine.clone()), Some(mine)), Ok(()));
+        assert_eq!(own(&r, None, None), Err(RejectReason::Invalid));
+    }
+
+    #[test]
+    fn a_child_of_a_case_the_server_does_not_have_is_invalid() {
+        let c = child(EntityKind::Event, "24163", Some(Uuid::now_v7()));
+        assert_eq!(own(&c, None, None), Err(RejectReason::Invalid));
+        // A new child that names no case at all.
+        let orphan = child(EntityKind::Person, "24163", None);
+        assert_eq!(own(&orphan, None, None), Err(RejectReason::Invalid));
+        // An update of a known person may leave its case out.
+        assert_eq!(
+            own(&orphan, Some(owned(EntityKind::Person, "24163")), None),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_parent_of_the_wrong_kind_or_a_malformed_parent_id_is_invalid() {
+        let c = child(EntityKind::Event, "24163", Some(Uuid::now_v7()));
+        assert_eq!(
+            own(&c, None, Some(owned(EntityKind::Person, "24163"))),
+            Err(RejectReason::Invalid)
+        );
+        let mut bad = child(EntityKind::Event, "24163", None);
+        bad.fields.insert("case_id".into(), serde_json::json!(42));
+        assert_eq!(own(&bad, None, None), Err(RejectReason::Invalid));
+    }
+
+    #[test]
+    fn a_channel_statistic_is_checked_against_its_channel() {
+        let channel = Uuid::now_v7();
+        let mut c = change(
+            Uuid::now_v7(),
+            "24163",
+            EntityKind::ChannelStat,
+            Op::Insert,
+            "",
+        );
+        c.fields
+            .insert("channel_id".into(), serde_json::json!(channel.to_string()));
+        assert_eq!(
+            own(&c, None, Some(owned(EntityKind::Channel, "24133"))),
+            Err(RejectReason::OutOfScope)
+        );
+        assert_eq!(
+            own(&c, None, Some(owned(EntityKind::Channel, "24163"))),
+            Ok(())
+        );
+    }
+
+    const ALL_KINDS: [EntityKind; 12] = [
+        EntityKind::Case,
+        EntityKind::Reporter,
+        EntityKind::Person,
+        EntityKind::Event,
+        EntityKind::Attachment,
+        EntityKind::Channel,
+        EntityKind::ChannelStat,
+        EntityKind::Post,
+        EntityKind::Inquiry,
+        EntityKind::AnswerTemplate,
+        EntityKind::Audit,
+        EntityKind::User,
+    ];
+
+    /// A benign value for a field, as the core would write it for `c`.
+    fn value_for(field: &str, c: &Change, typ: &str) -> serde_json::Value {
+        match field {
+            "station" => serde_json::json!(c.station),
+            "province" => serde_json::json!("01"),
+            "user_id" => serde_json::json!(c.user.to_string()),
+            "role" if c.entity == EntityKind::User => serde_json::json!("officer"),
+            "type" => serde_json::json!(typ),
+            "case_id" | "channel_id" | "template_id" => {
+                serde_json::json!(Uuid::now_v7().to_string())
+            }
+            _ => serde_json::json!("x"),
+        }
+    }
+
+    /// The writer's scope and the label of a change filed at `level`.
+    fn at(writer: Writer, level: Level) -> (DeviceScope, &'static str) {
+        let scope = match writer {
+            Writer::StationPc => station("00004", "01"),
+            Writer::Supervisor => province("01"),
+        };
+        let label = match level {
+            Level::Station => "00004",
+            Level::Province => "01",
+        };
+        (scope, label)
+    }
+
+    /// One check per row of [`GRANTS`]: a change writing every field the row lists is admitted,
+    /// and the same change with a field outside the list is not.
+    #[test]
+    fn every_row_of_the_table_admits_its_kind_operation_and_fields() {
+        for g in GRANTS {
+            let dev = Uuid::now_v7();
+            let (scope, label) = at(g.writer, g.level);
+            let typ = match g.events {
+                EventTypes::Review => "reviewed_approved",
+                _ => "note",
+            };
+            let mut c = change(dev, label, g.kind, g.op, typ);
+            c.fields.clear();
+            for f in g.fields {
+                let v = value_for(f, &c, typ);
+                c.fields.insert(f.to_string(), v);
+            }
+            assert_eq!(check(&scope, dev, None, &c), Ok("01".into()), "{g:?}");
+            c.fields.insert("evil".into(), serde_json::json!(1));
+            assert!(
+                check(&scope, dev, None, &c).is_err(),
+                "{g:?} with a stray field"
+            );
+        }
+    }
+
+    #[test]
+    fn a_station_may_not_write_a_review_decision() {
+        let dev = Uuid::now_v7();
+        for t in REVIEW_EVENT_TYPES {
+            let c = change(dev, "00004", EntityKind::Event, Op::Insert, t);
+            assert_eq!(
+                check(&station("00004", "01"), dev, None, &c),
+                Err(RejectReason::OutOfScope)
+            );
+        }
+        let mut untyped = change(dev, "00004", EntityKind::Event, Op::Insert, "");
+        untyped.fields.clear();
+        assert_eq!(
+            check(&station("00004", "01"), dev, None, &untyped),
+            Err(RejectReason::Invalid)
+        );
+    }
+
+    #[test]
+    fn a_station_gives_its_accounts_no_role_above_chief_nor_another_unit() {
+        let dev = Uuid::now_v7();
+        let scope = station("00004", "01");
+        let account = |field: &str, v: serde_json::Value| {
+            let mut c = change(dev, "00004", EntityKind::User, Op::Upsert, "");
+            c.fields.insert(field.into(), v);
+            check(&scope, dev, None, &c)
+        };
+        for role in STATION_ROLES {
+            assert_eq!(account("role", serde_json::json!(role)), Ok("01".into()));
+        }
+        for role in ["supervisor", "admin", "root", ""] {
+            assert_eq!(
+                account("role", serde_json::json!(role)),
+                Err(RejectReason::UserNotAllowed),
+                "{role}"
+            );
+        }
+        assert_eq!(
+            account("role", serde_json::json!(null)),
+            Err(RejectReason::UserNotAllowed)
+        );
+        assert_eq!(
+            account("station", serde_json::json!("00004")),
+            Ok("01".into())
+        );
+        assert_eq!(account("station", serde_json::json!(null)), Ok("01".into()));
+        assert_eq!(
+            account("station", serde_json::json!("00008")),
+            Err(RejectReason::OutOfScope)
+        );
+        assert_eq!(
+            account("province", serde_json::json!("01")),
+            Ok("01".into())
+        );
+        assert_eq!(
+            account("province", serde_json::json!("66")),
+            Err(RejectReason::OutOfScope)
+        );
+    }
+
+    #[test]
+    fn an_audit_row_is_written_in_its_writers_own_name() {
+        for (scope, label) in [(station("00004", "01"), "00004"), (province("01"), "00004")] {
+            let dev = Uuid::now_v7();
+            let mut c = change(dev, label, EntityKind::Audit, Op::Insert, "");
+            assert_eq!(check(&scope, dev, None, &c), Ok("01".into()));
+            c.fields.insert(
+                "user_id".into(),
+                serde_json::json!(Uuid::now_v7().to_string()),
+            );
+            assert_eq!(
+                check(&scope, dev, None, &c),
+                Err(RejectReason::UserNotAllowed)
+            );
+            c.fields.remove("user_id");
+            assert_eq!(
+                check(&scope, dev, None, &c),
+                Err(RejectReason::UserNotAllowed)
+            );
+        }
+    }
+
+    #[test]
+    fn a_records_station_field_names_the_changes_station() {
+        let dev = Uuid::now_v7();
+        let mut c = change(dev, "00004", EntityKind::Case, Op::Upsert, "");
+        c.fields
+            .insert("station".into(), serde_json::json!("00008"));
+        assert_eq!(
+            check(&station("00004", "01"), dev, None, &c),
+            Err(RejectReason::OutOfScope)
+        );
+        c.fields.insert("station".into(), serde_json::json!(null));
+        assert_eq!(
+            check(&station("00004", "01"), dev, None, &c),
+            Err(RejectReason::OutOfScope)
+        );
+    }
+
+    #[test]
+    fn an_operation_or_field_outside_the_table_is_invalid_for_a_station() {
+        let dev = Uuid::now_v7();
+        let scope = station("00004", "01");
+        let c = change(dev, "00004", EntityKind::Case, Op::Insert, "");
+        assert_eq!(check(&scope, dev, None, &c), Err(RejectReason::Invalid));
+        let mut c = change(dev, "00004", EntityKind::Case, Op::Upsert, "");
+        c.fields
+            .insert("password_hash".into(), serde_json::json!("x"));
+        assert_eq!(check(&scope, dev, None, &c), Err(RejectReason::Invalid));
+    }
+
+    mod outside_the_table {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Every field name of every kind, and one no kind has.
+        fn field_pool() -> Vec<&'static str> {
+            let mut all: Vec<&str> = GRANTS
+                .iter()
+                .flat_map(|g| g.fields.iter().copied())
+                .collect();
+            all.push("evil");
+            all.sort_unstable();
+            all.dedup();
+            all
+        }
+
+        fn in_table(writer: Writer, level: Level, c: &Change, typ: Option<&str>) -> bool {
+            GRANTS.iter().any(|g| {
+                g.writer == writer
+                    && g.kind == c.entity
+                    && g.level == level
+                    && g.op == c.op
+                    && c.fields.keys().all(|f| g.fields.contains(&f.as_str()))
+                    && match g.events {
+                        EventTypes::NotAnEvent => true,
+                        EventTypes::Review => typ.is_some_and(|t| REVIEW_EVENT_TYPES.contains(&t)),
+                        EventTypes::StationWork => {
+                            typ.is_some_and(|t| !REVIEW_EVENT_TYPES.contains(&t))
+                        }
+                    }
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn every_change_outside_the_table_is_refused(
+                province_device in any::<bool>(),
+                province_level in any::<bool>(),
+                kind in 0..ALL_KINDS.len(),
+                insert in any::<bool>(),
+                fields in proptest::sample::subsequence(field_pool(), 0..6),
+                typ in proptest::option::of(prop_oneof![
+                    Just("reviewed_approved"),
+                    Just("reviewed_returned"),
+                    Just("note"),
+                    Just("closed"),
+                ]),
+            ) {
+                let writer = if province_device { Writer::Supervisor } else { Writer::StationPc };
+                let level = if province_level { Level::Province } else { Level::Station };
+                let (scope, label) = at(writer, level);
+                let dev = Uuid::now_v7();
+                let op = if insert { Op::Insert } else { Op::Upsert };
+                let mut c = change(dev, label, ALL_KINDS[kind], op, "");
+                c.fields.clear();
+                for f in fields {
+                    let v = value_for(f, &c, typ.unwrap_or("note"));
+                    c.fields.insert(f.to_string(), v);
+                }
+                if let Some(t) = typ {
+                    c.fields.insert("type".into(), serde_json::json!(t));
+                } else {
+                    c.fields.remove("type");
+                }
+                let verdict = check(&scope, dev, None, &c);
+                if !in_table(writer, level, &c, typ) {
+                    prop_assert!(verdict.is_err(), "admitted {c:?}");
+                }
+            }
+        }
     }
 }

@@ -18,6 +18,8 @@ use tinbao_sync::protocol::*;
 /// What every handler shares.
 pub struct App {
     pub store: Arc<dyn Storage>,
+    /// The administrator's bearer token for `GET /metrics` (`metrics-token` prints it).
+    pub metrics_token: String,
     /// Where attachment files live: `<sha256>` when complete, `partial/<sha256>.<device>` while
     /// an upload is under way.
     pub blobs: PathBuf,

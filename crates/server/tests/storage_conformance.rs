@@ -43,6 +43,8 @@ properties!(
     stations_and_users,
     enrolment_codes_are_one_time,
     station_devices_get_slots_and_keep_them,
-    revocation_keeps_the_first_time_until_re_enrolment,
+    revocation_holds_until_an_administrator_lifts_it,
+    a_known_device_id_is_not_taken_by_another_scope,
     attachment_owners_are_a_set,
+    the_first_stored_writer_owns_an_entity,
 );

@@ -24,11 +24,15 @@ struct Dev {
 
 impl Dev {
     fn enrol(server: &ServerProc, code: &str) -> Result<Dev> {
+        Dev::enrol_as(server, code, Uuid::now_v7())
+    }
+
+    /// Enrols under a given device id (the client proposes its core store's id).
+    fn enrol_as(server: &ServerProc, code: &str, id: Uuid) -> Result<Dev> {
         let code: EnrolmentCode = code.parse()?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let id = Uuid::now_v7();
         let anon = SyncClient::new(&server.url(), code.fingerprint, None)?;
         let resp = rt.block_on(anon.enrol(&EnrolRequest {
             secret: code.secret.clone(),
@@ -92,6 +96,14 @@ impl Dev {
     }
 }
 
+/// `c` with `case` as its parent case (`case_id`), as the core writes events, persons and
+/// attachments.
+fn of(mut c: Change, case: Uuid) -> Change {
+    c.fields
+        .insert("case_id".into(), serde_json::json!(case.to_string()));
+    c
+}
+
 fn no_retry() -> tinbao_sync_client::RetryPolicy {
     tinbao_sync_client::RetryPolicy {
         attempts: 1,
@@ -125,14 +137,19 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
     use EntityKind::*;
     use Op::*;
     use RejectReason::*;
-    let review = [("type", "reviewed_returned"), ("case_id", "x")];
+    let review = [("type", "reviewed_returned")];
     let approve = [("type", "reviewed_approved")];
     let note = [("type", "note")];
     let case = [("summary", "Trộm cắp")];
 
     // Station devices: their own station only.
-    assert!(a.push(a.change(Case, Upsert, STATION_A, &case))?.is_ok());
-    assert!(a.push(a.change(Event, Insert, STATION_A, &note))?.is_ok());
+    let case_a = a.change(Case, Upsert, STATION_A, &case);
+    let case_a_id = case_a.entity_id;
+    assert!(a.push(case_a)?.is_ok());
+    assert!(
+        a.push(of(a.change(Event, Insert, STATION_A, &note), case_a_id))?
+            .is_ok()
+    );
     assert_eq!(
         a.push(a.change(Case, Upsert, STATION_B, &case))?,
         Err(OutOfScope)
@@ -154,7 +171,9 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
         a.push(a.change(Case, Upsert, "99999", &case))?,
         Err(Invalid)
     );
-    assert!(b.push(b.change(Case, Upsert, STATION_B, &case))?.is_ok());
+    let case_b = b.change(Case, Upsert, STATION_B, &case);
+    let case_b_id = case_b.entity_id;
+    assert!(b.push(case_b)?.is_ok());
     // A change naming another device as its author.
     let mut forged = a.change(Case, Upsert, STATION_A, &case);
     forged.device = b.id;
@@ -167,17 +186,21 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
     // Supervisor device: review events and audit records in its province's stations, answer
     // templates at province level, nothing else.
     assert!(
-        sup.push(sup.change(Event, Insert, STATION_A, &review))?
+        sup.push(of(sup.change(Event, Insert, STATION_A, &review), case_a_id))?
             .is_ok()
     );
     assert!(
-        sup.push(sup.change(Event, Insert, STATION_B, &approve))?
-            .is_ok()
+        sup.push(of(
+            sup.change(Event, Insert, STATION_B, &approve),
+            case_b_id
+        ))?
+        .is_ok()
     );
-    assert!(
-        sup.push(sup.change(Audit, Insert, STATION_A, &[("action", "reveal")]))?
-            .is_ok()
-    );
+    let mut reveal = sup.change(Audit, Insert, STATION_A, &[("action", "reveal")]);
+    reveal
+        .fields
+        .insert("user_id".into(), serde_json::json!(reveal.user.to_string()));
+    assert!(sup.push(reveal)?.is_ok());
     assert!(
         sup.push(sup.change(AnswerTemplate, Upsert, PROVINCE, &[("title", "CCCD")]))?
             .is_ok()
@@ -250,7 +273,7 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
     assert!(
         as_user(
             &sup,
-            sup.change(Event, Insert, STATION_A, &review),
+            of(sup.change(Event, Insert, STATION_A, &review), case_a_id),
             supervisor
         )?
         .is_ok()
@@ -386,6 +409,59 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
         .find(|v| v["id"] == serde_json::json!(d.id))
         .ok_or("listed")?;
     assert!(revoked["revoked_ms"].is_u64());
+    // A new code does not lift the revocation, nor is it used up by the attempt; the
+    // administrator's explicit unrevoke does.
+    let code = server.enrol_code(Some(STATION_A), None)?;
+    let e = Dev::enrol_as(&server, &code, d.id)
+        .err()
+        .ok_or("a revoked id re-enrolled")?
+        .downcast::<SyncError>()
+        .map_err(|_| "enrol error type")?;
+    assert_eq!(server_code(&e), Some((403, ErrorCode::InvalidCode)), "{e}");
+    // Nor does another scope's code take the id over.
+    let e = Dev::enrol_as(&server, &server.enrol_code(Some(STATION_B), None)?, a.id)
+        .err()
+        .ok_or("an id taken over by another station")?
+        .downcast::<SyncError>()
+        .map_err(|_| "enrol error type")?;
+    assert_eq!(server_code(&e), Some((403, ErrorCode::InvalidCode)), "{e}");
+    assert!(
+        a.pull_all().is_ok(),
+        "the owner of the id keeps its credential"
+    );
+    server.admin(&["device", "unrevoke", &d.id.to_string()])?;
+    let back = Dev::enrol_as(&server, &code, d.id)?;
+    assert!(back.pull_all().is_ok());
+    server.admin(&["device", "revoke", &d.id.to_string()])?;
+
+    // /metrics is the administrator's: no token, a device's credential or a wrong token get
+    // 401; the token from `metrics-token` gets the text.
+    {
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tinbao_sync_client::pin::client_config(
+                server
+                    .enrol_code(Some(STATION_A), None)?
+                    .parse::<EnrolmentCode>()?
+                    .fingerprint,
+            )?)
+            .build()?;
+        let device_cred = format!("{}.{}", a.id.simple(), "00".repeat(32));
+        let token = server.metrics_token()?;
+        for (auth, want) in [
+            (None, 401),
+            (Some(device_cred.as_str()), 401),
+            (Some("x"), 401),
+            (Some(token.as_str()), 200),
+        ] {
+            let mut req = http.get(format!("{}/metrics", server.url()));
+            if let Some(t) = auth {
+                req = req.bearer_auth(t);
+            }
+            let status = a.rt.block_on(req.send())?.status().as_u16();
+            assert_eq!(status, want, "/metrics with {auth:?}");
+        }
+        assert!(server.metric("tinbao_changes_stored")? > 0);
+    }
 
     // No credential, or a wrong one: 401 everywhere.
     let fp: EnrolmentCode = server.enrol_code(Some(STATION_A), None)?.parse()?;
@@ -512,7 +588,8 @@ fn enrolment_codes_are_one_time_pinned_and_versioned() -> Result<()> {
         assert_eq!(body.code, want);
         assert!(body.message.contains("cập nhật"), "{}", body.message);
     }
-    // Health and metrics answer without a credential and show the traffic.
+    // Health answers without a credential; metrics with the administrator's token, and both
+    // show the traffic.
     let http = reqwest::Client::builder()
         .tls_backend_preconfigured(tinbao_sync_client::pin::client_config(code.fingerprint)?)
         .build()?;
@@ -522,8 +599,12 @@ fn enrolment_codes_are_one_time_pinned_and_versioned() -> Result<()> {
     )?;
     assert!(health.contains("\"ok\""), "{health}");
     let metrics = rt.block_on(
-        rt.block_on(http.get(format!("{}/metrics", server.url())).send())?
-            .text(),
+        rt.block_on(
+            http.get(format!("{}/metrics", server.url()))
+                .bearer_auth(server.metrics_token()?)
+                .send(),
+        )?
+        .text(),
     )?;
     assert!(metrics.contains("tinbao_enrolments_total 2"), "{metrics}");
     assert!(
@@ -559,5 +640,187 @@ fn a_client_gone_wild_is_rate_limited() -> Result<()> {
     let e = rt.block_on(c.whoami()).err().ok_or("limited")?;
     assert!(e.transient(), "a rate limit is retried later: {e}");
     assert!(e.to_string().contains("quá nhiều yêu cầu"), "{e}");
+    Ok(())
+}
+
+/// Issue 13's forgeries against the real server: each refused with its reason, the legitimate
+/// writes around them accepted, a refusal never blocking the changes behind it in the batch,
+/// and the supervisor's pulled copy unchanged by every refused attempt. STATION_A plays the
+/// owner (24133 in the issue), STATION_B the forger (24163).
+#[test]
+fn forged_changes_are_refused_from_what_the_server_knows() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = ServerProc::start_fresh(&server_bin(BIN), &dir.path().join("server"))?;
+    let a = Dev::enrol(&server, &server.enrol_code(Some(STATION_A), None)?)?;
+    let b = Dev::enrol(&server, &server.enrol_code(Some(STATION_B), None)?)?;
+    let sup = Dev::enrol(&server, &server.enrol_code(None, Some(PROVINCE))?)?;
+
+    use EntityKind::*;
+    use Op::*;
+    use RejectReason::*;
+    let case = [("summary", "Trộm cắp")];
+    let note = [("type", "note")];
+
+    // The owner files a case; the forger files its own.
+    let owned = a.change(Case, Upsert, STATION_A, &case);
+    let owned_id = owned.entity_id;
+    assert!(a.push(owned)?.is_ok());
+    let own_b = b.change(Case, Upsert, STATION_B, &case);
+    let own_b_id = own_b.entity_id;
+    assert!(b.push(own_b)?.is_ok());
+
+    let supervisor_copy = || -> Result<Vec<Change>> { Ok(sup.pull_all()?) };
+    let before = supervisor_copy()?;
+    assert_eq!(before.len(), 2);
+    let refused = |c: Change, why: RejectReason, what: &str| -> Result<()> {
+        assert_eq!(b.push(c)?, Err(why), "{what}");
+        assert_eq!(
+            supervisor_copy()?,
+            before,
+            "{what}: the supervisor's copy changed"
+        );
+        Ok(())
+    };
+
+    // Another station's case under the forger's own label, and under the owner's.
+    let mut takeover = b.change(Case, Upsert, STATION_B, &[("summary", "Đã xử lý")]);
+    takeover.entity_id = owned_id;
+    refused(takeover, OutOfScope, "a case owned elsewhere, own label")?;
+    let mut takeover = b.change(Case, Upsert, STATION_A, &[("summary", "Đã xử lý")]);
+    takeover.entity_id = owned_id;
+    refused(
+        takeover,
+        OutOfScope,
+        "a case owned elsewhere, owner's label",
+    )?;
+    // Children of another station's case.
+    for kind in [Event, Person, Attachment] {
+        let fields: &[(&str, &str)] = if kind == Event { &note } else { &[] };
+        refused(
+            of(
+                b.change(
+                    kind,
+                    if kind == Person { Upsert } else { Insert },
+                    STATION_B,
+                    fields,
+                ),
+                owned_id,
+            ),
+            OutOfScope,
+            "a child of another station's case",
+        )?;
+    }
+    let mut reporter = b.change(Reporter, Upsert, STATION_B, &[("name", "X")]);
+    reporter.entity_id = owned_id;
+    refused(
+        reporter,
+        OutOfScope,
+        "the reporter of another station's case",
+    )?;
+    // A child of a case the server does not have; an id of another kind.
+    refused(
+        of(b.change(Event, Insert, STATION_B, &note), Uuid::now_v7()),
+        Invalid,
+        "an event of an unknown case",
+    )?;
+    let mut collision = b.change(Person, Upsert, STATION_B, &[("name", "X")]);
+    collision.entity_id = own_b_id;
+    refused(
+        of(collision, own_b_id),
+        Invalid,
+        "a person with a case's id",
+    )?;
+    // The province's review decision, from a station, on its own case.
+    refused(
+        of(
+            b.change(Event, Insert, STATION_B, &[("type", "reviewed_approved")]),
+            own_b_id,
+        ),
+        OutOfScope,
+        "a station's reviewed_approved",
+    )?;
+    // Accounts above chief.
+    for role in ["admin", "supervisor"] {
+        refused(
+            b.change(
+                User,
+                Upsert,
+                STATION_B,
+                &[("username", "x"), ("role", role)],
+            ),
+            UserNotAllowed,
+            "an account above chief",
+        )?;
+    }
+    // An audit row in another user's name.
+    let mut audit = b.change(Audit, Insert, STATION_B, &[("action", "login")]);
+    audit.fields.insert(
+        "user_id".into(),
+        serde_json::json!(Uuid::now_v7().to_string()),
+    );
+    refused(audit, UserNotAllowed, "an audit row in another user's name")?;
+    // A field no record has.
+    refused(
+        b.change(Case, Upsert, STATION_B, &[("password_hash", "x")]),
+        Invalid,
+        "a stray field",
+    )?;
+
+    // The legitimate writes, in one batch with forgeries between them: a new case and its
+    // event (the case earlier in the same batch), an officer's account, an audit row in the
+    // writer's own name, and an update of its own case.
+    let new_case = b.change(Case, Upsert, STATION_B, &case);
+    let new_case_id = new_case.entity_id;
+    let mut own_audit = b.change(Audit, Insert, STATION_B, &[("action", "login")]);
+    own_audit.fields.insert(
+        "user_id".into(),
+        serde_json::json!(own_audit.user.to_string()),
+    );
+    let mut update = b.change(Case, Upsert, STATION_B, &[("summary", "Lừa đảo")]);
+    update.entity_id = own_b_id;
+    let mut forged = b.change(Case, Upsert, STATION_B, &case);
+    forged.entity_id = owned_id;
+    let batch = vec![
+        forged.clone(),
+        new_case,
+        of(b.change(Event, Insert, STATION_B, &note), new_case_id),
+        of(
+            b.change(Event, Insert, STATION_B, &[("type", "reviewed_approved")]),
+            new_case_id,
+        ),
+        b.change(
+            User,
+            Upsert,
+            STATION_B,
+            &[("username", "binh"), ("role", "officer")],
+        ),
+        own_audit,
+        update,
+    ];
+    let r = b.rt.block_on(b.client.push(
+        &PushRequest {
+            device: b.id,
+            changes: batch,
+        },
+        &|_| {},
+    ))?;
+    assert_eq!(r.accepted.len(), 5, "{r:?}");
+    assert_eq!(r.rejected.len(), 2, "{r:?}");
+    assert_eq!(r.rejected[0].id, forged.id);
+    assert_eq!(r.rejected[0].reason, OutOfScope);
+    assert!(!r.rejected[0].message.is_empty());
+    assert_eq!(r.rejected[1].reason, OutOfScope);
+    // The supervisor sees the legitimate ones (not the account) and still nothing forged.
+    let after = supervisor_copy()?;
+    assert_eq!(after.len(), before.len() + 4);
+    assert!(after.iter().all(|c| c.id != forged.id));
+    // The owner's own writes to its case still go through.
+    let mut mine = a.change(Case, Upsert, STATION_A, &[("summary", "Đã xử lý")]);
+    mine.entity_id = owned_id;
+    assert!(a.push(mine)?.is_ok());
+    assert!(
+        a.push(of(a.change(Event, Insert, STATION_A, &note), owned_id))?
+            .is_ok()
+    );
     Ok(())
 }

@@ -26,6 +26,58 @@ fn check_sha(sha: &str) -> ApiResult<String> {
     }
 }
 
+/// How many unfinished uploads one device may keep on the server at once (each at most
+/// `MAX_ATTACHMENT_BYTES`). The client uploads one file at a time and resumes it, so only a
+/// misbehaving device reaches this.
+pub const MAX_PARTIALS_PER_DEVICE: usize = 8;
+
+/// Unfinished uploads untouched for this long are deleted by [`sweep_partials`].
+pub const PARTIAL_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Deletes the partial uploads in `dir` last written more than `max_age` before `now`; returns
+/// how many. Run at start and every hour by `serve`.
+pub fn sweep_partials(
+    dir: &std::path::Path,
+    now: std::time::SystemTime,
+    max_age: std::time::Duration,
+) -> std::io::Result<usize> {
+    let mut removed = 0;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        if !meta.is_file() {
+            continue;
+        }
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > max_age);
+        if old && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// How many partial uploads in `dir` belong to `device`.
+fn partials_of(dir: &std::path::Path, device: Uuid) -> std::io::Result<usize> {
+    let suffix = format!(".{}", device.simple());
+    match std::fs::read_dir(dir) {
+        Ok(entries) => Ok(entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(&suffix))
+            .count()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
 impl App {
     fn partial_path(&self, sha: &str, device: Uuid) -> PathBuf {
         self.blobs
@@ -128,6 +180,23 @@ pub async fn put(
     let partial = app.partial_path(&sha, device.id);
     if let Some(dir) = partial.parent() {
         tokio::fs::create_dir_all(dir).await.map_err(io_err)?;
+        if q.offset == 0 && !tokio::fs::try_exists(&partial).await.unwrap_or(false) {
+            let (d, id) = (dir.to_path_buf(), device.id);
+            let n = tokio::task::spawn_blocking(move || partials_of(&d, id))
+                .await
+                .map_err(|e| io_err(std::io::Error::other(e)))?
+                .map_err(io_err)?;
+            if n >= MAX_PARTIALS_PER_DEVICE {
+                tracing::warn!(device = %device.id, partials = n, "partial upload quota reached");
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::TooLarge,
+                    format!(
+                        "Thiết bị đang có {n} tệp đính kèm gửi dở trên máy chủ (tối đa {MAX_PARTIALS_PER_DEVICE}); hãy gửi xong các tệp đó trước."
+                    ),
+                ));
+            }
+        }
     }
     let mut f = tokio::fs::OpenOptions::new()
         .create(true)
@@ -236,4 +305,41 @@ pub async fn get(
     );
     resp.extensions_mut().insert(DeviceTag(device.id));
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn partial_uploads_older_than_a_day_are_swept_and_counted_per_device() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mine, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let now = SystemTime::now();
+        let file = |name: String, age: Duration| {
+            let f = std::fs::File::create(dir.path().join(name)).unwrap();
+            f.set_modified(now - age).unwrap();
+        };
+        file(
+            format!("{}.{}", "a".repeat(64), mine.simple()),
+            Duration::from_secs(90_000),
+        );
+        file(
+            format!("{}.{}", "b".repeat(64), mine.simple()),
+            Duration::from_secs(60),
+        );
+        file(
+            format!("{}.{}", "c".repeat(64), other.simple()),
+            Duration::from_secs(60),
+        );
+        assert_eq!(partials_of(dir.path(), mine).unwrap(), 2);
+        assert_eq!(partials_of(dir.path(), other).unwrap(), 1);
+        assert_eq!(sweep_partials(dir.path(), now, PARTIAL_MAX_AGE).unwrap(), 1);
+        assert_eq!(partials_of(dir.path(), mine).unwrap(), 1);
+        assert_eq!(sweep_partials(dir.path(), now, PARTIAL_MAX_AGE).unwrap(), 0);
+        let missing = dir.path().join("none");
+        assert_eq!(sweep_partials(&missing, now, PARTIAL_MAX_AGE).unwrap(), 0);
+        assert_eq!(partials_of(&missing, mine).unwrap(), 0);
+    }
 }

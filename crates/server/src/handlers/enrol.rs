@@ -58,10 +58,15 @@ pub async fn enrol(
         blocking(move || Ok(st.store.redeem_enrol_code(&code_hash, &device, now_ms())?)).await?;
     let device = redeemed.map_err(|e| {
         app.metrics.auth_failures.fetch_add(1, Relaxed);
+        if matches!(e, RedeemError::Revoked | RedeemError::TakenElsewhere) {
+            tracing::warn!(device = %req.device_id, reason = ?e, "enrolment refused for a known device id");
+        }
         let msg = match e {
             RedeemError::Unknown => "Mã đăng ký không đúng.",
             RedeemError::Used => "Mã đăng ký này đã được dùng; mỗi mã chỉ dùng cho một thiết bị.",
             RedeemError::Expired => "Mã đăng ký đã hết hạn; hãy xin quản trị viên tỉnh mã mới.",
+            RedeemError::Revoked => "Thiết bị này đã bị thu hồi; chỉ quản trị viên tỉnh gỡ được (device unrevoke). Mã đăng ký vẫn còn hiệu lực.",
+            RedeemError::TakenElsewhere => "Mã thiết bị này đã đăng ký cho đơn vị khác. Mã đăng ký vẫn còn hiệu lực.",
         };
         ApiError::new(StatusCode::FORBIDDEN, ErrorCode::InvalidCode, msg)
     })?;

@@ -116,7 +116,7 @@ pub(crate) fn encode<T: Serialize>(app: &App, msg: &T) -> ApiResult<Response> {
         .into_response())
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -2,9 +2,9 @@
 //! accepted ones stored with their sequence numbers.
 use super::{ApiError, ApiResult, DeviceTag, authenticate, blocking, decode, encode};
 use crate::now_ms;
-use crate::policy::check_change;
+use crate::policy::{Refusal, check_change, check_ownership, parent_of};
 use crate::router::App;
-use crate::storage::User;
+use crate::storage::{Owned, Result as StorageResult, Storage, User};
 use crate::units::AdminUnits;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -41,6 +41,9 @@ pub async fn push(
         let now = now_ms();
         let units = AdminUnits::get();
         let mut users: HashMap<Uuid, Option<User>> = HashMap::new();
+        // Entities accepted earlier in this batch, not yet stored: a case and its events may
+        // travel together. The first accepted writer owns, as in the store.
+        let mut batch: HashMap<Uuid, Owned> = HashMap::new();
         let mut ok = Vec::new();
         let mut rejected = Vec::new();
         for c in req.changes {
@@ -52,8 +55,20 @@ pub async fn push(
                     u
                 }
             };
-            match check_change(&dev.scope, dev.id, user.as_ref(), &units, now, &c) {
-                Ok(province) => ok.push((c, province)),
+            let checked = match check_change(&dev.scope, dev.id, user.as_ref(), &units, now, &c) {
+                Ok(province) => owned_by_server(&*st.store, &batch, &c)?.map(|()| province),
+                Err(r) => Err(r),
+            };
+            match checked {
+                Ok(province) => {
+                    if c.entity != tinbao_sync::EntityKind::Reporter {
+                        batch.entry(c.entity_id).or_insert(Owned {
+                            kind: c.entity,
+                            owner: c.station.clone(),
+                        });
+                    }
+                    ok.push((c, province))
+                }
                 Err(refusal) => {
                     st.metrics.rejected(reason_name(refusal.reason));
                     rejected.push(Rejected {
@@ -65,6 +80,8 @@ pub async fn push(
             }
         }
         let before = st.store.head()?;
+        // Between the checks above and this insert another push may have taken an id: the
+        // store keeps the first owner either way.
         let seqs = st.store.add_changes(&ok, now)?;
         let fresh = seqs.iter().filter(|s| **s > before).count() as u64;
         st.metrics.changes_accepted.fetch_add(fresh, Relaxed);
@@ -88,6 +105,28 @@ pub async fn push(
     let mut out = encode(&app, &resp)?;
     out.extensions_mut().insert(DeviceTag(device.id));
     Ok(out)
+}
+
+/// Looks up the change's entity and its parent (the batch first, then the store) and applies
+/// [`check_ownership`]. A storage failure fails the whole push (never admits a change).
+fn owned_by_server(
+    store: &dyn Storage,
+    batch: &HashMap<Uuid, Owned>,
+    c: &tinbao_sync::Change,
+) -> StorageResult<Result<(), Refusal>> {
+    let lookup = |id: Uuid| -> StorageResult<Option<Owned>> {
+        match batch.get(&id) {
+            Some(o) => Ok(Some(o.clone())),
+            None => store.entity_owner(id),
+        }
+    };
+    let entity = lookup(c.entity_id)?;
+    let parent = match parent_of(c) {
+        Ok(Some((id, _))) => lookup(id)?,
+        Ok(None) => None,
+        Err(r) => return Ok(Err(r)),
+    };
+    Ok(check_ownership(c, entity.as_ref(), parent.as_ref()))
 }
 
 /// The reason's label in `/metrics`.

@@ -45,10 +45,18 @@ pub const PROPERTIES: &[(&str, Property)] = &[
         station_devices_get_slots_and_keep_them,
     ),
     (
-        "revocation_keeps_the_first_time_until_re_enrolment",
-        revocation_keeps_the_first_time_until_re_enrolment,
+        "revocation_holds_until_an_administrator_lifts_it",
+        revocation_holds_until_an_administrator_lifts_it,
+    ),
+    (
+        "a_known_device_id_is_not_taken_by_another_scope",
+        a_known_device_id_is_not_taken_by_another_scope,
     ),
     ("attachment_owners_are_a_set", attachment_owners_are_a_set),
+    (
+        "the_first_stored_writer_owns_an_entity",
+        the_first_stored_writer_owns_an_entity,
+    ),
 ];
 
 // Two stations of province 01, one of province 66.
@@ -563,9 +571,9 @@ pub fn station_devices_get_slots_and_keep_them(make: Factory<'_>) {
         enrol(&*store, "c1", at_station(S2, P1), c, 50).slot,
         Some(1)
     );
-    let moved = enrol(&*store, "b2", at_station(S2, P1), b, 60);
-    assert_eq!(moved.slot, Some(2));
-    assert_eq!(store.station_slots(S2).expect("slots"), 2);
+    // A device does not move to another station by re-enrolling: its database is its
+    // station's (see a_known_device_id_is_not_taken_by_another_scope).
+    assert_eq!(store.station_slots(S2).expect("slots"), 1);
 
     let listed = store.devices().expect("devices");
     assert_eq!(listed.len(), 4);
@@ -579,9 +587,9 @@ pub fn station_devices_get_slots_and_keep_them(make: Factory<'_>) {
 }
 
 /// Revoking is immediate and keeps its first time; an unknown device is reported; a new
-/// enrolment (which an administrator allowed by issuing the code) lifts it. Contact times are
-/// recorded.
-pub fn revocation_keeps_the_first_time_until_re_enrolment(make: Factory<'_>) {
+/// enrolment code does not lift it (the code stays unused), only an administrator's explicit
+/// unrevoke does. Contact times are recorded.
+pub fn revocation_holds_until_an_administrator_lifts_it(make: Factory<'_>) {
     let store = fresh(make);
     let id = Uuid::now_v7();
     enrol(&*store, "r1", at_station(S1, P1), id, 10);
@@ -600,12 +608,65 @@ pub fn revocation_keeps_the_first_time_until_re_enrolment(make: Factory<'_>) {
             .and_then(|d| d.last_seen_ms),
         Some(25)
     );
-    let back = enrol(&*store, "r2", at_station(S1, P1), id, 40);
+    store
+        .add_enrol_code(&code("r2", at_station(S1, P1), 1_000))
+        .expect("add code");
+    let again = store
+        .redeem_enrol_code("r2", &device(id, "c2"), 40)
+        .expect("redeem");
+    assert_eq!(again.err(), Some(RedeemError::Revoked));
+    assert_eq!(
+        store.device(id).expect("device").and_then(|d| d.revoked_ms),
+        Some(20),
+        "a new code does not lift a revocation"
+    );
+    assert_eq!(
+        store.device(id).expect("device").map(|d| d.credential_hash),
+        Some("cred-r1".to_string()),
+        "nor replaces the credential"
+    );
+    assert!(!store.unrevoke_device(Uuid::now_v7()).expect("unrevoke"));
+    assert!(store.unrevoke_device(id).expect("unrevoke"));
+    // The refused attempt left the code unused.
+    let back = store
+        .redeem_enrol_code("r2", &device(id, "c2"), 50)
+        .expect("redeem")
+        .expect("re-enrolled once lifted");
     assert_eq!(back.revoked_ms, None);
     assert_eq!(
         store.device(id).expect("device").and_then(|d| d.revoked_ms),
         None
     );
+}
+
+/// A device id enrolled for one station cannot be enrolled for another scope (its credential
+/// and scope stay), and the code is not used up.
+pub fn a_known_device_id_is_not_taken_by_another_scope(make: Factory<'_>) {
+    let store = fresh(make);
+    let id = Uuid::now_v7();
+    enrol(&*store, "k1", at_station(S1, P1), id, 10);
+    for (hash, scope) in [
+        ("k2", at_station(S2, P1)),
+        ("k3", province_scope_device(P1)),
+    ] {
+        store
+            .add_enrol_code(&code(hash, scope, 1_000))
+            .expect("add code");
+        let r = store
+            .redeem_enrol_code(hash, &device(id, "evil"), 20)
+            .expect("redeem");
+        assert_eq!(r.err(), Some(RedeemError::TakenElsewhere));
+        let d = store.device(id).expect("device").expect("still there");
+        assert_eq!(d.scope, at_station(S1, P1));
+        assert_eq!(d.credential_hash, "cred-k1");
+        // The code still enrols a new device.
+        assert!(
+            store
+                .redeem_enrol_code(hash, &device(Uuid::now_v7(), "new"), 30)
+                .expect("redeem")
+                .is_ok()
+        );
+    }
 }
 
 /// An attachment's owners are the stations that uploaded it, each once, in code order.
@@ -620,4 +681,46 @@ pub fn attachment_owners_are_a_set(make: Factory<'_>) {
         .expect("add owner again");
     assert_eq!(store.attachment_owners(&h).expect("owners"), vec![S1, S2]);
     assert!(store.attachment_owners(&other).expect("owners").is_empty());
+}
+
+/// The first stored change of an entity records its kind and owner; later changes (whatever
+/// their label), duplicates and reporters (which travel under their case's id) change nothing.
+pub fn the_first_stored_writer_owns_an_entity(make: Factory<'_>) {
+    let store = fresh(make);
+    let first = case(S1);
+    let mut later = case(S2);
+    later.entity_id = first.entity_id;
+    let mut reporter = case(S2);
+    reporter.entity = EntityKind::Reporter;
+    reporter.entity_id = first.entity_id;
+    let template = change(P1, Uuid::now_v7(), EntityKind::AnswerTemplate);
+    assert_eq!(store.entity_owner(first.entity_id).expect("lookup"), None);
+    add(store.as_ref(), &[filed(&first, P1), filed(&template, P1)]);
+    add(
+        store.as_ref(),
+        &[filed(&later, P1), filed(&reporter, P1), filed(&first, P1)],
+    );
+    let owned = |kind, owner: &str| {
+        Some(Owned {
+            kind,
+            owner: owner.into(),
+        })
+    };
+    assert_eq!(
+        store.entity_owner(first.entity_id).expect("lookup"),
+        owned(EntityKind::Case, S1),
+        "the first writer owns the case"
+    );
+    assert_eq!(
+        store.entity_owner(template.entity_id).expect("lookup"),
+        owned(EntityKind::AnswerTemplate, P1),
+        "province data belongs to the province"
+    );
+    assert_eq!(store.entity_owner(Uuid::now_v7()).expect("lookup"), None);
+    // Owners survive a re-run of the migrations.
+    store.migrate().expect("migrate again");
+    assert_eq!(
+        store.entity_owner(first.entity_id).expect("lookup"),
+        owned(EntityKind::Case, S1)
+    );
 }

@@ -5,8 +5,8 @@
 //! migrations, and [`conformance`] (feature `conformance`) holds the properties every
 //! implementation must pass.
 use serde::Serialize;
-use tinbao_sync::Change;
 use tinbao_sync::protocol::{DeviceScope, Sequenced};
+use tinbao_sync::{Change, EntityKind};
 use uuid::Uuid;
 
 #[cfg(feature = "conformance")]
@@ -78,6 +78,18 @@ pub enum RedeemError {
     Unknown,
     Used,
     Expired,
+    /// The device id is revoked: only an administrator lifts that (`device unrevoke`).
+    Revoked,
+    /// The device id is enrolled for another station or province.
+    TakenElsewhere,
+}
+
+/// What the server knows of an entity: its kind and the station (or, for province-shared data,
+/// the province) that owns it, i.e. the station of the first accepted change that wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owned {
+    pub kind: EntityKind,
+    pub owner: String,
 }
 
 /// What a pull may see: derived from the device's scope.
@@ -108,9 +120,11 @@ pub trait Storage: Send + Sync + 'static {
     /// The scope an unused code grants, without using it.
     fn enrol_code_scope(&self, secret_hash: &str) -> Result<Option<DeviceScope>>;
     /// Consumes the code and records the device in one step, so a code enrols one device only.
-    /// A device id already known gets the new credential and scope (re-enrolment after a
-    /// reinstall or a revocation, which the administrator allowed by issuing the code) and keeps
-    /// its numbering slot; a new station device gets the station's next slot.
+    /// A device id already known, not revoked and of the scope the code grants gets the new
+    /// credential and keeps its numbering slot (re-enrolment after a reinstall); a revoked one
+    /// is refused ([`RedeemError::Revoked`]) and one of another scope too
+    /// ([`RedeemError::TakenElsewhere`]), both without using the code up. A new station device
+    /// gets the station's next slot.
     fn redeem_enrol_code(
         &self,
         secret_hash: &str,
@@ -122,16 +136,24 @@ pub trait Storage: Send + Sync + 'static {
     fn devices(&self) -> Result<Vec<Device>>;
     /// Revokes a device at once; false if unknown. Revoking twice keeps the first time.
     fn revoke_device(&self, id: Uuid, now_ms: u64) -> Result<bool>;
+    /// Lifts a revocation (an administrator's explicit act); false if the device is unknown.
+    fn unrevoke_device(&self, id: Uuid) -> Result<bool>;
     fn touch_device(&self, id: Uuid, now_ms: u64) -> Result<()>;
     /// How many numbering slots a station's devices share (its highest slot).
     fn station_slots(&self, station: &str) -> Result<u32>;
 
     /// Stores changes that passed the checks (each with the province it is filed under), in
-    /// one transaction, and returns each one's sequence number. A change id already stored
+    /// one transaction, and returns each one's sequence number. The first stored change of an
+    /// entity (other than a reporter) records its kind and owner (the change's station) for
+    /// [`Storage::entity_owner`]; later ones never change them. A change id already stored
     /// keeps its first sequence number and body: re-pushing is harmless. Sequence numbers must
     /// become visible in increasing order (a reader never sees seq n+1 before n), or cursors
     /// would skip changes.
     fn add_changes(&self, changes: &[(Change, String)], now_ms: u64) -> Result<Vec<u64>>;
+    /// The kind and owner of the entity with this id, as recorded by [`Storage::add_changes`]
+    /// from the first stored change that wrote it (a reporter, stored under its case's id,
+    /// records nothing: its case answers). None if no stored change wrote it.
+    fn entity_owner(&self, id: Uuid) -> Result<Option<Owned>>;
     /// Changes after `since` within `scope`, excluding those `exclude_device` made, at most
     /// `limit`, in sequence order; the cursor to resume from (at least `since`; resuming from
     /// it neither skips nor repeats a change in scope); and whether more are waiting.

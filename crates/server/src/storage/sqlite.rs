@@ -7,8 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
-use tinbao_sync::Change;
 use tinbao_sync::protocol::{DeviceScope, Sequenced};
+use tinbao_sync::{Change, EntityKind};
 use uuid::Uuid;
 
 pub struct SqliteStorage {
@@ -19,7 +19,10 @@ pub struct SqliteStorage {
 
 /// The schema's versions, oldest first; a database records the last one applied.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("sqlite_migrations/001_init.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("sqlite_migrations/001_init.sql")),
+        M::up(include_str!("sqlite_migrations/002_entity_owners.sql")),
+    ])
 }
 
 impl From<rusqlite::Error> for StorageError {
@@ -256,6 +259,21 @@ impl Storage for SqliteStorage {
             return Ok(Err(RedeemError::Expired));
         }
         let scope = scope_from(&scope)?;
+        let existing: Option<(String, Option<i64>)> = tx
+            .query_row(
+                "SELECT scope, revoked_ms FROM devices WHERE id = ?1",
+                [device.id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((old_scope, revoked)) = existing {
+            if revoked.is_some() {
+                return Ok(Err(RedeemError::Revoked));
+            }
+            if scope_from(&old_scope)? != scope {
+                return Ok(Err(RedeemError::TakenElsewhere));
+            }
+        }
         tx.execute(
             "UPDATE enrol_codes SET used_ms = ?1, device = ?2 WHERE secret_hash = ?3",
             params![now_ms as i64, device.id.to_string(), secret_hash],
@@ -285,7 +303,7 @@ impl Storage for SqliteStorage {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT(id) DO UPDATE SET name = excluded.name, scope = excluded.scope,
                credential_hash = excluded.credential_hash, enrolled_ms = excluded.enrolled_ms,
-               revoked_ms = NULL, station = excluded.station, slot = excluded.slot",
+               station = excluded.station, slot = excluded.slot",
             params![
                 device.id.to_string(),
                 device.name,
@@ -344,6 +362,14 @@ impl Storage for SqliteStorage {
         Ok(known.is_some())
     }
 
+    fn unrevoke_device(&self, id: Uuid) -> Result<bool> {
+        let n = self.conn().execute(
+            "UPDATE devices SET revoked_ms = NULL WHERE id = ?1",
+            [id.to_string()],
+        )?;
+        Ok(n > 0)
+    }
+
     fn touch_device(&self, id: Uuid, now_ms: u64) -> Result<()> {
         self.conn().execute(
             "UPDATE devices SET last_seen_ms = ?1 WHERE id = ?2",
@@ -371,6 +397,9 @@ impl Storage for SqliteStorage {
                 "INSERT INTO changes(id, station, province, device, entity, received_ms, body)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
+            let mut own = tx.prepare_cached(
+                "INSERT OR IGNORE INTO entity_owners(id, kind, owner) VALUES (?1, ?2, ?3)",
+            )?;
             for (c, province) in changes {
                 let id = c.id.to_string();
                 if let Some(seq) = find.query_row([&id], |r| r.get::<_, i64>(0)).optional()? {
@@ -389,10 +418,31 @@ impl Storage for SqliteStorage {
                     body
                 ])?;
                 seqs.push(tx.last_insert_rowid() as u64);
+                if c.entity != EntityKind::Reporter {
+                    own.execute(params![
+                        c.entity_id.to_string(),
+                        c.entity.as_str(),
+                        c.station
+                    ])?;
+                }
             }
         }
         tx.commit()?;
         Ok(seqs)
+    }
+
+    fn entity_owner(&self, id: Uuid) -> Result<Option<Owned>> {
+        let row: Option<(String, String)> = self
+            .conn()
+            .prepare_cached("SELECT kind, owner FROM entity_owners WHERE id = ?1")?
+            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(kind, owner)| {
+            let kind = EntityKind::parse(&kind)
+                .ok_or_else(|| StorageError::Corrupt(format!("entity kind {kind}")))?;
+            Ok(Owned { kind, owner })
+        })
+        .transpose()
     }
 
     fn changes_since(
@@ -494,7 +544,7 @@ mod tests {
     use tinbao_sync::{EntityKind, Hlc, Op};
 
     /// The number of files in sqlite_migrations/.
-    const LATEST: i64 = 1;
+    const LATEST: i64 = 2;
 
     /// The schema string the server ran on every start before versioned migrations: databases
     /// in the field were made by it and carry `user_version` 0.
@@ -622,6 +672,58 @@ CREATE TABLE IF NOT EXISTS attachment_owners (
             .add_changes(&[(change("00004", device), "01".into())], 6)
             .unwrap();
         assert_eq!(seqs, vec![2]);
+    }
+
+    #[test]
+    fn migration_2_records_the_first_writer_of_each_stored_entity() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let device = Uuid::now_v7();
+        let first = change("00004", device);
+        // A later change to the same case under another station's label (accepted by an older
+        // server that trusted labels) does not take the case over.
+        let mut forged = change("00008", device);
+        forged.entity_id = first.entity_id;
+        let mut reporter = change("00004", device);
+        reporter.entity = EntityKind::Reporter;
+        let mut event = change("00004", device);
+        event.entity = EntityKind::Event;
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_BEFORE_MIGRATIONS).unwrap();
+            for c in [&first, &forged, &reporter, &event] {
+                conn.execute(
+                    "INSERT INTO changes(id, station, province, device, entity, received_ms, body)
+                     VALUES (?1, ?2, '01', ?3, ?4, 5, ?5)",
+                    params![
+                        c.id.to_string(),
+                        c.station,
+                        device.to_string(),
+                        c.entity.as_str(),
+                        serde_json::to_string(c).unwrap()
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStorage::open(&path).unwrap();
+        store.migrate().unwrap();
+        let owned = |kind, owner: &str| {
+            Some(Owned {
+                kind,
+                owner: owner.into(),
+            })
+        };
+        assert_eq!(
+            store.entity_owner(first.entity_id).unwrap(),
+            owned(EntityKind::Case, "00004")
+        );
+        assert_eq!(
+            store.entity_owner(event.entity_id).unwrap(),
+            owned(EntityKind::Event, "00004")
+        );
+        assert_eq!(store.entity_owner(reporter.entity_id).unwrap(), None);
+        assert_eq!(store.entity_owner(Uuid::now_v7()).unwrap(), None);
     }
 
     #[test]
