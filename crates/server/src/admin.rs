@@ -248,6 +248,11 @@ pub fn device_list(data: &DataDir) -> Result<Vec<Device>, ServerError> {
     Ok(data.open()?.devices()?)
 }
 
+/// The devices whose audit log no longer extended what the province had seen.
+pub fn audit_alarms(data: &DataDir) -> Result<Vec<crate::storage::AuditAlarm>, ServerError> {
+    Ok(data.open()?.audit_alarms()?)
+}
+
 pub fn device_revoke(data: &DataDir, id: Uuid) -> Result<Device, ServerError> {
     let store = data.open()?;
     if !store.revoke_device(id, now_ms())? {

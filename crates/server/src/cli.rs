@@ -71,6 +71,9 @@ enum Cmd {
     /// TOKEN"; kept in the data directory's metrics.token, owner-only). /metrics refuses
     /// requests without it.
     MetricsToken,
+    /// List the devices whose audit log (who saw a reporter, exported, printed…) no longer
+    /// extends what the province had seen: entries deleted or rewritten on the PC.
+    AuditAlarms,
 }
 
 #[derive(Subcommand)]
@@ -272,6 +275,23 @@ fn run(cli: Cli) -> Result<(), ServerError> {
                 c.code
             );
             out(to_json(&c), text);
+        }
+        Cmd::AuditAlarms => {
+            let list = admin::audit_alarms(&data)?;
+            let mut text = if list.is_empty() {
+                String::from("Không có cảnh báo nào về nhật ký truy cập của các thiết bị.")
+            } else {
+                String::from("THỜI GIAN	MÃ THIẾT BỊ	PHÁT HIỆN")
+            };
+            for a in &list {
+                text.push_str(&format!(
+                    "\n{}\t{}\t{}",
+                    fmt_ms(Some(a.at_ms)),
+                    a.device,
+                    a.detail
+                ));
+            }
+            out(to_json(&list), text);
         }
         Cmd::MetricsToken => {
             let t = data.metrics_token()?;

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod audit_watch;
 pub mod cli;
 pub mod error;
 mod handlers;

@@ -198,9 +198,19 @@ const INQUIRY_FIELDS: &[&str] = &[
     "answered_utc",
 ];
 const TEMPLATE_FIELDS: &[&str] = &["topic", "title", "body"];
+// `seq`, `prev_hash` and `hash`: the entry's place in its device's audit chain.
 const AUDIT_FIELDS: &[&str] = &[
-    "at_utc", "user_id", "username", "action", "target", "detail",
+    "at_utc",
+    "user_id",
+    "username",
+    "action",
+    "target",
+    "detail",
+    "seq",
+    "prev_hash",
+    "hash",
 ];
+// No `password_hash`: a password's hash never leaves the PC that set it.
 const USER_FIELDS: &[&str] = &[
     "username",
     "full_name",
@@ -208,7 +218,6 @@ const USER_FIELDS: &[&str] = &[
     "role",
     "station",
     "province",
-    "password_hash",
     "active",
 ];
 

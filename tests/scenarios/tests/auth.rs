@@ -297,14 +297,17 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
         s.dedup();
         s
     };
-    // A station's local account (with its password hash) reaches the station's other
-    // devices, never the supervisor's laptop.
-    let account = a.change(
+    // A station's local account reaches the station's other devices, never the supervisor's
+    // laptop; a password hash never leaves the PC that set it, so a change carrying one is
+    // refused.
+    let with_hash = a.change(
         User,
         Upsert,
         STATION_A,
         &[("username", "binh"), ("password_hash", "$argon2id$…")],
     );
+    assert_eq!(a.push(with_hash)?, Err(RejectReason::Invalid));
+    let account = a.change(User, Upsert, STATION_A, &[("username", "binh")]);
     let account_id = account.id;
     assert!(a.push(account)?.is_ok());
     assert!(a_spare.pull_all()?.iter().any(|c| c.id == account_id));
@@ -801,6 +804,7 @@ fn forged_changes_are_refused_from_what_the_server_knows() -> Result<()> {
         &PushRequest {
             device: b.id,
             changes: batch,
+            audit_head: None,
         },
         &|_| {},
     ))?;

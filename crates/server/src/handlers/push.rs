@@ -79,6 +79,7 @@ pub async fn push(
                 }
             }
         }
+        watch_audit_chain(&*st.store, dev.id, &ok, req.audit_head.as_ref(), now)?;
         let before = st.store.head()?;
         // Between the checks above and this insert another push may have taken an id: the
         // store keeps the first owner either way.
@@ -105,6 +106,44 @@ pub async fn push(
     let mut out = encode(&app, &resp)?;
     out.extensions_mut().insert(DeviceTag(device.id));
     Ok(out)
+}
+
+/// Follows the device's audit chain through this push (its accepted audit entries and the head
+/// it reports); what no longer extends what the province saw is recorded for the administrator
+/// and logged, without personal data. The push itself goes on: the entries are evidence.
+fn watch_audit_chain(
+    store: &dyn Storage,
+    device: Uuid,
+    accepted: &[(tinbao_sync::Change, String)],
+    reported: Option<&AuditHead>,
+    now: u64,
+) -> StorageResult<()> {
+    let entries: Vec<crate::audit_watch::Entry> = accepted
+        .iter()
+        .filter(|(c, _)| c.entity == tinbao_sync::EntityKind::Audit && c.device == device)
+        .filter_map(|(c, _)| {
+            Some(crate::audit_watch::Entry {
+                seq: c.fields.get("seq")?.as_i64()?,
+                prev_hash: c.fields.get("prev_hash")?.as_str()?.to_owned(),
+                hash: c.fields.get("hash")?.as_str()?.to_owned(),
+            })
+        })
+        .collect();
+    if entries.is_empty() && reported.is_none() {
+        return Ok(());
+    }
+    let known = store.audit_head(device)?;
+    let (head, alarms) = crate::audit_watch::watch(known.clone(), &entries, reported);
+    for a in &alarms {
+        tracing::warn!(device = %device, alarm = %a, "audit chain of a device no longer extends what the province saw");
+        store.add_audit_alarm(device, a, now)?;
+    }
+    if let Some(h) = head
+        && Some(&h) != known.as_ref()
+    {
+        store.set_audit_head(device, &h, now)?;
+    }
+    Ok(())
 }
 
 /// Looks up the change's entity and its parent (the batch first, then the store) and applies

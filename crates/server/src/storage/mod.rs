@@ -5,7 +5,7 @@
 //! migrations, and [`conformance`] (feature `conformance`) holds the properties every
 //! implementation must pass.
 use serde::Serialize;
-use tinbao_sync::protocol::{DeviceScope, Sequenced};
+use tinbao_sync::protocol::{AuditHead, DeviceScope, Sequenced};
 use tinbao_sync::{Change, EntityKind};
 use uuid::Uuid;
 
@@ -172,4 +172,20 @@ pub trait Storage: Send + Sync + 'static {
     fn add_attachment_owner(&self, sha256: &str, station: &str, size: u64) -> Result<()>;
     /// The stations that uploaded the attachment.
     fn attachment_owners(&self, sha256: &str) -> Result<Vec<String>>;
+
+    /// The head of a device's audit chain as last seen (see `audit_watch`).
+    fn audit_head(&self, device: Uuid) -> Result<Option<AuditHead>>;
+    fn set_audit_head(&self, device: Uuid, head: &AuditHead, now_ms: u64) -> Result<()>;
+    /// Records what the watch found wrong with a device's audit chain.
+    fn add_audit_alarm(&self, device: Uuid, detail: &str, now_ms: u64) -> Result<()>;
+    /// Every alarm, oldest first.
+    fn audit_alarms(&self) -> Result<Vec<AuditAlarm>>;
+}
+
+/// A device whose audit log no longer extended what the province had seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditAlarm {
+    pub device: Uuid,
+    pub at_ms: u64,
+    pub detail: String,
 }

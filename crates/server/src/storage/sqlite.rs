@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
-use tinbao_sync::protocol::{DeviceScope, Sequenced};
+use tinbao_sync::protocol::{AuditHead, DeviceScope, Sequenced};
 use tinbao_sync::{Change, EntityKind};
 use uuid::Uuid;
 
@@ -22,6 +22,9 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("sqlite_migrations/001_init.sql")),
         M::up(include_str!("sqlite_migrations/002_entity_owners.sql")),
+        M::up(include_str!(
+            "sqlite_migrations/003_audit_heads_no_password_hashes.sql"
+        )),
     ])
 }
 
@@ -431,6 +434,58 @@ impl Storage for SqliteStorage {
         Ok(seqs)
     }
 
+    fn audit_head(&self, device: Uuid) -> Result<Option<AuditHead>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT seq, hash FROM audit_heads WHERE device = ?1")?
+            .query_row([device.to_string()], |r| {
+                Ok(AuditHead {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn set_audit_head(&self, device: Uuid, head: &AuditHead, now_ms: u64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO audit_heads(device, seq, hash, updated_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(device) DO UPDATE SET seq = ?2, hash = ?3, updated_ms = ?4",
+            params![device.to_string(), head.seq, head.hash, now_ms as i64],
+        )?;
+        Ok(())
+    }
+
+    fn add_audit_alarm(&self, device: Uuid, detail: &str, now_ms: u64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO audit_alarms(device, at_ms, detail) VALUES (?1, ?2, ?3)",
+            params![device.to_string(), now_ms as i64, detail],
+        )?;
+        Ok(())
+    }
+
+    fn audit_alarms(&self) -> Result<Vec<AuditAlarm>> {
+        let conn = self.conn();
+        let mut st = conn.prepare("SELECT device, at_ms, detail FROM audit_alarms ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (device, at, detail) = row?;
+            out.push(AuditAlarm {
+                device: uuid_from(&device)?,
+                at_ms: at as u64,
+                detail,
+            });
+        }
+        Ok(out)
+    }
+
     fn entity_owner(&self, id: Uuid) -> Result<Option<Owned>> {
         let row: Option<(String, String)> = self
             .conn()
@@ -544,7 +599,7 @@ mod tests {
     use tinbao_sync::{EntityKind, Hlc, Op};
 
     /// The number of files in sqlite_migrations/.
-    const LATEST: i64 = 2;
+    const LATEST: i64 = 3;
 
     /// The schema string the server ran on every start before versioned migrations: databases
     /// in the field were made by it and carry `user_version` 0.
@@ -672,6 +727,52 @@ CREATE TABLE IF NOT EXISTS attachment_owners (
             .add_changes(&[(change("00004", device), "01".into())], 6)
             .unwrap();
         assert_eq!(seqs, vec![2]);
+    }
+
+    /// Password hashes that reached the province before they stopped travelling are dropped
+    /// from its copy; the rest of the account stays.
+    #[test]
+    fn migration_3_drops_the_password_hashes_the_province_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let device = Uuid::now_v7();
+        let mut account = change("00004", device);
+        account.entity = EntityKind::User;
+        account.fields.clear();
+        account
+            .fields
+            .insert("username".into(), serde_json::json!("canbo"));
+        account.fields.insert(
+            "password_hash".into(),
+            serde_json::json!("$argon2id$v=19$secret"),
+        );
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_BEFORE_MIGRATIONS).unwrap();
+            conn.execute(
+                "INSERT INTO changes(id, station, province, device, entity, received_ms, body)
+                 VALUES (?1, '00004', '01', ?2, 'user', 5, ?3)",
+                params![
+                    account.id.to_string(),
+                    device.to_string(),
+                    serde_json::to_string(&account).unwrap()
+                ],
+            )
+            .unwrap();
+        }
+        let store = SqliteStorage::open(&path).unwrap();
+        store.migrate().unwrap();
+        let scope = ReadScope::Station {
+            station: "00004".into(),
+            province: "01".into(),
+        };
+        let (seen, _, _) = store.changes_since(&scope, Uuid::nil(), 0, 10).unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(
+            seen[0].change.fields.get("username"),
+            Some(&serde_json::json!("canbo"))
+        );
+        assert!(!seen[0].change.fields.contains_key("password_hash"));
     }
 
     #[test]
