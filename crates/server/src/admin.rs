@@ -30,7 +30,9 @@ pub fn init(
         )));
     }
     let tls_dir = data.tls();
-    std::fs::create_dir_all(&tls_dir).map_err(|e| ServerError::io(&tls_dir, e))?;
+    crate::files::private_dir(&data.0).map_err(|e| ServerError::io(&data.0, e))?;
+    crate::files::private_dir(&tls_dir).map_err(|e| ServerError::io(&tls_dir, e))?;
+    crate::files::private_dir(&data.blobs()).map_err(|e| ServerError::io(&data.blobs(), e))?;
     std::fs::create_dir_all(data.blobs().join("partial"))
         .map_err(|e| ServerError::io(&data.blobs(), e))?;
     let (cert_pem, key_pem, self_signed) = match cert {
@@ -52,7 +54,7 @@ pub fn init(
     std::fs::write(&cert_path, cert_pem).map_err(|e| ServerError::io(&cert_path, e))?;
     // Check now that the pair loads, rather than at the first `serve`.
     tls::server_config(&tls_dir)?;
-    let store = crate::storage::sqlite::SqliteStorage::open(&data.db())?;
+    let store = crate::storage::sqlite::SqliteStorage::open(&data.db(), &data.store_key()?)?;
     crate::storage::Storage::migrate(&store)?;
     Ok(InitReport {
         data: data.0.display().to_string(),

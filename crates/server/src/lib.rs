@@ -13,6 +13,7 @@ pub mod admin;
 pub mod audit_watch;
 pub mod cli;
 pub mod error;
+mod files;
 mod handlers;
 pub mod metrics;
 pub mod policy;
@@ -33,6 +34,9 @@ pub const BLOB_DIR: &str = "attachments";
 /// The administrator's token for `GET /metrics`, created on first use, readable by the
 /// server's owner only.
 pub const METRICS_TOKEN_FILE: &str = "metrics.token";
+/// The store's encryption key (64 hex digits), owner-only; `TINBAO_SERVER_KEY` overrides it.
+pub const STORE_KEY_FILE: &str = "store.key";
+pub const STORE_KEY_ENV: &str = "TINBAO_SERVER_KEY";
 
 /// The data directory's parts.
 #[derive(Debug, Clone)]
@@ -82,9 +86,43 @@ impl DataDir {
                 self.0.display()
             )));
         }
-        let store = storage::sqlite::SqliteStorage::open(&self.db())?;
+        let store = storage::sqlite::SqliteStorage::open(&self.db(), &self.store_key()?)?;
         storage::Storage::migrate(&store)?;
         Ok(Arc::new(store))
+    }
+
+    /// The store's key: `TINBAO_SERVER_KEY` if set, else the key file, made (owner-only) with a
+    /// random key if missing. A key file others may read is refused: it would open the
+    /// province's copy to every local user.
+    pub fn store_key(&self) -> Result<storage::sqlite::StoreKey, ServerError> {
+        if let Ok(v) = std::env::var(STORE_KEY_ENV)
+            && !v.trim().is_empty()
+        {
+            return storage::sqlite::StoreKey::from_hex(&v)
+                .map_err(|e| ServerError::Invalid(format!("{STORE_KEY_ENV}: {e}")));
+        }
+        let path = self.0.join(STORE_KEY_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                if files::readable_by_others(&path).map_err(|e| ServerError::io(&path, e))? {
+                    return Err(ServerError::Invalid(format!(
+                        "{} đọc được bởi người dùng khác trên máy: chạy `chmod 600 {}` rồi khởi động lại.",
+                        path.display(),
+                        path.display()
+                    )));
+                }
+                storage::sqlite::StoreKey::from_hex(&text)
+                    .map_err(|e| ServerError::Invalid(format!("{}: {e}", path.display())))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                files::private_dir(&self.0).map_err(|e| ServerError::io(&self.0, e))?;
+                let key = storage::sqlite::StoreKey::random();
+                files::write_new_private(&path, key.hex().as_bytes())
+                    .map_err(|e| ServerError::io(&path, e))?;
+                Ok(key)
+            }
+            Err(e) => Err(ServerError::io(&path, e)),
+        }
     }
 }
 

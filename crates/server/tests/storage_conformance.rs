@@ -10,7 +10,11 @@ fn with_sqlite(property: Property) {
     let dirs = RefCell::new(Vec::new());
     let make = || -> Box<dyn Storage> {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let store = SqliteStorage::open(&dir.path().join("server.db")).expect("open store");
+        let store = SqliteStorage::open(
+            &dir.path().join("server.db"),
+            &tinbao_server::storage::sqlite::StoreKey::from_hex(&"cd".repeat(32)).expect("key"),
+        )
+        .expect("open store");
         dirs.borrow_mut().push(dir);
         Box::new(store)
     };

@@ -40,9 +40,97 @@ impl From<rusqlite_migration::Error> for StorageError {
     }
 }
 
-impl SqliteStorage {
-    pub fn open(path: &Path) -> Result<Self> {
+/// The store's key as SQLCipher takes it: 32 bytes as 64 hex digits, used as a raw key.
+#[derive(Clone)]
+pub struct StoreKey(zeroize::Zeroizing<String>);
+
+impl StoreKey {
+    /// A key from its 64 hex digits (the key file's text, or TINBAO_SERVER_KEY).
+    pub fn from_hex(text: &str) -> std::result::Result<StoreKey, String> {
+        let t = text.trim();
+        if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(StoreKey(zeroize::Zeroizing::new(t.to_ascii_lowercase())))
+        } else {
+            Err("khóa cơ sở dữ liệu máy chủ phải là 64 chữ số hệ 16 (32 byte)".into())
+        }
+    }
+
+    pub fn random() -> StoreKey {
+        StoreKey(zeroize::Zeroizing::new(tinbao_sync::protocol::random_secret(32)))
+    }
+
+    pub fn hex(&self) -> &str {
+        &self.0
+    }
+
+    /// The statement that keys a connection; wiped when dropped.
+    fn pragma(&self, verb: &str, schema: &str) -> zeroize::Zeroizing<String> {
+        zeroize::Zeroizing::new(format!("PRAGMA {schema}{verb} = \"x'{}'\";", self.hex()))
+    }
+}
+
+impl std::fmt::Debug for StoreKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreKey(…)")
+    }
+}
+
+/// A plain SQLite file (a province's store from before encryption) starts with this text.
+const PLAIN_HEADER: &[u8] = b"SQLite format 3\0";
+
+/// Encrypts a store written before encryption at rest, in place: an encrypted copy is made
+/// beside it with SQLCipher's export, then put in its place.
+fn encrypt_plain_file(path: &Path, key: &StoreKey) -> Result<()> {
+    let tmp = path.with_extension("encrypting");
+    let _ = std::fs::remove_file(&tmp);
+    {
         let conn = Connection::open(path)?;
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        let attach = zeroize::Zeroizing::new(format!(
+            "ATTACH DATABASE '{}' AS enc KEY \"x'{}'\";",
+            tmp.display().to_string().replace('\'', "''"),
+            key.hex()
+        ));
+        conn.execute_batch(&attach)?;
+        conn.query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))?;
+        let v: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+        conn.execute_batch(&format!("PRAGMA enc.user_version = {v}; DETACH DATABASE enc;"))?;
+    }
+    crate::files::restrict(&tmp).map_err(|e| StorageError::Backend(e.to_string()))?;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| StorageError::Backend(e.to_string()))?;
+    Ok(())
+}
+
+impl SqliteStorage {
+    /// Opens (or creates) the store at `path`, encrypted with `key`. The file is created
+    /// readable by the server's user only; a plain store from before encryption is encrypted
+    /// first.
+    pub fn open(path: &Path, key: &StoreKey) -> Result<Self> {
+        match std::fs::File::open(path) {
+            Ok(mut f) => {
+                use std::io::Read;
+                let mut head = [0u8; 16];
+                if f.read_exact(&mut head).is_ok() && head == PLAIN_HEADER {
+                    encrypt_plain_file(path, key)?;
+                }
+            }
+            Err(_) => {
+                crate::files::create_private(path)
+                    .map_err(|e| StorageError::Backend(e.to_string()))?;
+            }
+        }
+        let conn = Connection::open(path)?;
+        conn.execute_batch(&key.pragma("key", ""))?;
+        // A wrong key shows at the first read.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+            .map_err(|_| {
+                StorageError::Backend(
+                    "không mở được cơ sở dữ liệu máy chủ: sai khóa (store.key hoặc TINBAO_SERVER_KEY) hoặc tệp hỏng".into(),
+                )
+            })?;
         // WAL and synchronous=FULL: an acknowledged push must survive a power cut.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -598,6 +686,10 @@ mod tests {
     use super::*;
     use tinbao_sync::{EntityKind, Hlc, Op};
 
+    fn test_key() -> StoreKey {
+        StoreKey::from_hex(&"ab".repeat(32)).unwrap()
+    }
+
     /// The number of files in sqlite_migrations/.
     const LATEST: i64 = 3;
 
@@ -677,10 +769,49 @@ CREATE TABLE IF NOT EXISTS attachment_owners (
         }
     }
 
+    /// Read through the key, unless the file is a plain one from before encryption.
     fn user_version(path: &Path) -> i64 {
+        let plain = std::fs::read(path).unwrap().starts_with(PLAIN_HEADER);
         let conn = Connection::open(path).unwrap();
+        if !plain {
+            conn.execute_batch(&test_key().pragma("key", "")).unwrap();
+        }
         conn.query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap()
+    }
+
+    /// The province's copy is encrypted at rest: the file shows nothing without the key, a
+    /// wrong key is refused with a message an administrator can act on, and the file is the
+    /// server user's only. A store from before encryption is encrypted in place, data kept.
+    #[test]
+    fn the_store_is_encrypted_and_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let store = SqliteStorage::open(&path, &test_key()).unwrap();
+        store.migrate().unwrap();
+        let device = Uuid::now_v7();
+        let mut c = change("00004", device);
+        c.fields
+            .insert("summary".into(), serde_json::json!("Người báo tin Nguyễn Thị Mật"));
+        store.add_changes(&[(c, "01".into())], 5).unwrap();
+        drop(store);
+        let raw = std::fs::read(&path).unwrap();
+        assert_ne!(&raw[..16], PLAIN_HEADER);
+        assert!(!raw.windows(4).any(|w| w == "Mật".as_bytes()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let wrong = StoreKey::from_hex(&"ef".repeat(32)).unwrap();
+        match SqliteStorage::open(&path, &wrong) {
+            Err(StorageError::Backend(m)) => assert!(m.contains("sai khóa"), "{m}"),
+            other => panic!("a wrong key opened the store: {:?}", other.is_ok()),
+        }
+        assert!(StoreKey::from_hex("ngắn").is_err());
+        let store = SqliteStorage::open(&path, &test_key()).unwrap();
+        assert_eq!(store.change_count().unwrap(), 1);
     }
 
     #[test]
@@ -710,7 +841,7 @@ CREATE TABLE IF NOT EXISTS attachment_owners (
         }
         assert_eq!(user_version(&path), 0);
 
-        let store = SqliteStorage::open(&path).unwrap();
+        let store = SqliteStorage::open(&path, &test_key()).unwrap();
         store.migrate().unwrap();
         store.migrate().unwrap();
         assert_eq!(user_version(&path), LATEST);
@@ -760,7 +891,7 @@ CREATE TABLE IF NOT EXISTS attachment_owners (
             )
             .unwrap();
         }
-        let store = SqliteStorage::open(&path).unwrap();
+        let store = SqliteStorage::open(&path, &test_key()).unwrap();
         store.migrate().unwrap();
         let scope = ReadScope::Station {
             station: "00004".into(),
@@ -807,7 +938,7 @@ CREATE TABLE IF NOT EXISTS attachment_owners (
                 .unwrap();
             }
         }
-        let store = SqliteStorage::open(&path).unwrap();
+        let store = SqliteStorage::open(&path, &test_key()).unwrap();
         store.migrate().unwrap();
         let owned = |kind, owner: &str| {
             Some(Owned {
@@ -831,7 +962,7 @@ CREATE TABLE IF NOT EXISTS attachment_owners (
     fn a_new_database_gets_the_latest_version() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("server.db");
-        let store = SqliteStorage::open(&path).unwrap();
+        let store = SqliteStorage::open(&path, &test_key()).unwrap();
         store.migrate().unwrap();
         assert_eq!(user_version(&path), LATEST);
         assert!(migrations().validate().is_ok());
@@ -841,11 +972,12 @@ CREATE TABLE IF NOT EXISTS attachment_owners (
     fn a_database_from_a_newer_server_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("server.db");
-        Connection::open(&path)
-            .unwrap()
-            .pragma_update(None, "user_version", 99)
-            .unwrap();
-        let store = SqliteStorage::open(&path).unwrap();
+        drop(SqliteStorage::open(&path, &test_key()).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(&test_key().pragma("key", "")).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let store = SqliteStorage::open(&path, &test_key()).unwrap();
         assert!(matches!(store.migrate(), Err(StorageError::Backend(_))));
     }
 }
