@@ -11,6 +11,7 @@
 
 pub mod admin;
 pub mod audit_watch;
+pub mod blob_cipher;
 pub mod cli;
 pub mod error;
 mod files;
@@ -142,13 +143,24 @@ pub async fn serve(
 ) -> Result<(), ServerError> {
     let store = data.open()?;
     let tls = tls::server_config(&data.tls())?;
-    std::fs::create_dir_all(data.blobs().join("partial"))
+    files::private_dir(&data.blobs()).map_err(|e| ServerError::io(&data.blobs(), e))?;
+    files::private_dir(&data.blobs().join("partial"))
         .map_err(|e| ServerError::io(&data.blobs(), e))?;
+    let blob_key = blob_cipher::BlobKey::from_store_key(data.store_key()?.hex());
+    let encrypted = blob_cipher::encrypt_existing(&data.blobs(), &blob_key)
+        .map_err(|e| ServerError::io(&data.blobs(), e))?;
+    if encrypted > 0 {
+        tracing::info!(
+            files = encrypted,
+            "attachments stored before encryption at rest are now encrypted"
+        );
+    }
     let metrics_token = data.metrics_token()?;
     let app = Arc::new(router::App {
         store,
         metrics_token,
         blobs: data.blobs(),
+        blob_key,
         metrics: metrics::Metrics::default(),
     });
     // Unfinished uploads older than a day are deleted at start and every hour.

@@ -23,6 +23,8 @@ pub struct App {
     /// Where attachment files live: `<sha256>` when complete, `partial/<sha256>.<device>` while
     /// an upload is under way.
     pub blobs: PathBuf,
+    /// The attachments' key at rest (see `blob_cipher`).
+    pub blob_key: crate::blob_cipher::BlobKey,
     pub metrics: Metrics,
 }
 

@@ -198,12 +198,14 @@ pub async fn put(
             }
         }
     }
-    let mut f = tokio::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&partial)
-        .await
-        .map_err(io_err)?;
+    let mut opts = tokio::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    opts.mode(0o600);
+    let mut f = opts.open(&partial).await.map_err(io_err)?;
+    // Encrypted as it arrives: nothing of an attachment is written to disk in clear.
+    let mut body = body.to_vec();
+    app.blob_key.apply(&sha, q.offset, &mut body);
     f.write_all(&body).await.map_err(io_err)?;
     f.sync_all().await.map_err(io_err)?;
     drop(f);
@@ -222,13 +224,9 @@ pub async fn put(
         );
     }
     // Complete: keep it only if the content is what its name says.
-    let p = partial.clone();
+    let (p, key, name) = (partial.clone(), app.blob_key.clone(), sha.clone());
     let digest = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
-        use sha2::Digest;
-        let mut h = sha2::Sha256::new();
-        let mut f = std::fs::File::open(&p)?;
-        std::io::copy(&mut f, &mut h)?;
-        Ok(hex::encode(h.finalize()))
+        crate::blob_cipher::plain_digest(&key, &name, &p)
     })
     .await
     .map_err(|e| io_err(std::io::Error::other(e)))?
@@ -295,6 +293,7 @@ pub async fn get(
         .read_to_end(&mut buf)
         .await
         .map_err(io_err)?;
+    app.blob_key.apply(&sha, offset, &mut buf);
     app.metrics
         .attachment_bytes_out
         .fetch_add(buf.len() as u64, Relaxed);

@@ -56,7 +56,9 @@ impl StoreKey {
     }
 
     pub fn random() -> StoreKey {
-        StoreKey(zeroize::Zeroizing::new(tinbao_sync::protocol::random_secret(32)))
+        StoreKey(zeroize::Zeroizing::new(
+            tinbao_sync::protocol::random_secret(32),
+        ))
     }
 
     pub fn hex(&self) -> &str {
@@ -94,7 +96,9 @@ fn encrypt_plain_file(path: &Path, key: &StoreKey) -> Result<()> {
         conn.execute_batch(&attach)?;
         conn.query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))?;
         let v: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
-        conn.execute_batch(&format!("PRAGMA enc.user_version = {v}; DETACH DATABASE enc;"))?;
+        conn.execute_batch(&format!(
+            "PRAGMA enc.user_version = {v}; DETACH DATABASE enc;"
+        ))?;
     }
     crate::files::restrict(&tmp).map_err(|e| StorageError::Backend(e.to_string()))?;
     for suffix in ["-wal", "-shm"] {
@@ -791,8 +795,10 @@ CREATE TABLE IF NOT EXISTS attachment_owners (
         store.migrate().unwrap();
         let device = Uuid::now_v7();
         let mut c = change("00004", device);
-        c.fields
-            .insert("summary".into(), serde_json::json!("Người báo tin Nguyễn Thị Mật"));
+        c.fields.insert(
+            "summary".into(),
+            serde_json::json!("Người báo tin Nguyễn Thị Mật"),
+        );
         store.add_changes(&[(c, "01".into())], 5).unwrap();
         drop(store);
         let raw = std::fs::read(&path).unwrap();
