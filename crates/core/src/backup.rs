@@ -59,15 +59,9 @@ impl Store {
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         self.conn
             .pragma_update_and_check(None, "journal_mode", "DELETE", |_| Ok(()))?;
-        let raw = new_key
-            .strip_prefix("x'")
-            .and_then(|k| k.strip_suffix('\''))
-            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-        let sql = zeroize::Zeroizing::new(match raw {
-            Some(hex) => format!("PRAGMA rekey = \"x'{hex}'\";"),
-            None => format!("PRAGMA rekey = '{}';", new_key.replace('\'', "''")),
-        });
-        let rekeyed = self.conn.execute_batch(&sql);
+        let rekeyed = self
+            .conn
+            .execute_batch(&crate::store::key_statement("rekey", new_key));
         let wal = self
             .conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()));

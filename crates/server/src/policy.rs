@@ -136,90 +136,18 @@ pub struct Grant {
     pub events: EventTypes,
 }
 
-const CASE_FIELDS: &[&str] = &[
-    "station",
-    "register_no",
-    "received_at",
-    "channel",
-    "channel_ref",
-    "kind",
-    "category",
-    "urgency",
-    "summary",
-    "description",
-    "commune",
-    "hamlet",
-    "address",
-    "lat",
-    "lon",
-    "occurred",
-];
-const REPORTER_FIELDS: &[&str] = &["name", "phone", "address", "id_number"];
-const PERSON_FIELDS: &[&str] = &[
-    "case_id",
-    "role",
-    "name",
-    "birth_year",
-    "id_number",
-    "phone",
-    "address",
-];
-const EVENT_FIELDS: &[&str] = &["case_id", "type", "data", "author_name", "at_utc"];
-const ATTACHMENT_FIELDS: &[&str] = &[
-    "case_id",
-    "sha256",
-    "file_name",
-    "mime",
-    "size",
-    "added_utc",
-];
-const CHANNEL_FIELDS: &[&str] = &[
-    "station", "platform", "name", "link", "area", "officer", "active",
-];
-const CHANNEL_STAT_FIELDS: &[&str] = &["channel_id", "on_date", "followers"];
-const POST_FIELDS: &[&str] = &[
-    "station",
-    "published_on",
-    "channels",
-    "title",
-    "body",
-    "views",
-    "reactions",
-];
-const INQUIRY_FIELDS: &[&str] = &[
-    "station",
-    "received_utc",
-    "channel",
-    "topic",
-    "question",
-    "answer",
-    "template_id",
-    "answered_by",
-    "answered_utc",
-];
-const TEMPLATE_FIELDS: &[&str] = &["topic", "title", "body"];
-// `seq`, `prev_hash` and `hash`: the entry's place in its device's audit chain.
-const AUDIT_FIELDS: &[&str] = &[
-    "at_utc",
-    "user_id",
-    "username",
-    "action",
-    "target",
-    "detail",
-    "seq",
-    "prev_hash",
-    "hash",
-];
-// No `password_hash`: a password's hash never leaves the PC that set it.
-const USER_FIELDS: &[&str] = &[
-    "username",
-    "full_name",
-    "rank",
-    "role",
-    "station",
-    "province",
-    "active",
-];
+const CASE_FIELDS: &[&str] = EntityKind::Case.fields();
+const REPORTER_FIELDS: &[&str] = EntityKind::Reporter.fields();
+const PERSON_FIELDS: &[&str] = EntityKind::Person.fields();
+const EVENT_FIELDS: &[&str] = EntityKind::Event.fields();
+const ATTACHMENT_FIELDS: &[&str] = EntityKind::Attachment.fields();
+const CHANNEL_FIELDS: &[&str] = EntityKind::Channel.fields();
+const CHANNEL_STAT_FIELDS: &[&str] = EntityKind::ChannelStat.fields();
+const POST_FIELDS: &[&str] = EntityKind::Post.fields();
+const INQUIRY_FIELDS: &[&str] = EntityKind::Inquiry.fields();
+const TEMPLATE_FIELDS: &[&str] = EntityKind::AnswerTemplate.fields();
+const AUDIT_FIELDS: &[&str] = EntityKind::Audit.fields();
+const USER_FIELDS: &[&str] = EntityKind::User.fields();
 
 const fn grant(
     writer: Writer,

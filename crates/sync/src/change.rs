@@ -35,6 +35,97 @@ impl EntityKind {
         )
     }
 
+    /// The fields a change of this kind may write: one list for the app's tables and the
+    /// server's policy, so a field added to one is known to the other. A password hash is not
+    /// among a user's (it never leaves the PC that set it); an audit entry's `seq`,
+    /// `prev_hash` and `hash` are its place in its device's chain.
+    pub const fn fields(self) -> &'static [&'static str] {
+        match self {
+            EntityKind::Case => &[
+                "station",
+                "register_no",
+                "received_at",
+                "channel",
+                "channel_ref",
+                "kind",
+                "category",
+                "urgency",
+                "summary",
+                "description",
+                "commune",
+                "hamlet",
+                "address",
+                "lat",
+                "lon",
+                "occurred",
+            ],
+            EntityKind::Reporter => &["name", "phone", "address", "id_number"],
+            EntityKind::Person => &[
+                "case_id",
+                "role",
+                "name",
+                "birth_year",
+                "id_number",
+                "phone",
+                "address",
+            ],
+            EntityKind::Event => &["case_id", "type", "data", "author_name", "at_utc"],
+            EntityKind::Attachment => &[
+                "case_id",
+                "sha256",
+                "file_name",
+                "mime",
+                "size",
+                "added_utc",
+            ],
+            EntityKind::Channel => &[
+                "station", "platform", "name", "link", "area", "officer", "active",
+            ],
+            EntityKind::ChannelStat => &["channel_id", "on_date", "followers"],
+            EntityKind::Post => &[
+                "station",
+                "published_on",
+                "channels",
+                "title",
+                "body",
+                "views",
+                "reactions",
+            ],
+            EntityKind::Inquiry => &[
+                "station",
+                "received_utc",
+                "channel",
+                "topic",
+                "question",
+                "answer",
+                "template_id",
+                "answered_by",
+                "answered_utc",
+            ],
+            EntityKind::AnswerTemplate => &["topic", "title", "body"],
+            EntityKind::Audit => &[
+                "at_utc",
+                "user_id",
+                "username",
+                "action",
+                "target",
+                "detail",
+                "seq",
+                "prev_hash",
+                "hash",
+            ],
+            EntityKind::User => &[
+                "username",
+                "full_name",
+                "rank",
+                "role",
+                "station",
+                "province",
+                "active",
+            ],
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EntityKind::Case => "case",

@@ -26,7 +26,7 @@ mod upkeep;
 pub(crate) use audit_entry::record_in;
 #[doc(hidden)]
 pub use open::key_connection;
-pub(crate) use open::{PageHmac, apply_key, key_format, open_keyed};
+pub(crate) use open::{PageHmac, apply_key, key_format, key_statement, open_keyed};
 pub use outbox::RefusedChange;
 pub(crate) use outbox::Writer;
 pub use schema::SCHEMA_VERSION;

@@ -139,20 +139,24 @@ fn configure(conn: Connection) -> Result<Connection> {
     Ok(conn)
 }
 
-/// A key of the form `x'<64 hex digits>'` is a raw 256-bit key (the desktop app's random key,
-/// no passphrase derivation at open); anything else is a passphrase.
-pub(crate) fn apply_key(conn: &Connection, key: &str, hmac: PageHmac) -> Result<()> {
+/// `PRAGMA key` or `PRAGMA rekey` (`verb`) with `key`. The statement's text holds the key: it
+/// is wiped when dropped, not left in the heap.
+pub(crate) fn key_statement(verb: &str, key: &str) -> zeroize::Zeroizing<String> {
     let raw = key
         .strip_prefix("x'")
         .and_then(|k| k.strip_suffix('\''))
         .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-    // The statement's text holds the key: it is wiped when dropped, not left in the heap.
-    let sql = zeroize::Zeroizing::new(match raw {
+    zeroize::Zeroizing::new(match raw {
         // Only hex digits reach the statement, so nothing can be injected.
-        Some(hex) => format!("PRAGMA key = \"x'{hex}'\";"),
-        None => format!("PRAGMA key = '{}';", key.replace('\'', "''")),
-    });
-    conn.execute_batch(&sql)?;
+        Some(hex) => format!("PRAGMA {verb} = \"x'{hex}'\";"),
+        None => format!("PRAGMA {verb} = '{}';", key.replace('\'', "''")),
+    })
+}
+
+/// A key of the form `x'<64 hex digits>'` is a raw 256-bit key (the desktop app's random key,
+/// no passphrase derivation at open); anything else is a passphrase.
+pub(crate) fn apply_key(conn: &Connection, key: &str, hmac: PageHmac) -> Result<()> {
+    conn.execute_batch(&key_statement("key", key))?;
     conn.execute_batch(&format!(
         "PRAGMA cipher_hmac_algorithm = {};",
         hmac.pragma_value()

@@ -7,137 +7,25 @@ use std::collections::BTreeMap;
 use tinbao_sync::{EntityKind, Hlc};
 use uuid::Uuid;
 
-/// Where each synced kind lives and which of its columns a change may write. Column names
-/// from the network are only ever used after being found in these lists.
+/// Where each synced kind lives and which of its columns a change may write (the list the
+/// server's policy uses too, `EntityKind::fields`). Column names from the network are only
+/// ever used after being found in these lists.
 pub(crate) fn table(entity: EntityKind) -> (&'static str, &'static str, &'static [&'static str]) {
-    match entity {
-        EntityKind::Case => (
-            "cases",
-            "id",
-            &[
-                "station",
-                "register_no",
-                "received_at",
-                "channel",
-                "channel_ref",
-                "kind",
-                "category",
-                "urgency",
-                "summary",
-                "description",
-                "commune",
-                "hamlet",
-                "address",
-                "lat",
-                "lon",
-                "occurred",
-            ],
-        ),
-        EntityKind::Reporter => (
-            "reporters",
-            "case_id",
-            &["name", "phone", "address", "id_number"],
-        ),
-        EntityKind::Person => (
-            "persons",
-            "id",
-            &[
-                "case_id",
-                "role",
-                "name",
-                "birth_year",
-                "id_number",
-                "phone",
-                "address",
-            ],
-        ),
-        EntityKind::User => (
-            "users",
-            "id",
-            &[
-                "username",
-                "full_name",
-                "rank",
-                "role",
-                "station",
-                "province",
-                "active",
-            ],
-        ),
-        EntityKind::Channel => (
-            "channels",
-            "id",
-            &[
-                "station", "platform", "name", "link", "area", "officer", "active",
-            ],
-        ),
-        EntityKind::Post => (
-            "posts",
-            "id",
-            &[
-                "station",
-                "published_on",
-                "channels",
-                "title",
-                "body",
-                "views",
-                "reactions",
-            ],
-        ),
-        EntityKind::AnswerTemplate => ("answer_templates", "id", &["topic", "title", "body"]),
-        EntityKind::Inquiry => (
-            "inquiries",
-            "id",
-            &[
-                "station",
-                "received_utc",
-                "channel",
-                "topic",
-                "question",
-                "answer",
-                "template_id",
-                "answered_by",
-                "answered_utc",
-            ],
-        ),
-        EntityKind::Event => (
-            "events",
-            "id",
-            &["case_id", "type", "data", "author_name", "at_utc"],
-        ),
-        EntityKind::Attachment => (
-            "attachments",
-            "id",
-            &[
-                "case_id",
-                "sha256",
-                "file_name",
-                "mime",
-                "size",
-                "added_utc",
-            ],
-        ),
-        EntityKind::Audit => (
-            "audit",
-            "id",
-            &[
-                "at_utc",
-                "user_id",
-                "username",
-                "action",
-                "target",
-                "detail",
-                "seq",
-                "prev_hash",
-                "hash",
-            ],
-        ),
-        EntityKind::ChannelStat => (
-            "channel_stats",
-            "id",
-            &["channel_id", "on_date", "followers"],
-        ),
-    }
+    let (t, key) = match entity {
+        EntityKind::Case => ("cases", "id"),
+        EntityKind::Reporter => ("reporters", "case_id"),
+        EntityKind::Person => ("persons", "id"),
+        EntityKind::User => ("users", "id"),
+        EntityKind::Channel => ("channels", "id"),
+        EntityKind::Post => ("posts", "id"),
+        EntityKind::AnswerTemplate => ("answer_templates", "id"),
+        EntityKind::Inquiry => ("inquiries", "id"),
+        EntityKind::Event => ("events", "id"),
+        EntityKind::Attachment => ("attachments", "id"),
+        EntityKind::Audit => ("audit", "id"),
+        EntityKind::ChannelStat => ("channel_stats", "id"),
+    };
+    (t, key, entity.fields())
 }
 
 pub(crate) fn sql_value(v: &Value) -> rusqlite::types::Value {
