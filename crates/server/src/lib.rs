@@ -12,6 +12,8 @@
 pub mod admin;
 pub mod cli;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handlers;
 pub mod metrics;
 pub mod policy;
