@@ -113,8 +113,8 @@ pub const CSV_HEADERS: [&str; 19] = [
 pub type Progress<'a> = &'a mut dyn FnMut(u64);
 
 /// A case read and prepared on the reading thread, ready for the writer.
-struct Incoming {
-    line: u64,
+pub(crate) struct Incoming {
+    pub(crate) line: u64,
     id: Uuid,
     /// A CSV row's id as registers made before secret import ids gave it, so that a sheet
     /// imported then is still recognised as present.
@@ -183,13 +183,13 @@ impl Incoming {
 
 /// What the reading thread hands the writer: up to `BATCH` cases and the lines it refused.
 #[derive(Default)]
-struct Chunk {
-    cases: Vec<Incoming>,
-    rejected: Vec<Rejection>,
+pub(crate) struct Chunk {
+    pub(crate) cases: Vec<Incoming>,
+    pub(crate) rejected: Vec<Rejection>,
     /// Lines read (blank ones not counted).
-    lines: u64,
+    pub(crate) lines: u64,
     /// Bytes of input read so far, for the progress bar.
-    position: u64,
+    pub(crate) position: u64,
 }
 
 impl Chunk {
@@ -205,7 +205,7 @@ impl Chunk {
 }
 
 /// Hands a chunk to the writer; false when the writer has stopped (an error), so reading stops.
-type Handoff<'a> = &'a mut dyn FnMut(Chunk) -> bool;
+pub(crate) type Handoff<'a> = &'a mut dyn FnMut(Chunk) -> bool;
 
 impl Store {
     /// Imports JSON Lines. `progress` is told how many bytes have been read.
@@ -217,62 +217,7 @@ impl Store {
     ) -> Result<ImportReport> {
         self.import_chunks(
             actor,
-            move |send: Handoff<'_>| {
-                let mut reader = std::io::BufReader::with_capacity(1 << 20, input);
-                let mut chunk = Chunk::default();
-                let mut buf = Vec::new();
-                let (mut bytes, mut line) = (0u64, 0u64);
-                loop {
-                    buf.clear();
-                    let n = reader
-                        .by_ref()
-                        .take(MAX_LINE_BYTES as u64 + 1)
-                        .read_until(b'\n', &mut buf)?;
-                    if n == 0 {
-                        break;
-                    }
-                    bytes += n as u64;
-                    // Line numbers are the file's own, blank lines included, so an officer
-                    // finds a rejected line where the report says.
-                    line += 1;
-                    if n > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
-                        bytes += skip_line(&mut reader)?;
-                        chunk.lines += 1;
-                        chunk.reject(
-                            line,
-                            format!("Dòng quá dài (trên {} KB).", MAX_LINE_BYTES / 1024),
-                        );
-                        continue;
-                    }
-                    let text = match std::str::from_utf8(&buf) {
-                        // Notepad and Excel start a UTF-8 file with a byte-order mark.
-                        Ok(t) if line == 1 => t.trim_start_matches('\u{feff}').trim(),
-                        Ok(t) => t.trim(),
-                        Err(_) => {
-                            chunk.lines += 1;
-                            chunk.reject(line, "Không phải văn bản UTF-8.");
-                            continue;
-                        }
-                    };
-                    if text.is_empty() {
-                        continue;
-                    }
-                    chunk.lines += 1;
-                    match serde_json::from_str::<InterchangeCase>(text) {
-                        Ok(c) => chunk.cases.push(Incoming::of(line, c)),
-                        Err(_) => chunk.reject(line, json_rejection(text)),
-                    }
-                    if chunk.full() {
-                        chunk.position = bytes;
-                        if !send(std::mem::take(&mut chunk)) {
-                            return Ok(());
-                        }
-                    }
-                }
-                chunk.position = bytes;
-                send(chunk);
-                Ok(())
-            },
+            move |send: Handoff<'_>| read_jsonl(input, send),
             progress,
         )
     }
@@ -284,97 +229,13 @@ impl Store {
         input: impl Read + Send,
         progress: Progress<'_>,
     ) -> Result<ImportReport> {
-        let quotes = QuoteWatch::default();
-        let state = quotes.state.clone();
-        let mut rdr = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(WatchedReader {
-                inner: input,
-                watch: quotes,
-            });
-        let headers: Vec<String> = rdr
-            .headers()
-            .map_err(|e| Error::invalid(format!("Không đọc được dòng tiêu đề CSV: {e}")))?
-            .iter()
-            .map(|h| fold(h.trim_start_matches('\u{feff}').trim()))
-            .collect();
-        let col = |name: &str| headers.iter().position(|h| *h == fold(name));
-        let idx: Vec<Option<usize>> = CSV_HEADERS.iter().map(|h| col(h)).collect();
-        for required in [2usize, 3, 4, 5, 7, 9] {
-            if idx[required].is_none() {
-                return Err(Error::invalid(format!(
-                    "Tệp CSV thiếu cột “{}”.",
-                    CSV_HEADERS[required]
-                )));
-            }
-        }
+        let reader = CsvCases::open(input)?;
         let default_station = scope_station(&self.scope).to_owned();
         let namespace = self.import_namespace()?;
         let categories = self.categories()?;
         self.import_chunks(
             actor,
-            move |send: Handoff<'_>| {
-                let mut chunk = Chunk::default();
-                let mut records = rdr.records().enumerate().peekable();
-                while let Some((i, rec)) = records.next() {
-                    // A record's first line in the file: a quoted cell may span lines (Excel
-                    // keeps a description's line breaks), so the record's index is not enough.
-                    let counted = i as u64 + 2;
-                    chunk.lines += 1;
-                    // A quote opened and never closed makes the csv reader take the rest of the
-                    // file as one cell of the last record: refuse that record, and say so.
-                    if records.peek().is_none()
-                        && let Some(open) = unclosed_quote(&state)
-                    {
-                        let line = rec
-                            .as_ref()
-                            .ok()
-                            .and_then(|r| r.position())
-                            .map_or(counted, |p| p.line());
-                        chunk.reject(
-                            line,
-                            format!(
-                                "Dấu ngoặc kép mở ở dòng {open} không được đóng: từ dòng {line} đến hết tệp không được nhập. Sửa tệp (đóng dấu \" của ô đó) rồi nhập lại."
-                            ),
-                        );
-                        break;
-                    }
-                    let rec = match rec {
-                        Ok(r) => r,
-                        Err(e) => {
-                            let line = e.position().map_or(counted, |p| p.line());
-                            chunk.reject(line, format!("Dòng CSV hỏng: {e}"));
-                            continue;
-                        }
-                    };
-                    let line = rec.position().map_or(counted, |p| p.line());
-                    let get = |k: usize| {
-                        idx[k]
-                            .and_then(|i| rec.get(i))
-                            .map(str::trim)
-                            .filter(|s| !s.is_empty())
-                            .map(str::to_owned)
-                    };
-                    match csv_case(&get, &default_station, &categories, namespace) {
-                        Ok((c, legacy_id)) => {
-                            let mut incoming = Incoming::of(line, c);
-                            incoming.legacy_id = legacy_id;
-                            chunk.cases.push(incoming);
-                        }
-                        Err(reason) => chunk.reject(line, reason),
-                    }
-                    if chunk.full() {
-                        chunk.position = rec.position().map_or(0, |p| p.byte());
-                        if !send(std::mem::take(&mut chunk)) {
-                            return Ok(());
-                        }
-                    }
-                }
-                drop(records);
-                chunk.position = rdr.position().byte();
-                send(chunk);
-                Ok(())
-            },
+            move |send: Handoff<'_>| reader.read(&default_station, &categories, namespace, send),
             progress,
         )
     }
@@ -739,6 +600,176 @@ impl Store {
             w.flush()?;
             Ok(n)
         })
+    }
+}
+
+/// The reading half of `Store::import_jsonl`, which needs no database: splits the input into
+/// lines and turns each into a case or a rejection, handing them over a chunk at a time.
+pub(crate) fn read_jsonl(input: impl Read, send: Handoff<'_>) -> Result<()> {
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, input);
+    let mut chunk = Chunk::default();
+    let mut buf = Vec::new();
+    let (mut bytes, mut line) = (0u64, 0u64);
+    loop {
+        buf.clear();
+        let n = reader
+            .by_ref()
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        // Line numbers are the file's own, blank lines included, so an officer
+        // finds a rejected line where the report says.
+        line += 1;
+        if n > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
+            bytes += skip_line(&mut reader)?;
+            chunk.lines += 1;
+            chunk.reject(
+                line,
+                format!("Dòng quá dài (trên {} KB).", MAX_LINE_BYTES / 1024),
+            );
+            continue;
+        }
+        let text = match std::str::from_utf8(&buf) {
+            // Notepad and Excel start a UTF-8 file with a byte-order mark.
+            Ok(t) if line == 1 => t.trim_start_matches('\u{feff}').trim(),
+            Ok(t) => t.trim(),
+            Err(_) => {
+                chunk.lines += 1;
+                chunk.reject(line, "Không phải văn bản UTF-8.");
+                continue;
+            }
+        };
+        if text.is_empty() {
+            continue;
+        }
+        chunk.lines += 1;
+        match serde_json::from_str::<InterchangeCase>(text) {
+            Ok(c) => chunk.cases.push(Incoming::of(line, c)),
+            Err(_) => chunk.reject(line, json_rejection(text)),
+        }
+        if chunk.full() {
+            chunk.position = bytes;
+            if !send(std::mem::take(&mut chunk)) {
+                return Ok(());
+            }
+        }
+    }
+    chunk.position = bytes;
+    send(chunk);
+    Ok(())
+}
+
+/// The reading half of `Store::import_csv`, which needs no database: the header row read and
+/// checked by [`CsvCases::open`], then each record turned into a case or a rejection.
+pub(crate) struct CsvCases<R> {
+    rdr: csv::Reader<WatchedReader<R>>,
+    state: std::sync::Arc<std::sync::Mutex<QuoteState>>,
+    /// For each of `CSV_HEADERS`, its column in the file.
+    idx: Vec<Option<usize>>,
+}
+
+impl<R: Read> CsvCases<R> {
+    /// Reads the header row; refuses a file without one or without a required column.
+    pub(crate) fn open(input: R) -> Result<Self> {
+        let quotes = QuoteWatch::default();
+        let state = quotes.state.clone();
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(WatchedReader {
+                inner: input,
+                watch: quotes,
+            });
+        let headers: Vec<String> = rdr
+            .headers()
+            .map_err(|e| Error::invalid(format!("Không đọc được dòng tiêu đề CSV: {e}")))?
+            .iter()
+            .map(|h| fold(h.trim_start_matches('\u{feff}').trim()))
+            .collect();
+        let col = |name: &str| headers.iter().position(|h| *h == fold(name));
+        let idx: Vec<Option<usize>> = CSV_HEADERS.iter().map(|h| col(h)).collect();
+        for required in [2usize, 3, 4, 5, 7, 9] {
+            if idx[required].is_none() {
+                return Err(Error::invalid(format!(
+                    "Tệp CSV thiếu cột “{}”.",
+                    CSV_HEADERS[required]
+                )));
+            }
+        }
+        Ok(CsvCases { rdr, state, idx })
+    }
+
+    /// Reads the records, handing cases and rejections over a chunk at a time; a record
+    /// without a station is filed under `default_station`.
+    pub(crate) fn read(
+        mut self,
+        default_station: &str,
+        categories: &[(String, String, String)],
+        namespace: Uuid,
+        send: Handoff<'_>,
+    ) -> Result<()> {
+        let mut chunk = Chunk::default();
+        let mut records = self.rdr.records().enumerate().peekable();
+        while let Some((i, rec)) = records.next() {
+            // A record's first line in the file: a quoted cell may span lines (Excel
+            // keeps a description's line breaks), so the record's index is not enough.
+            let counted = i as u64 + 2;
+            chunk.lines += 1;
+            // A quote opened and never closed makes the csv reader take the rest of the
+            // file as one cell of the last record: refuse that record, and say so.
+            if records.peek().is_none()
+                && let Some(open) = unclosed_quote(&self.state)
+            {
+                let line = rec
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| r.position())
+                    .map_or(counted, |p| p.line());
+                chunk.reject(
+                    line,
+                    format!(
+                        "Dấu ngoặc kép mở ở dòng {open} không được đóng: từ dòng {line} đến hết tệp không được nhập. Sửa tệp (đóng dấu \" của ô đó) rồi nhập lại."
+                    ),
+                );
+                break;
+            }
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(counted, |p| p.line());
+                    chunk.reject(line, format!("Dòng CSV hỏng: {e}"));
+                    continue;
+                }
+            };
+            let line = rec.position().map_or(counted, |p| p.line());
+            let get = |k: usize| {
+                self.idx[k]
+                    .and_then(|i| rec.get(i))
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            };
+            match csv_case(&get, default_station, categories, namespace) {
+                Ok((c, legacy_id)) => {
+                    let mut incoming = Incoming::of(line, c);
+                    incoming.legacy_id = legacy_id;
+                    chunk.cases.push(incoming);
+                }
+                Err(reason) => chunk.reject(line, reason),
+            }
+            if chunk.full() {
+                chunk.position = rec.position().map_or(0, |p| p.byte());
+                if !send(std::mem::take(&mut chunk)) {
+                    return Ok(());
+                }
+            }
+        }
+        drop(records);
+        chunk.position = self.rdr.position().byte();
+        send(chunk);
+        Ok(())
     }
 }
 

@@ -32,6 +32,7 @@
 //! | features | `replica` | applying other devices' changes; sync cursor, enrolment, state; attachment bytes in transit; conflicts | `apply_remote` `set_cursor` `record_sync_result` `set_enrolment` `enrolment` `sync_state` `missing_blobs` `unsent_blobs` `blob` `mark_blob_uploaded` `put_blob` `conflicts` |
 //! | features | `interchange` | import and export: JSON Lines and the stations' Excel CSV | `import_jsonl` `import_csv` `export_jsonl` `export_csv` |
 //! | features | `today` | the Today screen | `today` |
+//! | features | `fuzzing` | entry points of the fuzz targets in `fuzz/`: the import readers without a database (hidden, not an API) | |
 #![forbid(unsafe_code)]
 
 pub mod admin_units;
@@ -42,6 +43,8 @@ pub mod cases;
 pub mod community;
 pub mod deadlines;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod interchange;
 pub mod model;
 pub mod replica;

@@ -28,6 +28,7 @@ const ROOMS: &[(&str, Floor)] = &[
     ("replica", Floor::Features),
     ("interchange", Floor::Features),
     ("today", Floor::Features),
+    ("fuzzing", Floor::Features),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

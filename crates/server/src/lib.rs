@@ -15,6 +15,8 @@ pub mod blob_cipher;
 pub mod cli;
 pub mod error;
 mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handlers;
 pub mod metrics;
 pub mod policy;
