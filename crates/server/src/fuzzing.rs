@@ -143,17 +143,33 @@ pub fn fuzz_push_body(data: &[u8]) {
 /// of the fuzz corpus.
 pub fn sample_body() -> Vec<u8> {
     use tinbao_sync::{Change, EntityKind, Hlc, Op};
-    let change = |n: u128, station: &str, entity, op, user, typ: &str| Change {
+    let change = |n: u128, station: &str, entity, op, user: Uuid, typ: &str| Change {
         id: Uuid::from_u128(0x0197c3f5_71a0_7a7a_b766_100000000000 + n),
         entity,
         entity_id: Uuid::from_u128(0x0197c3f5_71a0_7a7a_b766_200000000000 + n),
         station: station.into(),
         op,
-        fields: [
-            ("type".to_string(), serde_json::json!(typ)),
-            ("summary".to_string(), serde_json::json!("Mất trộm xe máy")),
-        ]
-        .into(),
+        // Fields each kind may write (`EntityKind::fields`): a change is otherwise refused
+        // for its fields before anything else is looked at.
+        fields: match entity {
+            EntityKind::Event => [
+                ("type".to_string(), serde_json::json!(typ)),
+                (
+                    "case_id".to_string(),
+                    serde_json::json!(Uuid::from_u128(n).to_string()),
+                ),
+            ]
+            .into(),
+            EntityKind::Audit => [
+                ("action".to_string(), serde_json::json!(typ)),
+                ("user_id".to_string(), serde_json::json!(user.to_string())),
+            ]
+            .into(),
+            EntityKind::AnswerTemplate => {
+                [("title".to_string(), serde_json::json!("Cấp CCCD"))].into()
+            }
+            _ => [("summary".to_string(), serde_json::json!("Mất trộm xe máy"))].into(),
+        },
         base: [(
             "summary".to_string(),
             Hlc {
