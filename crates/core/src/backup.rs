@@ -258,7 +258,15 @@ fn check_audit_chain(conn: &Connection, r: &mut VerifyReport) -> Result<()> {
             _ => mine.then(|| (1, String::new())),
         };
         let when = crate::time::vn_time(a.at_utc).format("%d/%m/%Y %H:%M:%S");
-        let linked = expected_prev.is_none_or(|(s, h)| s == seq && h == prev);
+        // This PC's own chain must be whole; another device's may lack entries that never
+        // reached this PC (refused by the province), so only neighbours are compared there.
+        let linked = expected_prev.is_none_or(|(s, h)| {
+            if mine {
+                s == seq && h == prev
+            } else {
+                s != seq || h == prev
+            }
+        });
         if a.hash(seq, &prev) != hash || !linked {
             r.problems.push(format!(
                 "nhật ký truy cập bị sửa hoặc xóa: chuỗi của máy {} đứt ở dòng số {seq} ({when}, “{}” của {}){}",
