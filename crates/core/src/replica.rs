@@ -79,6 +79,18 @@ impl Store {
         self.set_meta("sync_fingerprint", fingerprint)
     }
 
+    /// The secret of this device's credential, made once and kept in the encrypted database:
+    /// enrolment sends it, so an answer lost on the way is retried with the same one, and only
+    /// this device can enrol its id again.
+    pub fn credential_secret(&self) -> Result<String> {
+        if let Some(s) = self.meta("credential_secret")? {
+            return Ok(s);
+        }
+        let s = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
+        self.set_meta("credential_secret", &s)?;
+        Ok(s)
+    }
+
     /// (server URL, credential, certificate fingerprint) once enrolled.
     pub fn enrolment(&self) -> Result<Option<(String, String, String)>> {
         Ok(

@@ -501,6 +501,7 @@ pub async fn enrol(
             scope_code: Some(match store.scope() {
                 Scope::Station(c) | Scope::Province(c) => c.clone(),
             }),
+            credential_secret: Some(store.credential_secret()?),
         })
         .await?;
     let matches = match (&resp.scope, store.scope()) {

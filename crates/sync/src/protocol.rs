@@ -84,6 +84,11 @@ pub struct EnrolRequest {
     /// refuses a code for another scope without using it up.
     #[serde(default)]
     pub scope_code: Option<String>,
+    /// The secret of the credential the device will hold (64 hex digits), made and kept by the
+    /// device before it asks, so that only it can enrol its id again: a lost answer is retried
+    /// with the same secret, and another device presenting this id with a fresh code is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_secret: Option<String>,
 }
 
 impl DeviceScope {

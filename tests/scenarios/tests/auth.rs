@@ -20,6 +20,8 @@ struct Dev {
     id: Uuid,
     client: SyncClient,
     rt: tokio::runtime::Runtime,
+    /// The secret of its credential, chosen by the device (as the app's store does).
+    secret: String,
 }
 
 impl Dev {
@@ -27,8 +29,14 @@ impl Dev {
         Dev::enrol_as(server, code, Uuid::now_v7())
     }
 
-    /// Enrols under a given device id (the client proposes its core store's id).
+    /// Enrols under a given device id (the client proposes its core store's id), with a
+    /// credential secret of its own.
     fn enrol_as(server: &ServerProc, code: &str, id: Uuid) -> Result<Dev> {
+        Dev::enrol_with(server, code, id, tinbao_sync::protocol::random_secret(32))
+    }
+
+    /// Enrols under `id` with the credential secret `secret` (the same device enrolling again).
+    fn enrol_with(server: &ServerProc, code: &str, id: Uuid, secret: String) -> Result<Dev> {
         let code: EnrolmentCode = code.parse()?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -39,10 +47,16 @@ impl Dev {
             device_name: "thử".into(),
             device_id: id,
             scope_code: None,
+            credential_secret: Some(secret.clone()),
         }))?;
         let client = SyncClient::new(&server.url(), code.fingerprint, Some(resp.credential))?
             .with_retry(no_retry());
-        Ok(Dev { id, client, rt })
+        Ok(Dev {
+            id,
+            client,
+            rt,
+            secret,
+        })
     }
 
     fn change(&self, entity: EntityKind, op: Op, station: &str, fields: &[(&str, &str)]) -> Change {
@@ -428,12 +442,23 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
         .downcast::<SyncError>()
         .map_err(|_| "enrol error type")?;
     assert_eq!(server_code(&e), Some((403, ErrorCode::InvalidCode)), "{e}");
+    // Nor does another PC of the same station, with a fresh code of its own.
+    let sibling_code = server.enrol_code(Some(STATION_A), None)?;
+    let e = Dev::enrol_as(&server, &sibling_code, a.id)
+        .err()
+        .ok_or("an id taken over by a sibling PC")?
+        .downcast::<SyncError>()
+        .map_err(|_| "enrol error type")?;
+    assert_eq!(server_code(&e), Some((403, ErrorCode::InvalidCode)), "{e}");
     assert!(
         a.pull_all().is_ok(),
         "the owner of the id keeps its credential"
     );
+    // The device itself enrolling again (an answer lost on the way) is let through.
+    let a_again = Dev::enrol_with(&server, &sibling_code, a.id, a.secret.clone())?;
+    assert!(a_again.pull_all().is_ok());
     server.admin(&["device", "unrevoke", &d.id.to_string()])?;
-    let back = Dev::enrol_as(&server, &code, d.id)?;
+    let back = Dev::enrol_with(&server, &code, d.id, d.secret.clone())?;
     assert!(back.pull_all().is_ok());
     server.admin(&["device", "revoke", &d.id.to_string()])?;
 
@@ -536,6 +561,7 @@ fn enrolment_codes_are_one_time_pinned_and_versioned() -> Result<()> {
         device_name: "Máy trực ban".into(),
         device_id: Uuid::now_v7(),
         scope_code: None,
+        credential_secret: None,
     };
     // Wrong secret, then the right one, then the right one again.
     let e = rt

@@ -24,7 +24,14 @@ pub async fn enrol(
     if req.device_id.is_nil() {
         return Err(ApiError::bad("Mã thiết bị không hợp lệ."));
     }
-    let secret = random_secret(32);
+    // The device's own secret when it sent one (see `EnrolRequest::credential_secret`).
+    let secret = match &req.credential_secret {
+        Some(s) if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            s.to_ascii_lowercase()
+        }
+        Some(_) => return Err(ApiError::bad("Khóa bí mật của thiết bị không hợp lệ.")),
+        None => random_secret(32),
+    };
     let device = Device {
         id: req.device_id,
         name,
@@ -58,7 +65,10 @@ pub async fn enrol(
         blocking(move || Ok(st.store.redeem_enrol_code(&code_hash, &device, now_ms())?)).await?;
     let device = redeemed.map_err(|e| {
         app.metrics.auth_failures.fetch_add(1, Relaxed);
-        if matches!(e, RedeemError::Revoked | RedeemError::TakenElsewhere) {
+        if matches!(
+            e,
+            RedeemError::Revoked | RedeemError::TakenElsewhere | RedeemError::NotTheDevice
+        ) {
             tracing::warn!(device = %req.device_id, reason = ?e, "enrolment refused for a known device id");
         }
         let msg = match e {
@@ -67,6 +77,7 @@ pub async fn enrol(
             RedeemError::Expired => "Mã đăng ký đã hết hạn; hãy xin quản trị viên tỉnh mã mới.",
             RedeemError::Revoked => "Thiết bị này đã bị thu hồi; chỉ quản trị viên tỉnh gỡ được (device unrevoke). Mã đăng ký vẫn còn hiệu lực.",
             RedeemError::TakenElsewhere => "Mã thiết bị này đã đăng ký cho đơn vị khác. Mã đăng ký vẫn còn hiệu lực.",
+            RedeemError::NotTheDevice => "Mã thiết bị này đã đăng ký cho một máy khác; chỉ chính máy đó đăng ký lại được. Mã đăng ký vẫn còn hiệu lực.",
         };
         ApiError::new(StatusCode::FORBIDDEN, ErrorCode::InvalidCode, msg)
     })?;

@@ -539,8 +539,9 @@ fn province_scope_device(province: &str) -> DeviceScope {
     }
 }
 
-/// A station's devices get slots 1, 2, … in enrolment order; a re-enrolled device keeps its
-/// slot (with its new credential), one moved to another station gets that station's next.
+/// A station's devices get slots 1, 2, … in enrolment order; a device enrolling its id again
+/// with its own credential keeps its slot, and another device presenting that id with a fresh
+/// code is refused without using the code.
 pub fn station_devices_get_slots_and_keep_them(make: Factory<'_>) {
     let store = fresh(make);
     assert_eq!(store.station_slots(S1).expect("slots"), 0);
@@ -558,11 +559,21 @@ pub fn station_devices_get_slots_and_keep_them(make: Factory<'_>) {
     assert_eq!(store.station_slots(S1).expect("slots"), 2);
     assert_eq!(store.station_slots(S2).expect("slots"), 0);
 
-    let again = enrol(&*store, "a2", at_station(S1, P1), a, 40);
+    store
+        .add_enrol_code(&code("a2", at_station(S1, P1), 1_040))
+        .expect("add code");
+    let sibling = store
+        .redeem_enrol_code("a2", &device(a, "cred-of-b"), 40)
+        .expect("redeem");
+    assert_eq!(sibling.err(), Some(RedeemError::NotTheDevice));
+    let again = store
+        .redeem_enrol_code("a2", &device(a, "cred-a1"), 41)
+        .expect("redeem")
+        .expect("the device itself enrols again with the unused code");
     assert_eq!(again.slot, Some(1));
     assert_eq!(
         store.device(a).expect("device").map(|d| d.credential_hash),
-        Some("cred-a2".to_string())
+        Some("cred-a1".to_string())
     );
     assert_eq!(store.station_slots(S1).expect("slots"), 2);
 
@@ -627,9 +638,9 @@ pub fn revocation_holds_until_an_administrator_lifts_it(make: Factory<'_>) {
     );
     assert!(!store.unrevoke_device(Uuid::now_v7()).expect("unrevoke"));
     assert!(store.unrevoke_device(id).expect("unrevoke"));
-    // The refused attempt left the code unused.
+    // The refused attempt left the code unused; the device itself enrols again.
     let back = store
-        .redeem_enrol_code("r2", &device(id, "c2"), 50)
+        .redeem_enrol_code("r2", &device(id, "cred-r1"), 50)
         .expect("redeem")
         .expect("re-enrolled once lifted");
     assert_eq!(back.revoked_ms, None);

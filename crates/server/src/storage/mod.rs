@@ -82,6 +82,9 @@ pub enum RedeemError {
     Revoked,
     /// The device id is enrolled for another station or province.
     TakenElsewhere,
+    /// The device id is enrolled, and the request does not hold that device's credential: only
+    /// the device itself enrols its id again.
+    NotTheDevice,
 }
 
 /// What the server knows of an entity: its kind and the station (or, for province-shared data,
@@ -122,8 +125,10 @@ pub trait Storage: Send + Sync + 'static {
     /// Consumes the code and records the device in one step, so a code enrols one device only.
     /// A device id already known, not revoked and of the scope the code grants gets the new
     /// credential and keeps its numbering slot (re-enrolment after a reinstall); a revoked one
-    /// is refused ([`RedeemError::Revoked`]) and one of another scope too
-    /// ([`RedeemError::TakenElsewhere`]), both without using the code up. A new station device
+    /// is refused ([`RedeemError::Revoked`]), one of another scope too
+    /// ([`RedeemError::TakenElsewhere`]), and one whose new credential is not the one it has
+    /// ([`RedeemError::NotTheDevice`]: only the device itself, with its own secret, enrols its
+    /// id again), all without using the code up. A new station device
     /// gets the station's next slot.
     fn redeem_enrol_code(
         &self,

@@ -356,19 +356,22 @@ impl Storage for SqliteStorage {
             return Ok(Err(RedeemError::Expired));
         }
         let scope = scope_from(&scope)?;
-        let existing: Option<(String, Option<i64>)> = tx
+        let existing: Option<(String, Option<i64>, String)> = tx
             .query_row(
-                "SELECT scope, revoked_ms FROM devices WHERE id = ?1",
+                "SELECT scope, revoked_ms, credential_hash FROM devices WHERE id = ?1",
                 [device.id.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        if let Some((old_scope, revoked)) = existing {
+        if let Some((old_scope, revoked, credential)) = existing {
             if revoked.is_some() {
                 return Ok(Err(RedeemError::Revoked));
             }
             if scope_from(&old_scope)? != scope {
                 return Ok(Err(RedeemError::TakenElsewhere));
+            }
+            if credential != device.credential_hash {
+                return Ok(Err(RedeemError::NotTheDevice));
             }
         }
         tx.execute(
