@@ -144,8 +144,12 @@ impl Store {
             {
                 Ok(rows) => rows,
                 Err(e) => {
+                    let why = match e {
+                        Error::Damaged => "dữ liệu hiện tại bị hỏng".to_owned(),
+                        other => other.to_string(),
+                    };
                     report.audit_lost = Some(format!(
-                        "Không đọc được nhật ký truy cập của dữ liệu hiện tại ({e}): các dòng nhật ký ghi sau bản sao lưu không được giữ lại."
+                        "Không đọc được nhật ký truy cập của dữ liệu cũ ({why}): các dòng nhật ký ghi sau bản sao lưu không còn."
                     ));
                     Vec::new()
                 }
