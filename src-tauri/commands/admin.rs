@@ -163,8 +163,10 @@ pub(crate) fn rekey_here(state: &AppState) -> CmdResult<RekeyResult> {
             ring.undo_reseal()?;
             return Err(e.into());
         }
-        ring.finish_reseal()?;
+        // The register has the new key now, whatever happens to the key file's tidying: the
+        // session must wrap new officers' copies with it.
         s.key = new;
+        ring.finish_reseal()?;
         Ok(RekeyResult { without_key })
     })
 }
