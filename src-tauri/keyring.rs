@@ -161,7 +161,7 @@ impl Keyring {
         let secret_bytes = Zeroizing::new(secret.to_bytes());
         let ct = cipher
             .encrypt(XNonce::from_slice(&nonce), &secret_bytes[..])
-            .map_err(|_| self.corrupt("encryption".into()))?;
+            .map_err(|_| self.corrupt("không mã hóa được khóa bí mật".into()))?;
         f.version = 2;
         f.users.insert(
             normalize_username(username),
@@ -181,7 +181,7 @@ impl Keyring {
         public
             .seal(&mut OsRng, &key.0[..])
             .map(hex::encode)
-            .map_err(|_| self.corrupt("seal".into()))
+            .map_err(|_| self.corrupt("không niêm phong được khóa dữ liệu".into()))
     }
 
     fn public_of(&self, w: &Wrapped) -> Result<Option<PublicKey>, KeyringError> {
@@ -191,7 +191,7 @@ impl Keyring {
         let bytes: [u8; 32] = hex::decode(p)
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| self.corrupt("public key".into()))?;
+            .ok_or_else(|| self.corrupt("khóa công khai sai dạng".into()))?;
         Ok(Some(PublicKey::from_bytes(bytes)))
     }
 
@@ -215,7 +215,7 @@ impl Keyring {
         let nonce = hex::decode(&w.nonce).map_err(|e| self.corrupt(e.to_string()))?;
         let ct = hex::decode(&w.key).map_err(|e| self.corrupt(e.to_string()))?;
         if nonce.len() != 24 {
-            return Err(self.corrupt("nonce".into()));
+            return Err(self.corrupt("số dùng một lần sai độ dài".into()));
         }
         let kek = kdf(password, &salt);
         let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
@@ -230,28 +230,28 @@ impl Keyring {
         let bytes: [u8; 32] = pt
             .as_slice()
             .try_into()
-            .map_err(|_| self.corrupt("secret key length".into()))?;
+            .map_err(|_| self.corrupt("khóa bí mật sai độ dài".into()))?;
         let secret = SecretKey::from_bytes(bytes);
         let open = |sealed: &str| -> Result<DbKey, KeyringError> {
             let ct = hex::decode(sealed).map_err(|e| self.corrupt(e.to_string()))?;
             let pt = Zeroizing::new(
                 secret
                     .unseal(&ct)
-                    .map_err(|_| self.corrupt("sealed key".into()))?,
+                    .map_err(|_| self.corrupt("bản niêm phong khóa dữ liệu hỏng".into()))?,
             );
             self.db_key(&pt)
         };
         let sealed = w
             .sealed
             .as_deref()
-            .ok_or_else(|| self.corrupt("sealed key".into()))?;
+            .ok_or_else(|| self.corrupt("bản niêm phong khóa dữ liệu hỏng".into()))?;
         let previous = w.previous.as_deref().map(open).transpose()?;
         Ok((open(sealed)?, previous))
     }
 
     fn db_key(&self, bytes: &[u8]) -> Result<DbKey, KeyringError> {
         if bytes.len() != KEY_LEN {
-            return Err(self.corrupt("key length".into()));
+            return Err(self.corrupt("khóa dữ liệu sai độ dài".into()));
         }
         let mut k = Zeroizing::new([0u8; KEY_LEN]);
         k.copy_from_slice(bytes);
