@@ -316,6 +316,7 @@ impl Device {
                     phone: None,
                     address: None,
                 }],
+                receipt: Default::default(),
             },
         )?;
         Ok(d.row.id)

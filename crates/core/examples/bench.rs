@@ -394,6 +394,7 @@ fn station_and_intake(store: &mut Store, key: &str) {
                 phone: None,
                 address: None,
             }],
+            receipt: Default::default(),
         };
         // An officer's saves are minutes apart, and the app's idle poll merges the search
         // index and checkpoints between them (`Store::idle_upkeep`); without it every save

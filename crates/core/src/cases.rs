@@ -155,7 +155,51 @@ pub(crate) fn validate_case(
             too_long(s, MAX_SHORT, "Thông tin người báo tin")?;
         }
     }
+    validate_receipt(&c.receipt, received, now)?;
     Ok(received)
+}
+
+/// Most items a reporter hands over that one receipt record lists.
+pub const MAX_HANDED_OVER: usize = 50;
+
+fn validate_receipt(
+    r: &ReceiptFacts,
+    received: DateTime<FixedOffset>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if let Some(place) = &r.place {
+        too_long(place, MAX_SHORT, "Nơi tiếp nhận")?;
+    }
+    if r.handed_over.len() > MAX_HANDED_OVER {
+        return Err(Error::invalid(format!(
+            "Danh sách tài liệu, đồ vật giao nộp dài quá {MAX_HANDED_OVER} mục: ghi gộp lại hoặc lập bảng kê riêng."
+        )));
+    }
+    for item in &r.handed_over {
+        too_long(item, MAX_SHORT, "Tài liệu, đồ vật giao nộp")?;
+    }
+    if let Some(done) = r.finished_at {
+        if done < received {
+            return Err(Error::invalid(
+                "Thời điểm lập xong biên bản trước thời điểm tiếp nhận. Kiểm tra lại giờ.",
+            ));
+        }
+        if done.with_timezone(&Utc) > now + chrono::Duration::minutes(10) {
+            return Err(Error::invalid(
+                "Thời điểm lập xong biên bản ở tương lai. Kiểm tra lại ngày giờ (và đồng hồ máy tính).",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `created` event's record of the receipt.
+fn receipt_json(r: &ReceiptFacts) -> Value {
+    json!({
+        "place": r.place,
+        "finished_utc": r.finished_at.map(|t| t.timestamp()),
+        "handed_over": r.handed_over,
+    })
 }
 
 /// The next register number this device may give for `station` and `year`. Each device of a
@@ -431,6 +475,15 @@ fn normalise(c: &mut NewCase) {
     }) {
         c.reporter = None;
     }
+    c.receipt.place = clean_opt(c.receipt.place.as_deref());
+    c.receipt.handed_over = c
+        .receipt
+        .handed_over
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
 }
 
 impl Store {
@@ -481,7 +534,12 @@ impl Store {
                 register_no: &register_no,
                 received,
                 author_name: &actor.full_name,
-                created: json!({ "register_no": register_no, "anonymous": new.reporter.is_none(), "received_utc": received.timestamp() }),
+                created: json!({
+                    "register_no": register_no,
+                    "anonymous": new.reporter.is_none(),
+                    "received_utc": received.timestamp(),
+                    "receipt": receipt_json(&new.receipt),
+                }),
                 imported_status: None,
                 folded: None,
             },
@@ -614,6 +672,7 @@ impl Store {
             Some(code) => deadlines::load_rule(&self.conn, code)?.map(|r| r.basis),
             None => None,
         };
+        let receipt = self.receipt_record(&row, &events)?;
         Ok(CaseDetail {
             can_reveal: self.may_reveal(actor, &row),
             channel_ref,
@@ -629,7 +688,55 @@ impl Store {
             review,
             deadline_rule: rule,
             deadline_basis: basis,
+            receipt,
             row,
+        })
+    }
+
+    /// The receipt record from the `created` event: its author received the report.
+    fn receipt_record(&self, row: &CaseRow, events: &[Event]) -> Result<ReceiptRecord> {
+        let created = events.iter().find(|e| e.kind == "created");
+        let facts = created.and_then(|e| e.data.get("receipt"));
+        let text = |k: &str| {
+            facts
+                .and_then(|f| f.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let (officer_rank, officer_role) = match created {
+            Some(e) => self
+                .conn
+                .prepare_cached("SELECT rank, role FROM users WHERE id = ?1")?
+                .query_row([e.author.to_string()], |r| {
+                    Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?
+                .map(|(rank, role)| (rank, Role::parse(&role)))
+                .unwrap_or((None, None)),
+            None => (None, None),
+        };
+        let finished_at = facts
+            .and_then(|f| f.get("finished_utc"))
+            .and_then(Value::as_i64)
+            .map(vn_time)
+            .unwrap_or(row.received_at);
+        Ok(ReceiptRecord {
+            officer_name: created.map(|e| e.author_name.clone()).unwrap_or_default(),
+            officer_rank,
+            officer_role,
+            place: text("place"),
+            started_at: row.received_at,
+            finished_at,
+            handed_over: facts
+                .and_then(|f| f.get("handed_over"))
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 

@@ -165,6 +165,7 @@ impl Incoming {
                     address: None,
                 })
                 .collect(),
+            receipt: Default::default(),
         };
         let folded = fold(&search_text(&new, &c.register_no));
         Incoming {

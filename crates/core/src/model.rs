@@ -249,6 +249,37 @@ pub struct NewCase {
     pub occurred: Option<String>,
     pub reporter: Option<Reporter>,
     pub persons: Vec<NewPerson>,
+    /// How the receipt itself went, for the printed receipt record.
+    #[serde(default)]
+    pub receipt: ReceiptFacts,
+}
+
+/// Facts of the receipt that the receipt record (biên bản tiếp nhận) prints. Kept in the
+/// `created` event: they describe that moment and never change afterwards.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReceiptFacts {
+    /// Where the report was received; none means the station's seat.
+    pub place: Option<String>,
+    /// When drawing up the record finished; none means at the time of receipt.
+    pub finished_at: Option<DateTime<FixedOffset>>,
+    /// Documents and objects the reporter handed over, one per entry.
+    #[serde(default)]
+    pub handed_over: Vec<String>,
+}
+
+/// The receipt record as printed: who received the report, where, from when to when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReceiptRecord {
+    /// The officer who registered the report (the `created` event's author), not whoever prints.
+    pub officer_name: String,
+    pub officer_rank: Option<String>,
+    pub officer_role: Option<Role>,
+    pub place: Option<String>,
+    pub started_at: DateTime<FixedOffset>,
+    pub finished_at: DateTime<FixedOffset>,
+    pub handed_over: Vec<String>,
 }
 
 /// One line of the register as lists show it: never the reporter.
@@ -299,6 +330,7 @@ pub struct CaseDetail {
     pub review: Option<String>,
     pub deadline_rule: Option<String>,
     pub deadline_basis: Option<String>,
+    pub receipt: ReceiptRecord,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -297,3 +297,51 @@ fn today_counts_every_overdue_case_not_only_the_listed_ones() {
     assert_eq!(t.due.len(), 50);
     assert_eq!((t.overdue_count, t.due_soon_count), (60, 3));
 }
+
+/// The receipt record names the officer who received the report, with their rank, however
+/// is logged in when it is printed; where, from when and to when, and what was handed over.
+#[test]
+fn receipt_record_is_the_receiving_officers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let mut new = wheelies();
+    let received = new.received_at.unwrap();
+    new.receipt = ReceiptFacts {
+        place: Some("  Chốt trực tổ dân phố Xuất Hóa ".into()),
+        finished_at: Some(received + Duration::minutes(40)),
+        handed_over: vec![
+            "01 USB chứa video".into(),
+            "  ".into(),
+            "02 ảnh chụp màn hình bài đăng".into(),
+        ],
+    };
+    let c = s.intake(&chief, new).unwrap();
+    let off = officer(&mut s, &chief);
+    s.act(&chief, c.row.id, Action::Assign { user: off.user_id })
+        .unwrap();
+    let seen = s.case_detail(&off, c.row.id).unwrap().receipt;
+    assert_eq!(seen.officer_name, chief.full_name);
+    assert_eq!(seen.officer_rank.as_deref(), Some("Thiếu tá"));
+    assert_eq!(seen.officer_role, Some(Role::Chief));
+    assert_eq!(seen.place.as_deref(), Some("Chốt trực tổ dân phố Xuất Hóa"));
+    assert_eq!(seen.started_at, received);
+    assert_eq!(seen.finished_at, received + Duration::minutes(40));
+    assert_eq!(
+        seen.handed_over,
+        vec!["01 USB chứa video", "02 ảnh chụp màn hình bài đăng"]
+    );
+
+    // Without facts: the station's seat, finished when it started.
+    let plain = s.intake(&off, wheelies()).unwrap().receipt;
+    assert_eq!(plain.officer_name, off.full_name);
+    assert_eq!(plain.place, None);
+    assert_eq!(plain.finished_at, plain.started_at);
+
+    let mut bad = wheelies();
+    bad.receipt.finished_at = Some(received - Duration::minutes(1));
+    let e = s.intake(&off, bad).unwrap_err().to_string();
+    assert!(e.contains("trước thời điểm tiếp nhận"), "{e}");
+    let mut bad = wheelies();
+    bad.receipt.handed_over = vec!["x".into(); 51];
+    assert!(s.intake(&off, bad).is_err());
+}

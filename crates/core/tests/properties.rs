@@ -22,6 +22,7 @@ fn case(i: usize) -> NewCase {
         occurred: None,
         reporter: None,
         persons: vec![],
+        receipt: Default::default(),
     }
 }
 

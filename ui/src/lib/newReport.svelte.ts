@@ -35,6 +35,10 @@ export function emptyDraft() {
     reporter: { name: '', phone: '', address: '', id_number: '' },
     persons: [] as PersonDraft[],
     files: [] as FileDraft[],
+    // The receipt record: empty place = the station's seat; empty finish = at receipt.
+    receipt_place: '',
+    receipt_finished: '',
+    handed_over: '',
   };
 }
 
@@ -53,4 +57,12 @@ export function minorBand(birthYear: number | null, year: number): 'under14' | '
   if (age < 14) return 'under14';
   if (age < 16) return '14-16';
   return '16-18';
+}
+
+/** The documents and objects handed over, one per line of the form's box. */
+export function handedOverItems(text: string): string[] {
+  return text
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minorBand } from './newReport.svelte';
+import { handedOverItems, minorBand } from './newReport.svelte';
 import { fmtMoney, parseMoney, fmtDateTime } from './format';
 
 describe('minorBand', () => {
@@ -25,5 +25,12 @@ describe('formats', () => {
   it('shows times in Vietnam time as dd/MM/yyyy HH:mm', () => {
     expect(fmtDateTime('2022-09-29T14:15:00Z')).toBe('29/09/2022 21:15');
     expect(fmtDateTime('2022-09-29T21:15:00+07:00')).toBe('29/09/2022 21:15');
+  });
+});
+
+describe('handedOverItems', () => {
+  it('keeps one item per non-empty line, trimmed', () => {
+    expect(handedOverItems(' 01 USB chứa video \n\n  02 ảnh chụp màn hình\n ')).toEqual(['01 USB chứa video', '02 ảnh chụp màn hình']);
+    expect(handedOverItems('')).toEqual([]);
   });
 });

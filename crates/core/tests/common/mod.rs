@@ -61,6 +61,7 @@ pub fn wheelies() -> NewCase {
             NewPerson { role: PersonRole::Suspect, name: "Lý Văn Thắng".into(), birth_year: Some(2008), id_number: None, phone: None, address: None },
             NewPerson { role: PersonRole::Guardian, name: "Hoàng Văn Sáng".into(), birth_year: Some(1979), id_number: None, phone: None, address: None },
         ],
+        receipt: Default::default(),
     }
 }
 

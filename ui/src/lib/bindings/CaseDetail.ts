@@ -5,6 +5,7 @@ import type { Event } from "./Event";
 import type { Location } from "./Location";
 import type { Outcome } from "./Outcome";
 import type { Person } from "./Person";
+import type { ReceiptRecord } from "./ReceiptRecord";
 
 export type CaseDetail = { row: CaseRow, channel_ref: string | null, description: string, location: Location, occurred: string | null, 
 /**
@@ -14,4 +15,4 @@ has_reporter: boolean,
 /**
  * Whether this actor may reveal the reporter.
  */
-can_reveal: boolean, persons: Array<Person>, events: Array<Event>, attachments: Array<Attachment>, outcome: Outcome | null, duplicate_of: string | null, review: string | null, deadline_rule: string | null, deadline_basis: string | null, };
+can_reveal: boolean, persons: Array<Person>, events: Array<Event>, attachments: Array<Attachment>, outcome: Outcome | null, duplicate_of: string | null, review: string | null, deadline_rule: string | null, deadline_basis: string | null, receipt: ReceiptRecord, };

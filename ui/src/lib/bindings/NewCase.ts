@@ -3,6 +3,7 @@ import type { Channel } from "./Channel";
 import type { Kind } from "./Kind";
 import type { Location } from "./Location";
 import type { NewPerson } from "./NewPerson";
+import type { ReceiptFacts } from "./ReceiptFacts";
 import type { Reporter } from "./Reporter";
 import type { Urgency } from "./Urgency";
 
@@ -10,4 +11,8 @@ export type NewCase = { received_at: string | null, channel: Channel, channel_re
 /**
  * When it happened, free text when approximate ("tối 17/6", "khoảng 22 giờ").
  */
-occurred: string | null, reporter: Reporter | null, persons: Array<NewPerson>, };
+occurred: string | null, reporter: Reporter | null, persons: Array<NewPerson>, 
+/**
+ * How the receipt itself went, for the printed receipt record.
+ */
+receipt: ReceiptFacts, };
