@@ -3,6 +3,8 @@ use crate::keyring::DbKey;
 use crate::state::{AppState, CmdError, CmdResult, ErrorKind};
 use serde::Serialize;
 use tinbao_core::audit::AuditRecord;
+use tinbao_core::deadlines::DeadlineRule;
+use tinbao_core::holidays::Holiday;
 use tinbao_core::{NewUser, Role, User};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -174,6 +176,29 @@ pub(crate) fn rekey_here(state: &AppState) -> CmdResult<RekeyResult> {
 /// Who saw a reporter, printed, exported, logged in, changed a setting (chief and above).
 pub async fn audit_log(state: &AppState) -> CmdResult<Vec<AuditRecord>> {
     state.with(|s| Ok(s.store.audit_log(&s.actor, 200)?))
+}
+
+/// The time limits in force, with their legal basis; read-only at a station.
+pub async fn deadline_rules(state: &AppState) -> CmdResult<Vec<DeadlineRule>> {
+    state.with(|s| Ok(s.store.deadline_rules()?))
+}
+
+pub async fn holidays(state: &AppState, year: Option<i32>) -> CmdResult<Vec<Holiday>> {
+    state.with(|s| Ok(s.store.holidays(year)?))
+}
+
+pub async fn set_holiday(state: &AppState, holiday: Holiday) -> CmdResult<()> {
+    state.with(|s| Ok(s.store.set_holiday(&s.actor, holiday)?))
+}
+
+pub async fn remove_holiday(state: &AppState, date: String) -> CmdResult<()> {
+    let date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| {
+        CmdError::new(
+            ErrorKind::Invalid,
+            format!("Ngày “{date}” không hợp lệ (cần dạng năm-tháng-ngày)."),
+        )
+    })?;
+    state.with(|s| Ok(s.store.remove_holiday(&s.actor, date)?))
 }
 
 #[cfg(test)]

@@ -40,6 +40,8 @@ use tinbao_core::audit::AuditRecord;
 use tinbao_core::community::{
     AnswerTemplate, ChannelInfo, Inquiry, NewChannel, NewInquiry, NewPost, Post,
 };
+use tinbao_core::deadlines::DeadlineRule;
+use tinbao_core::holidays::Holiday;
 use tinbao_core::replica::SyncState;
 use tinbao_core::search::{SearchPage, SearchQuery};
 use tinbao_core::stats::Stats;
@@ -87,6 +89,10 @@ app_commands! {
     admin::set_lock_minutes(state, minutes: u32) -> ();
     admin::audit_log(state) -> Vec<AuditRecord>;
     admin::rekey_register(state) -> RekeyResult;
+    admin::deadline_rules(state) -> Vec<DeadlineRule>;
+    admin::holidays(state, year: Option<i32>) -> Vec<Holiday>;
+    admin::set_holiday(state, holiday: Holiday) -> ();
+    admin::remove_holiday(state, date: String) -> ();
 
     // Inquiries and answer templates; channels and posts (community.rs).
     community::inquiry_topics() -> Vec<Label>;

@@ -212,7 +212,7 @@ pub(crate) struct Derived {
 #[derive(Default)]
 pub(crate) struct WriteCache {
     rules: BTreeMap<&'static str, Option<deadlines::DeadlineRule>>,
-    holidays: Option<std::collections::HashSet<chrono::NaiveDate>>,
+    holidays: Option<crate::holidays::Calendar>,
     remote: BTreeMap<String, bool>,
     commune_names: BTreeMap<String, Option<String>>,
     categories: BTreeMap<String, bool>,
@@ -247,7 +247,7 @@ impl WriteCache {
         };
         let holidays = match &mut self.holidays {
             Some(h) => h,
-            slot => slot.insert(deadlines::holidays(tx)?),
+            slot => slot.insert(crate::holidays::calendar(tx)?),
         };
         Ok((
             Some(deadlines::compute(rule, from, remote, holidays)),

@@ -1,13 +1,13 @@
 //! Deadlines from configurable rules, each with its legal basis (see `002_defaults.sql` and
 //! `shared/domain/legal-process.md`). Nothing here hard-codes a time limit.
 use crate::error::{Error, Result};
+use crate::holidays::Calendar;
 use crate::model::{Actor, Kind, Role};
 use crate::store::Store;
 use crate::time::vn_offset;
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Weekday};
+use chrono::{DateTime, TimeZone};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -57,26 +57,10 @@ pub(crate) fn load_rule(conn: &Connection, code: &str) -> Result<Option<Deadline
         .optional()?)
 }
 
-pub(crate) fn holidays(conn: &Connection) -> Result<HashSet<NaiveDate>> {
-    let mut st = conn.prepare_cached("SELECT on_date FROM holidays")?;
-    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-    let mut out = HashSet::new();
-    for d in rows {
-        if let Ok(d) = NaiveDate::parse_from_str(&d?, "%Y-%m-%d") {
-            out.insert(d);
-        }
-    }
-    Ok(out)
-}
-
 /// The deadline (unix seconds) of `rule` counted from `from_utc`. Working days skip weekends
-/// and the province's holidays, and end at the close of the last day, Vietnam time.
-pub fn compute(
-    rule: &DeadlineRule,
-    from_utc: i64,
-    remote: bool,
-    holidays: &HashSet<NaiveDate>,
-) -> i64 {
+/// and the calendar's days off (counting its working Saturdays), and end at the close of the
+/// last day, Vietnam time.
+pub fn compute(rule: &DeadlineRule, from_utc: i64, remote: bool, calendar: &Calendar) -> i64 {
     let amount = if remote {
         rule.remote_amount.unwrap_or(rule.amount)
     } else {
@@ -95,8 +79,7 @@ pub fn compute(
             let mut left = amount;
             while left > 0 {
                 day = day.succ_opt().unwrap_or(day);
-                let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
-                if !weekend && !holidays.contains(&day) {
+                if calendar.is_working_day(day) {
                     left -= 1;
                 }
             }
@@ -152,22 +135,12 @@ impl Store {
             Some(&format!("{} {}", rule.amount, rule.unit)),
         )
     }
-
-    pub fn add_holiday(&mut self, actor: &Actor, date: NaiveDate, name: &str) -> Result<()> {
-        if !matches!(actor.role, Role::Admin | Role::Supervisor | Role::Chief) {
-            return Err(Error::forbidden("sửa lịch nghỉ lễ"));
-        }
-        self.conn.execute(
-            "INSERT OR REPLACE INTO holidays(on_date, name) VALUES (?1, ?2)",
-            params![date.format("%Y-%m-%d").to_string(), name],
-        )?;
-        Ok(())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn rule(amount: i64, unit: &str) -> DeadlineRule {
         DeadlineRule {
@@ -184,8 +157,14 @@ mod tests {
     #[test]
     fn hours_and_remote_communes() {
         let r = rule(24, "hours");
-        assert_eq!(compute(&r, 1000, false, &HashSet::new()), 1000 + 24 * 3600);
-        assert_eq!(compute(&r, 1000, true, &HashSet::new()), 1000 + 48 * 3600);
+        assert_eq!(
+            compute(&r, 1000, false, &Calendar::default()),
+            1000 + 24 * 3600
+        );
+        assert_eq!(
+            compute(&r, 1000, true, &Calendar::default()),
+            1000 + 48 * 3600
+        );
     }
 
     #[test]
@@ -195,8 +174,9 @@ mod tests {
             .with_ymd_and_hms(2025, 8, 29, 10, 0, 0)
             .unwrap()
             .timestamp();
-        let mut hol = HashSet::new();
-        hol.insert(NaiveDate::from_ymd_opt(2025, 9, 2).unwrap());
+        let mut hol = Calendar::default();
+        hol.days_off
+            .insert(NaiveDate::from_ymd_opt(2025, 9, 2).unwrap());
         let due = compute(&rule(3, "working_days"), from, false, &hol);
         let due = DateTime::from_timestamp(due, 0)
             .unwrap()

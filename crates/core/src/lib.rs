@@ -20,7 +20,8 @@
 //! | index | `search_index` | the FTS index's entries: built from a case's row or from memory, rebuilt by a migration, merged | |
 //! | ground | `store` | opening, keying and migrating the file; `Writer` and the outbox (both ends); the entity-to-table map; settings and `meta`; one audit entry in a transaction; idle upkeep | `create` `open` `scope` `device_id` `path` `schema_version` `in_scope` `admin_provinces` `admin_communes` `admin_commune` `setting` `set_setting` `pending_changes` `pending_changes_except` `set_aside_refused` `refused_changes` `mark_pushed` `checkpoint` `merge_search_index` `idle_upkeep` `explain` |
 //! | features | `workflow` | a case's state folded from its events; which transitions an actor may take | |
-//! | features | `deadlines` | deadline rules with their legal basis, working days and holidays | `deadline_rules` `set_deadline_rule` `add_holiday` |
+//! | features | `holidays` | the holiday calendar (days off, compensatory working Saturdays) with its basis | `holidays` `set_holiday` `remove_holiday` |
+//! | features | `deadlines` | deadline rules with their legal basis, working days | `deadline_rules` `set_deadline_rule` |
 //! | features | `audit` | reading the audit trail | `audit` `audit_log` `audit_head` |
 //! | features | `case_row` | a case's row: synced columns written at intake or from sync, projected columns derived from events, read back for lists | |
 //! | features | `users` | accounts, Argon2id passwords, offline login | `has_users` `create_user` `login` `users` `user` `set_user_active` `reset_password` `change_password` `record_login_unlock` |
@@ -45,6 +46,7 @@ pub mod deadlines;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod holidays;
 pub mod interchange;
 pub mod model;
 pub mod replica;

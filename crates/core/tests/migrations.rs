@@ -4,6 +4,40 @@ mod common;
 use common::*;
 use tinbao_core::*;
 
+/// What each migration above version 2 added, undone newest first, so that a register made by
+/// this release (with cases in it) can be turned back into the register an older release
+/// left. A new migration adds its undo here.
+fn rewind(c: &rusqlite::Connection, to: i64) {
+    let undo: &[(i64, &str)] = &[
+        (
+            5,
+            "DELETE FROM holidays;
+             ALTER TABLE holidays DROP COLUMN kind;
+             ALTER TABLE holidays DROP COLUMN basis;",
+        ),
+        (
+            4,
+            "DROP INDEX audit_chain;
+             ALTER TABLE audit DROP COLUMN seq;
+             ALTER TABLE audit DROP COLUMN prev_hash;
+             ALTER TABLE audit DROP COLUMN hash;
+             DROP TABLE refused_changes;",
+        ),
+        (
+            3,
+            "DROP TABLE case_fts;
+             CREATE VIRTUAL TABLE case_fts USING fts5(body, content='', contentless_delete=1,
+               tokenize='unicode61 remove_diacritics 2');",
+        ),
+    ];
+    for (version, sql) in undo {
+        if *version > to {
+            c.execute_batch(sql).unwrap();
+        }
+    }
+    c.pragma_update(None, "user_version", to).unwrap();
+}
+
 #[test]
 fn every_earlier_schema_upgrades_to_the_current_one() {
     for v in 1..SCHEMA_VERSION as usize {
@@ -59,18 +93,7 @@ fn the_version_3_upgrade_rebuilds_the_search_index_from_the_cases() {
         // the audit log as it was before version 4's chain.
         let c = rusqlite::Connection::open(&path).unwrap();
         tinbao_core::store::key_connection(&c, KEY).unwrap();
-        c.execute_batch(
-            "DROP TABLE case_fts;
-             CREATE VIRTUAL TABLE case_fts USING fts5(body, content='', contentless_delete=1,
-               tokenize='unicode61 remove_diacritics 2');
-             DROP INDEX audit_chain;
-             ALTER TABLE audit DROP COLUMN seq;
-             ALTER TABLE audit DROP COLUMN prev_hash;
-             ALTER TABLE audit DROP COLUMN hash;
-             DROP TABLE refused_changes;
-             PRAGMA user_version = 2;",
-        )
-        .unwrap();
+        rewind(&c, 2);
     }
     let mut s = Store::open(&path, KEY).unwrap();
     assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
@@ -123,15 +146,7 @@ fn the_version_4_upgrade_chains_the_audit_entries_already_there() {
     {
         let c = rusqlite::Connection::open(&path).unwrap();
         tinbao_core::store::key_connection(&c, KEY).unwrap();
-        c.execute_batch(
-            "DROP INDEX audit_chain;
-             ALTER TABLE audit DROP COLUMN seq;
-             ALTER TABLE audit DROP COLUMN prev_hash;
-             ALTER TABLE audit DROP COLUMN hash;
-             DROP TABLE refused_changes;
-             PRAGMA user_version = 3;",
-        )
-        .unwrap();
+        rewind(&c, 3);
     }
     let s = Store::open(&path, KEY).unwrap();
     assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
@@ -148,4 +163,30 @@ fn the_version_4_upgrade_chains_the_audit_entries_already_there() {
         c.execute("UPDATE audit SET target = 'x'", []).is_err(),
         "append-only again"
     );
+}
+
+/// Version 5 ships the holiday calendar: a register that had its own holidays keeps them as
+/// days off, and gains the 2025–2027 calendar.
+#[test]
+fn the_version_5_upgrade_ships_the_calendar_and_keeps_a_stations_own_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _chief) = station(&dir, "a.db", BAC_KAN);
+    drop(s);
+    let path = dir.path().join("a.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
+        rewind(&c, 4);
+        c.execute(
+            "INSERT INTO holidays(on_date, name) VALUES ('2024-12-31', 'Nghỉ do tỉnh quyết định')",
+            [],
+        )
+        .unwrap();
+    }
+    let s = Store::open(&path, KEY).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    let own = s.holidays(Some(2024)).unwrap();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0].kind, holidays::HolidayKind::DayOff);
+    assert!(s.holidays(Some(2026)).unwrap().len() >= 8);
 }

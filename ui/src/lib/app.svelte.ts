@@ -16,6 +16,7 @@ export type Route =
   | { name: 'channels' }
   | { name: 'reports' }
   | { name: 'review' }
+  | { name: 'catalog' }
   | { name: 'settings' };
 
 export const app = $state({

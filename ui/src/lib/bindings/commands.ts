@@ -10,8 +10,10 @@ import type { CaseDetail } from "./CaseDetail";
 import type { CaseRow } from "./CaseRow";
 import type { ChannelInfo } from "./ChannelInfo";
 import type { Commune } from "./Commune";
+import type { DeadlineRule } from "./DeadlineRule";
 import type { ExportResult } from "./ExportResult";
 import type { FileUpload } from "./FileUpload";
+import type { Holiday } from "./Holiday";
 import type { Inquiry } from "./Inquiry";
 import type { IntakeResult } from "./IntakeResult";
 import type { Label } from "./Label";
@@ -77,6 +79,10 @@ export const COMMAND_NAMES = [
   "set_lock_minutes",
   "audit_log",
   "rekey_register",
+  "deadline_rules",
+  "holidays",
+  "set_holiday",
+  "remove_holiday",
   "inquiry_topics",
   "inquiries",
   "add_inquiry",
@@ -170,6 +176,14 @@ export function commands(invoke: Invoke) {
     auditLog: () => invoke<Array<AuditRecord>>("audit_log"),
     /** `admin::rekey_register` in src-tauri/commands/admin.rs */
     rekeyRegister: () => invoke<RekeyResult>("rekey_register"),
+    /** `admin::deadline_rules` in src-tauri/commands/admin.rs */
+    deadlineRules: () => invoke<Array<DeadlineRule>>("deadline_rules"),
+    /** `admin::holidays` in src-tauri/commands/admin.rs */
+    holidays: (year: number | null) => invoke<Array<Holiday>>("holidays", { year }),
+    /** `admin::set_holiday` in src-tauri/commands/admin.rs */
+    setHoliday: (holiday: Holiday) => invoke<void>("set_holiday", { holiday }),
+    /** `admin::remove_holiday` in src-tauri/commands/admin.rs */
+    removeHoliday: (date: string) => invoke<void>("remove_holiday", { date }),
     /** `community::inquiry_topics` in src-tauri/commands/community.rs */
     inquiryTopics: () => invoke<Array<Label>>("inquiry_topics"),
     /** `community::inquiries` in src-tauri/commands/community.rs */
