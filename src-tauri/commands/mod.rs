@@ -42,6 +42,7 @@ use tinbao_core::community::{
 };
 use tinbao_core::deadlines::DeadlineRule;
 use tinbao_core::holidays::Holiday;
+use tinbao_core::hotspots::Hotspots;
 use tinbao_core::replica::SyncState;
 use tinbao_core::search::{SearchPage, SearchQuery};
 use tinbao_core::stats::Stats;
@@ -112,6 +113,7 @@ app_commands! {
     reports::sync_status(state) -> Option<SyncState>;
     reports::report_period(state, year: Option<i32>, month: Option<u32>) -> Period;
     reports::stats(state, from: i64, to: i64) -> Stats;
+    reports::hotspots(state, from: i64, to: i64) -> Hotspots;
     reports::export_stats_xlsx(state, from: i64, to: i64) -> ExportResult;
     reports::export_stats_pdf(state, from: i64, to: i64) -> ExportResult;
     reports::export_register_csv(state, include_reporter: bool) -> ExportResult;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use tinbao_core::Store;
 use tinbao_core::backup::VerifyReport;
+use tinbao_core::hotspots::Hotspots;
 use tinbao_core::replica::SyncState;
 use tinbao_core::stats::{Stats, monthly_period};
 use tinbao_core::today::Today;
@@ -64,13 +65,23 @@ pub async fn report_period(
     })
 }
 
-pub async fn stats(state: &AppState, from: i64, to: i64) -> CmdResult<Stats> {
+fn check_range(from: i64, to: i64) -> CmdResult<()> {
     if to <= from {
         return Err(CmdError::invalid(
             "Khoảng thời gian không hợp lệ: ngày kết thúc phải sau ngày bắt đầu.",
         ));
     }
+    Ok(())
+}
+
+pub async fn stats(state: &AppState, from: i64, to: i64) -> CmdResult<Stats> {
+    check_range(from, to)?;
     state.with(|s| Ok(s.store.stats(&s.actor, from, to)?))
+}
+
+pub async fn hotspots(state: &AppState, from: i64, to: i64) -> CmdResult<Hotspots> {
+    check_range(from, to)?;
+    state.with(|s| Ok(s.store.hotspots(&s.actor, from, to)?))
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -30,6 +30,7 @@
 //! | features | `cases` | the register: intake and numbering, the case screen, workflow actions, persons, attachments, the confidential reporter | `intake` `numbering` `set_numbering` `case_detail` `reveal_reporter` `act` `add_person` `add_attachment` `attachment_bytes` `categories` |
 //! | features | `search` | the search box and filters, duplicate suggestions | `search` `suggest_duplicates` |
 //! | features | `stats` | the monthly figures | `key_labels` `stats` `current_period` |
+//! | features | `hotspots` | where reports cluster: counts by commune, hamlet and category | `hotspots` |
 //! | features | `replica` | applying other devices' changes; sync cursor, enrolment, state; attachment bytes in transit; conflicts | `apply_remote` `set_cursor` `record_sync_result` `set_enrolment` `credential_secret` `enrolment` `sync_state` `missing_blobs` `unsent_blobs` `blob` `mark_blob_uploaded` `put_blob` `conflicts` |
 //! | features | `interchange` | import and export: JSON Lines and the stations' Excel CSV | `import_jsonl` `import_csv` `export_jsonl` `export_csv` |
 //! | features | `today` | the Today screen | `today` |
@@ -47,6 +48,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod holidays;
+pub mod hotspots;
 pub mod interchange;
 pub mod model;
 pub mod replica;

@@ -14,6 +14,7 @@ import type { DeadlineRule } from "./DeadlineRule";
 import type { ExportResult } from "./ExportResult";
 import type { FileUpload } from "./FileUpload";
 import type { Holiday } from "./Holiday";
+import type { Hotspots } from "./Hotspots";
 import type { Inquiry } from "./Inquiry";
 import type { IntakeResult } from "./IntakeResult";
 import type { Label } from "./Label";
@@ -98,6 +99,7 @@ export const COMMAND_NAMES = [
   "sync_status",
   "report_period",
   "stats",
+  "hotspots",
   "export_stats_xlsx",
   "export_stats_pdf",
   "export_register_csv",
@@ -214,6 +216,8 @@ export function commands(invoke: Invoke) {
     reportPeriod: (year: number | null, month: number | null) => invoke<Period>("report_period", { year, month }),
     /** `reports::stats` in src-tauri/commands/reports.rs */
     stats: (from: number, to: number) => invoke<Stats>("stats", { from, to }),
+    /** `reports::hotspots` in src-tauri/commands/reports.rs */
+    hotspots: (from: number, to: number) => invoke<Hotspots>("hotspots", { from, to }),
     /** `reports::export_stats_xlsx` in src-tauri/commands/reports.rs */
     exportStatsXlsx: (from: number, to: number) => invoke<ExportResult>("export_stats_xlsx", { from, to }),
     /** `reports::export_stats_pdf` in src-tauri/commands/reports.rs */
