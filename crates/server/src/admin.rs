@@ -83,6 +83,18 @@ pub struct StationAdded {
     pub created: bool,
 }
 
+/// Deletes the unfinished uploads untouched for longer than `older_than` (the administrator's
+/// `sweep-uploads`; `serve` does the same for a day's age on its own). Safe while the server
+/// runs: an upload swept mid-way is resumed from its start.
+pub fn sweep_uploads(
+    data: &DataDir,
+    older_than: std::time::Duration,
+) -> Result<usize, ServerError> {
+    let dir = data.blobs().join("partial");
+    crate::handlers::attachments::sweep_partials(&dir, std::time::SystemTime::now(), older_than)
+        .map_err(|e| ServerError::io(&dir, e))
+}
+
 pub fn station_add(
     data: &DataDir,
     code: &str,

@@ -49,6 +49,11 @@ enum Cmd {
         /// Requests allowed per client address in a burst.
         #[arg(long, default_value_t = router::Limits::default().burst)]
         burst: u32,
+        /// Seconds a client may take to send a request's headers or its whole body before the
+        /// server answers 408 and closes the connection.
+        #[arg(long, default_value_t = router::Limits::default().body_timeout.as_secs(),
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        body_timeout: u64,
     },
     /// Manage stations.
     Station {
@@ -71,6 +76,12 @@ enum Cmd {
     /// TOKEN"; kept in the data directory's metrics.token, owner-only). /metrics refuses
     /// requests without it.
     MetricsToken,
+    /// Delete the unfinished attachment uploads untouched for longer than --older-than-hours
+    /// (serve does this for a day's age at start and every hour); prints how many.
+    SweepUploads {
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=8760))]
+        older_than_hours: u64,
+    },
     /// List the devices whose audit log (who saw a reporter, exported, printed…) no longer
     /// extends what the province had seen: entries deleted or rewritten on the PC.
     AuditAlarms,
@@ -202,6 +213,7 @@ fn run(cli: Cli) -> Result<(), ServerError> {
             listen,
             rate,
             burst,
+            body_timeout,
         } => {
             init_logs();
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -214,6 +226,7 @@ fn run(cli: Cli) -> Result<(), ServerError> {
                 router::Limits {
                     per_second: rate,
                     burst,
+                    body_timeout: std::time::Duration::from_secs(body_timeout),
                 },
             ))?;
         }
@@ -292,6 +305,18 @@ fn run(cli: Cli) -> Result<(), ServerError> {
                 ));
             }
             out(to_json(&list), text);
+        }
+        Cmd::SweepUploads { older_than_hours } => {
+            let removed = admin::sweep_uploads(
+                &data,
+                std::time::Duration::from_secs(older_than_hours * 3600),
+            )?;
+            out(
+                serde_json::json!({ "removed": removed }),
+                format!(
+                    "Đã xoá {removed} tệp đính kèm gửi dở quá {older_than_hours} giờ không được gửi tiếp."
+                ),
+            );
         }
         Cmd::MetricsToken => {
             let t = data.metrics_token()?;

@@ -205,12 +205,22 @@ pub async fn serve(
         h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
     });
     let config = axum_server::tls_rustls::RustlsConfig::from_config(tls);
+    let body_timeout = limits.body_timeout;
     tracing::info!(%addr, "listening");
     println!("listening on https://{addr}");
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    axum_server::from_tcp_rustls(listener, config)
+    let mut server = axum_server::from_tcp_rustls(listener, config)
         .map_err(|e| ServerError::io(Path::new(&addr.to_string()), e))?
+        // A connection that sends no request, or stops in its headers, is closed too (the
+        // body's own deadline is the router's).
+        .first_request_timeout(body_timeout);
+    server
+        .http_builder()
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(body_timeout);
+    server
         .handle(handle)
         .serve(routes.into_make_service_with_connect_info::<SocketAddr>())
         .await

@@ -971,30 +971,218 @@ mod tests {
         (scope, label)
     }
 
-    /// One check per row of [`GRANTS`]: a change writing every field the row lists is admitted,
-    /// and the same change with a field outside the list is not.
-    #[test]
-    fn every_row_of_the_table_admits_its_kind_operation_and_fields() {
-        for g in GRANTS {
-            let dev = Uuid::now_v7();
-            let (scope, label) = at(g.writer, g.level);
-            let typ = match g.events {
-                EventTypes::Review => "reviewed_approved",
-                _ => "note",
-            };
-            let mut c = change(dev, label, g.kind, g.op, typ);
-            c.fields.clear();
-            for f in g.fields {
-                let v = value_for(f, &c, typ);
-                c.fields.insert(f.to_string(), v);
-            }
-            assert_eq!(check(&scope, dev, None, &c), Ok("01".into()), "{g:?}");
-            c.fields.insert("evil".into(), serde_json::json!(1));
-            assert!(
-                check(&scope, dev, None, &c).is_err(),
-                "{g:?} with a stray field"
+    /// A change of the row's kind and operation at the row's level, writing `fields` with
+    /// benign values (and, for events, of type `typ`).
+    fn row_change(g: &Grant, dev: Uuid, fields: &[&str], typ: &str) -> Change {
+        let (_, label) = at(g.writer, g.level);
+        let mut c = change(dev, label, g.kind, g.op, typ);
+        c.fields.clear();
+        for f in fields {
+            let v = value_for(f, &c, typ);
+            c.fields.insert(f.to_string(), v);
+        }
+        if g.kind == EntityKind::Event {
+            c.fields.insert("type".into(), serde_json::json!(typ));
+        }
+        if g.kind == EntityKind::Audit {
+            c.fields
+                .insert("user_id".into(), serde_json::json!(c.user.to_string()));
+        }
+        c
+    }
+
+    /// Why a writer is refused a kind, operation or level its table has no row for.
+    fn no_row(writer: Writer) -> RejectReason {
+        match writer {
+            Writer::StationPc => RejectReason::Invalid,
+            Writer::Supervisor => RejectReason::NotReviewEvent,
+        }
+    }
+
+    /// The check behind each `grant_…` test: the row `(writer, kind, level, op)` of [`GRANTS`]
+    /// admits every field it lists (all together and each alone) and every event type it
+    /// covers; just outside it, a field it does not list, the other operation, the other level,
+    /// an event type it does not cover and the value rules of its kind are refused.
+    fn row_admits_its_own_and_refuses_its_edges(
+        writer: Writer,
+        kind: EntityKind,
+        level: Level,
+        op: Op,
+    ) {
+        let g = GRANTS
+            .iter()
+            .find(|g| g.writer == writer && g.kind == kind && g.level == level && g.op == op)
+            .unwrap_or_else(|| panic!("no row {writer:?} {kind:?} {level:?} {op:?} in GRANTS"));
+        let (scope, _) = at(writer, level);
+        let dev = Uuid::now_v7();
+        let verdict = |c: &Change| check(&scope, dev, None, c);
+        let (own_types, other_types): (&[&str], &[&str]) = match g.events {
+            EventTypes::NotAnEvent => (&["note"], &[]),
+            EventTypes::Review => (REVIEW_EVENT_TYPES, &["note", "closed", "assigned"]),
+            EventTypes::StationWork => (&["note", "closed", "assigned"], REVIEW_EVENT_TYPES),
+        };
+
+        // Inside: every field at once, each field alone, every covered event type.
+        for typ in own_types {
+            let c = row_change(g, dev, g.fields, typ);
+            assert_eq!(verdict(&c), Ok("01".into()), "{g:?} type {typ}: {c:?}");
+        }
+        for f in g.fields {
+            let c = row_change(g, dev, &[f], own_types[0]);
+            assert_eq!(verdict(&c), Ok("01".into()), "{g:?} writing only {f}");
+        }
+
+        // Just outside: a field the row does not list (one of another kind's, and a password
+        // hash, which no kind may carry).
+        let stray = GRANTS
+            .iter()
+            .flat_map(|o| o.fields.iter().copied())
+            .find(|f| !g.fields.contains(f))
+            .unwrap_or("evil");
+        for extra in [stray, "password_hash"] {
+            let mut c = row_change(g, dev, g.fields, own_types[0]);
+            c.fields.insert(extra.into(), serde_json::json!("x"));
+            assert_eq!(
+                verdict(&c),
+                Err(RejectReason::Invalid),
+                "{g:?} with the field {extra}"
             );
         }
+        // The other operation, unless another row grants it.
+        let other_op = match op {
+            Op::Upsert => Op::Insert,
+            Op::Insert => Op::Upsert,
+        };
+        if !GRANTS
+            .iter()
+            .any(|o| o.writer == writer && o.kind == kind && o.level == level && o.op == other_op)
+        {
+            let mut c = row_change(g, dev, g.fields, own_types[0]);
+            c.op = other_op;
+            assert_eq!(verdict(&c), Err(no_row(writer)), "{g:?} as {other_op:?}");
+        }
+        // The other level: a station's PC never writes under its province's code; a province
+        // device only where another row lets it.
+        let (other_level, label) = match level {
+            Level::Station => (Level::Province, "01"),
+            Level::Province => (Level::Station, "00004"),
+        };
+        if !GRANTS
+            .iter()
+            .any(|o| o.writer == writer && o.kind == kind && o.level == other_level && o.op == op)
+        {
+            let mut c = row_change(g, dev, g.fields, own_types[0]);
+            c.station = label.into();
+            if c.fields.contains_key("station") {
+                c.fields.insert("station".into(), serde_json::json!(label));
+            }
+            let want = match writer {
+                Writer::StationPc => RejectReason::OutOfScope,
+                Writer::Supervisor => RejectReason::NotReviewEvent,
+            };
+            assert_eq!(verdict(&c), Err(want), "{g:?} at {other_level:?}");
+        }
+        // An event type the row does not cover: a station's review decision is out of its
+        // scope, a province's station work is not a review.
+        for typ in other_types {
+            let c = row_change(g, dev, g.fields, typ);
+            let want = match g.events {
+                EventTypes::Review => RejectReason::NotReviewEvent,
+                _ => RejectReason::OutOfScope,
+            };
+            assert_eq!(verdict(&c), Err(want), "{g:?} type {typ}");
+        }
+        // The value rules of the row's kind.
+        let mut c = row_change(g, dev, g.fields, own_types[0]);
+        if c.fields.contains_key("station") {
+            c.fields
+                .insert("station".into(), serde_json::json!("00008"));
+            assert_eq!(
+                verdict(&c),
+                Err(RejectReason::OutOfScope),
+                "{g:?} naming another station in its station field"
+            );
+        }
+        if kind == EntityKind::Audit {
+            let mut c = row_change(g, dev, g.fields, own_types[0]);
+            c.fields.insert(
+                "user_id".into(),
+                serde_json::json!(Uuid::now_v7().to_string()),
+            );
+            assert_eq!(
+                verdict(&c),
+                Err(RejectReason::UserNotAllowed),
+                "{g:?} in another user's name"
+            );
+        }
+        if kind == EntityKind::User && writer == Writer::StationPc {
+            for role in ["supervisor", "admin"] {
+                let mut c = row_change(g, dev, g.fields, own_types[0]);
+                c.fields.insert("role".into(), serde_json::json!(role));
+                assert_eq!(
+                    verdict(&c),
+                    Err(RejectReason::UserNotAllowed),
+                    "{g:?} with the role {role}"
+                );
+            }
+        }
+    }
+
+    /// One named test per row of [`GRANTS`], and [`NAMED_ROWS`], the rows they cover, which
+    /// `every_row_of_the_table_has_its_named_test` compares with the table.
+    macro_rules! grant_tests {
+        ($($name:ident: $writer:ident $kind:ident at $level:ident $op:ident;)*) => {
+            $(
+                #[test]
+                fn $name() {
+                    row_admits_its_own_and_refuses_its_edges(
+                        Writer::$writer,
+                        EntityKind::$kind,
+                        Level::$level,
+                        Op::$op,
+                    );
+                }
+            )*
+            const NAMED_ROWS: &[(Writer, EntityKind, Level, Op)] =
+                &[$((Writer::$writer, EntityKind::$kind, Level::$level, Op::$op)),*];
+        };
+    }
+
+    grant_tests! {
+        grant_station_pc_case_upsert: StationPc Case at Station Upsert;
+        grant_station_pc_reporter_upsert: StationPc Reporter at Station Upsert;
+        grant_station_pc_person_upsert: StationPc Person at Station Upsert;
+        grant_station_pc_event_insert: StationPc Event at Station Insert;
+        grant_station_pc_attachment_insert: StationPc Attachment at Station Insert;
+        grant_station_pc_channel_upsert: StationPc Channel at Station Upsert;
+        grant_station_pc_channel_stat_insert: StationPc ChannelStat at Station Insert;
+        grant_station_pc_post_upsert: StationPc Post at Station Upsert;
+        grant_station_pc_inquiry_upsert: StationPc Inquiry at Station Upsert;
+        grant_station_pc_answer_template_upsert: StationPc AnswerTemplate at Station Upsert;
+        grant_station_pc_audit_insert: StationPc Audit at Station Insert;
+        grant_station_pc_user_upsert: StationPc User at Station Upsert;
+        grant_supervisor_review_event_insert: Supervisor Event at Station Insert;
+        grant_supervisor_audit_insert: Supervisor Audit at Station Insert;
+        grant_supervisor_province_answer_template_upsert: Supervisor AnswerTemplate at Province Upsert;
+    }
+
+    /// A row added to (or changed in) [`GRANTS`] without its named test above fails here.
+    #[test]
+    fn every_row_of_the_table_has_its_named_test() {
+        let rows: Vec<_> = GRANTS
+            .iter()
+            .map(|g| (g.writer, g.kind, g.level, g.op))
+            .collect();
+        for r in &rows {
+            assert!(
+                NAMED_ROWS.contains(r),
+                "GRANTS row {r:?} has no grant_… test: add one to grant_tests!"
+            );
+        }
+        for r in NAMED_ROWS {
+            assert!(rows.contains(r), "grant_… test for {r:?}, not in GRANTS");
+        }
+        assert_eq!(rows.len(), NAMED_ROWS.len());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tinbao_sync::protocol::*;
 
 /// What every handler shares.
@@ -33,6 +33,10 @@ pub struct Limits {
     pub per_second: u64,
     /// Requests a client address may make in a burst.
     pub burst: u32,
+    /// How long a client may take to send a request's headers, or its whole body: a client
+    /// that stops half-way (a cut link, or on purpose) is answered 408 and its connection
+    /// closed, instead of holding a connection and a task for ever.
+    pub body_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -42,6 +46,9 @@ impl Default for Limits {
         Limits {
             per_second: 50,
             burst: 200,
+            // A 1 MiB attachment chunk, the largest body a client sends, takes about 10 s at
+            // 1 Mbit/s; the client itself gives up after 120 s.
+            body_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -63,6 +70,10 @@ pub fn router(app: Arc<App>, limits: &Limits) -> Router {
             get(attachments::get).put(attachments::put),
         )
         .layer(DefaultBodyLimit::max(MAX_WIRE_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            limits.body_timeout,
+            body_deadline,
+        ))
         .layer(middleware::from_fn(check_protocol));
     let mut governor = GovernorConfigBuilder::default();
     // Replenish one request every 1/per_second seconds.
@@ -98,6 +109,63 @@ async fn check_protocol(req: Request, next: Next) -> Response {
             Some(body) => ApiError(StatusCode::UPGRADE_REQUIRED, body).into_response(),
             None => next.run(req).await,
         },
+    }
+}
+
+/// Reads the request body within `deadline` before any handler runs. The handlers take the
+/// body whole, and before this a body announced but never finished kept the request waiting
+/// for ever (and with it the client, which waits for an answer). A body over the wire limit
+/// is refused here too, without reading it all.
+async fn body_deadline(State(deadline): State<Duration>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            format!(
+                "Gói dữ liệu vượt quá {} MB.",
+                MAX_WIRE_BODY_BYTES / 1024 / 1024
+            ),
+        )
+        .into_response()
+    };
+    let announced = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_WIRE_BODY_BYTES as u64) {
+        return too_large();
+    }
+    match tokio::time::timeout(deadline, axum::body::to_bytes(body, MAX_WIRE_BODY_BYTES)).await {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        // Over the limit without a length announced; or the client went away, and then
+        // nobody reads the answer.
+        Ok(Err(_)) => too_large(),
+        Err(_) => {
+            tracing::warn!(
+                secs = deadline.as_secs(),
+                "request body not received in time; connection closed"
+            );
+            let mut resp = ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                ErrorCode::BadRequest,
+                format!(
+                    "Máy chủ tỉnh không nhận đủ nội dung yêu cầu trong {} giây; hãy đồng bộ lại.",
+                    deadline.as_secs()
+                ),
+            )
+            .into_response();
+            // The rest of the body may still come: this connection cannot carry another request.
+            resp.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            resp
+        }
     }
 }
 

@@ -58,7 +58,8 @@ impl SyncError {
     pub fn transient(&self) -> bool {
         match self {
             SyncError::Network(_) => true,
-            SyncError::Server { status, .. } => *status >= 500 || *status == 429,
+            // 408: the server stopped waiting for a body that came too slowly (a poor link).
+            SyncError::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
             _ => false,
         }
     }
@@ -766,6 +767,7 @@ mod tests {
         };
         assert!(server(503).transient());
         assert!(server(429).transient());
+        assert!(server(408).transient());
         assert!(!server(403).transient());
         assert!(!server(426).transient());
         assert!(!SyncError::CertMismatch.transient());
