@@ -554,6 +554,10 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                         labelled(&s.by_category, &|k| l.category(k)),
                     ),
                     ("Theo tình trạng", labelled(&s.by_status, &|k| l.status(k))),
+                    (
+                        "Quyết định giải quyết nguồn tin",
+                        labelled(&s.decisions, &|k| l.decision(k)),
+                    ),
                     ("Theo đơn vị", stations),
                     (
                         "Câu hỏi về thủ tục hành chính",

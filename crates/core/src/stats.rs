@@ -1,7 +1,7 @@
 //! The figures a station reports upward each month (and a province adds up by station).
 use crate::community::INQUIRY_TOPICS;
 use crate::error::Result;
-use crate::model::{Actor, Channel, Kind, Role, Status};
+use crate::model::{Actor, Channel, Kind, ProsecutionDecision, Role, Status};
 use crate::store::Store;
 use crate::time::vn_offset;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
@@ -120,6 +120,14 @@ impl KeyLabels {
     }
     pub fn status(&self, key: &str) -> String {
         code_label(Status::ALL, Status::as_str, Status::label_vi, key)
+    }
+    pub fn decision(&self, key: &str) -> String {
+        code_label(
+            ProsecutionDecision::ALL,
+            ProsecutionDecision::as_str,
+            ProsecutionDecision::label_vi,
+            key,
+        )
     }
     pub fn category(&self, key: &str) -> String {
         self.categories

@@ -322,3 +322,32 @@ fn an_emergency_report_must_be_reported_up_within_minutes() {
     );
     assert_eq!(d.deadline_rule.as_deref(), Some("classify"));
 }
+
+/// The commune investigator flag reaches the station's other PCs, and the case's clocks are
+/// the same there.
+#[test]
+fn the_investigator_flag_and_the_clocks_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, chief) = station(&dir, "a.db", BAC_KAN);
+    let (mut b, _) = station(&dir, "b.db", BAC_KAN);
+    let off = officer(&mut a, &chief);
+    let id = a.intake(&off, theft_hours_ago(2)).unwrap().row.id;
+    a.act(&off, id, classify(CaseClass::CrimeCommune)).unwrap();
+    a.set_investigator(&chief, off.user_id, true).unwrap();
+    let rep = b.apply_remote(&a.pending_changes(1000).unwrap()).unwrap();
+    assert_eq!(rep.rejected, 0);
+    assert!(b.user(off.user_id).unwrap().unwrap().investigator);
+    let b_chief = b.login("truong", "matkhau-123").unwrap();
+    let (da, db) = (
+        a.case_detail(&chief, id).unwrap(),
+        b.case_detail(&b_chief, id).unwrap(),
+    );
+    let rules = |d: &CaseDetail| {
+        d.clocks
+            .iter()
+            .map(|c| (c.rule.clone(), c.due_at, c.state))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rules(&da), rules(&db));
+    assert_eq!(da.row.deadline, db.row.deadline);
+}
