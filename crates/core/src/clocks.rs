@@ -553,12 +553,13 @@ pub(crate) fn nearest(clocks: &[Clock]) -> Option<(i64, String)> {
         .min()
 }
 
-/// Recomputes every case's nearest clock (migration 005, and after a change of a station's
-/// remote flag through `recompute_station`).
+/// Recomputes every case's nearest clock: migration 005, and after a change of the rules, the
+/// holidays or the notice setting.
 pub(crate) fn recompute_all(conn: &Connection) -> Result<()> {
     recompute(conn, None)
 }
 
+/// Recomputes the nearest clock of one station's cases (its remote flag changed), or of all.
 pub(crate) fn recompute(conn: &Connection, station: Option<&str>) -> Result<()> {
     let rules = load_rules(conn)?;
     let hol = holidays(conn)?;

@@ -68,6 +68,8 @@ impl Store {
                 serde_json::to_string(&rule.extensions)?, rule.effective_from, rule.basis, rule.label_vi
             ],
         )?;
+        // Every case's nearest clock follows the corrected rule at once.
+        clocks::recompute_all(&self.conn)?;
         self.audit(
             actor,
             "deadline_rule_changed",
@@ -84,6 +86,7 @@ impl Store {
             "INSERT OR REPLACE INTO holidays(on_date, name) VALUES (?1, ?2)",
             params![date.format("%Y-%m-%d").to_string(), name],
         )?;
-        Ok(())
+        // A holiday moves the working-day clocks that run over it.
+        clocks::recompute_all(&self.conn)
     }
 }

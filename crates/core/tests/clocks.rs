@@ -351,3 +351,59 @@ fn the_investigator_flag_and_the_clocks_sync() {
     assert_eq!(rules(&da), rules(&db));
     assert_eq!(da.row.deadline, db.row.deadline);
 }
+
+/// A holiday the calendar gains moves the working-day clocks at once, in the lists too; the
+/// notice setting decides whether a transfer stops the notices.
+#[test]
+fn a_new_holiday_and_the_notice_setting_move_the_clocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let mut c = theft_hours_ago(0);
+    c.received_at =
+        Some(chrono::DateTime::parse_from_rfc3339("2025-08-29T17:00:00+07:00").unwrap());
+    let id = s.intake(&chief, c).unwrap().row.id;
+    s.act(&chief, id, classify(CaseClass::CivilDispute))
+        .unwrap();
+    let due = |s: &Store| {
+        rule_of(&s.case_detail(&chief, id).unwrap(), "notice_vks")
+            .unwrap()
+            .due_at
+            .to_rfc3339()
+    };
+    assert_eq!(due(&s), "2025-09-03T23:59:59+07:00");
+    for d in [1, 2] {
+        s.add_holiday(
+            &chief,
+            chrono::NaiveDate::from_ymd_opt(2025, 9, d).unwrap(),
+            "Quốc khánh",
+        )
+        .unwrap();
+    }
+    assert_eq!(due(&s), "2025-09-05T23:59:59+07:00");
+    let row = s.case_detail(&chief, id).unwrap().row;
+    assert_eq!(
+        row.deadline,
+        Some(
+            chrono::DateTime::parse_from_rfc3339("2025-09-05T23:59:59+07:00")
+                .unwrap()
+                .timestamp()
+        )
+    );
+    s.act(&chief, id, classify(CaseClass::CrimeTransfer))
+        .unwrap();
+    s.act(
+        &chief,
+        id,
+        Action::RecordOutcome {
+            outcome: Outcome::Transferred {
+                to_agency: "CQĐT".into(),
+                note: None,
+            },
+        },
+    )
+    .unwrap();
+    assert!(s.case_detail(&chief, id).unwrap().row.deadline.is_some());
+    assert!(s.set_setting(&chief, "notice_sender", "tinh").is_err());
+    s.set_setting(&chief, "notice_sender", "agency").unwrap();
+    assert_eq!(s.case_detail(&chief, id).unwrap().row.deadline, None);
+}
