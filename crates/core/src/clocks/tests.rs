@@ -485,6 +485,19 @@ fn the_decision_clock_waits_for_every_violator() {
     );
     let c = both.clocks("2025-10-05T08:00:00+07:00");
     assert_eq!(state(&c, "admin_decision"), Some(ClockState::Met));
+    // The sanction recorded as the case's outcome meets it too.
+    let closed = recorded(false).with(
+        "outcome_recorded",
+        json!({"outcome": {"type": "sanctioned", "record_no": "12/BB", "decision_no": "3/QĐ", "fine_vnd": 0, "decided_by": "x"}}),
+        "2025-10-05T09:00:00+07:00",
+    );
+    assert_eq!(
+        state(
+            &closed.clocks("2025-10-06T08:00:00+07:00"),
+            "admin_decision"
+        ),
+        Some(ClockState::Met)
+    );
 }
 
 /// Closing stops every clock; reopening restarts nothing by itself (the law's limits run from

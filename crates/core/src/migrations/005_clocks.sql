@@ -2,7 +2,8 @@
 -- applies to (case classes, kinds, urgencies; NULL = any), the event its clock starts from, the
 -- events that stop it, extend it or restart it, and the outcomes after which it still runs.
 -- Lists are comma-separated codes; an event is named `type` or `type:sub` (the outcome's type,
--- the decision, the notice's addressee). The code in `clocks.rs` reads these columns; nothing
+-- the decision, the notice's addressee, the class; `type:*` any sub). A sanction recorded as the
+-- case's outcome (the one-decision outcome of before) meets the record and decision clocks. The code in `clocks.rs` reads these columns; nothing
 -- there hard-codes a time limit. SQLite cannot widen a CHECK, so the table is rebuilt.
 CREATE TABLE deadline_rules_005 (
   code TEXT PRIMARY KEY,
@@ -66,12 +67,12 @@ INSERT INTO deadline_rules_005(code, applies_to, classes, kinds, urgencies, from
   'Thông tư liên tịch 01/2017/TTLT Điều 14 khoản 1: thông báo bằng văn bản việc tiếp nhận cho cá nhân, cơ quan, tổ chức đã báo tin trong 03 ngày làm việc kể từ ngày tiếp nhận.',
   'Thông báo tiếp nhận cho người báo tin', 41),
  ('admin_record', 'Vi phạm hành chính: từ khi phát hiện vi phạm', NULL, NULL, NULL, 'violation_found',
-  'violation_recorded', '', '',
+  'violation_recorded,outcome_recorded:sanctioned', '', '',
   3, 'working_days', NULL, 5, 'working_days', '[]', NULL,
   'Nghị định 118/2021/NĐ-CP sửa đổi bởi Nghị định 68/2025/NĐ-CP (từ 20/3/2025): lập biên bản vi phạm hành chính trong 03 ngày làm việc kể từ khi phát hiện vi phạm; 05 ngày làm việc nếu vụ việc phức tạp hoặc phát hiện bằng phương tiện kỹ thuật.',
   'Lập biên bản VPHC', 50),
  ('admin_decision', 'Vi phạm hành chính: từ khi lập biên bản', NULL, NULL, NULL, 'violation_recorded',
-  'sanctions_complete', '', '',
+  'sanctions_complete,outcome_recorded:sanctioned', '', '',
   7, 'days', NULL, 1, 'months',
   '[{"on":"decision_extended","amount":30,"unit":"days","from_due":true}]', NULL,
   'Luật Xử lý vi phạm hành chính 2012 (sửa đổi 2020, 2025) Điều 66: ra quyết định xử phạt trong 07 ngày kể từ ngày lập biên bản; 01 tháng nếu cần giải trình hoặc xác minh (vụ việc phức tạp), gia hạn thêm không quá 30 ngày.',
