@@ -675,6 +675,73 @@ mod tests {
         assert!(p.conflict);
     }
 
+    /// Law 99/2025: a decision ends a case the commune keeps; on a transferred case it records
+    /// the agency's decision. Suspension waits for phục hồi.
+    #[test]
+    fn decisions_change_a_commune_cases_state_only() {
+        let class = ev("classified", json!({"class": "crime_commune"}));
+        let dec = |d: &str| ev("prosecution_decision", json!({"decision": d}));
+        let p = fold(&[ev("created", json!({})), class.clone(), dec("tam_dinh_chi")]);
+        assert_eq!(p.status, Some(Status::Suspended));
+        assert!(
+            check(
+                &actor(Role::Chief),
+                &p,
+                &Action::Reopen { reason: "x".into() }
+            )
+            .is_err()
+        );
+        let p = fold(&[
+            ev("created", json!({})),
+            class.clone(),
+            dec("tam_dinh_chi"),
+            dec("phuc_hoi"),
+            dec("khong_khoi_to"),
+        ]);
+        assert_eq!(p.status, Some(Status::NotProsecuted));
+        let transferred = ev(
+            "outcome_recorded",
+            json!({"outcome": {"type": "transferred", "to_agency": "CQĐT"}}),
+        );
+        let p = fold(&[ev("created", json!({})), transferred, dec("khoi_to")]);
+        assert_eq!(p.status, Some(Status::Transferred));
+        // A case not kept at the commune gets no commune decision.
+        let p = fold(&[ev("created", json!({}))]);
+        let d = Action::ProsecutionDecision {
+            decision: ProsecutionDecision::KhoiTo,
+            number: "1".into(),
+            issuing_body: "b".into(),
+            signatory: "s".into(),
+            date: None,
+        };
+        assert!(check(&actor(Role::Chief), &p, &d).is_err());
+        let p = fold(&[ev("created", json!({})), class]);
+        assert!(check(&actor(Role::Officer), &p, &d).is_ok());
+    }
+
+    #[test]
+    fn another_agencys_matter_names_the_agency_and_urgent_reports_are_not_in_the_future() {
+        let p = fold(&[ev("created", json!({}))]);
+        let other = |agency: Option<&str>| Action::Classify {
+            kind: None,
+            category: None,
+            urgency: None,
+            class: Some(CaseClass::OtherAgency),
+            agency: agency.map(str::to_owned),
+        };
+        assert!(check(&actor(Role::Officer), &p, &other(Some(" "))).is_err());
+        let (_, data) = check(&actor(Role::Officer), &p, &other(Some("Ban CHQS xã"))).unwrap();
+        assert_eq!(data["class"], "other_agency");
+        assert_eq!(data["agency"], "Ban CHQS xã");
+        let later = Action::ReportUrgent {
+            to: "CQĐT tỉnh".into(),
+            how: "điện thoại".into(),
+            at: (Utc::now() + chrono::Duration::minutes(10)).fixed_offset(),
+        };
+        let err = check(&actor(Role::Officer), &p, &later).unwrap_err();
+        assert_eq!(err.to_string(), "Thời điểm báo cáo không được ở tương lai.");
+    }
+
     #[derive(Debug, Clone)]
     enum Step {
         Verify,
