@@ -31,6 +31,17 @@ pub async fn set_user_active(state: &AppState, id: Uuid, active: bool) -> CmdRes
     set_user_active_here(state, id, active)
 }
 
+/// The chief flags a commune investigator (Law 99/2025); the core checks the right and audits.
+pub async fn set_investigator(state: &AppState, id: Uuid, investigator: bool) -> CmdResult<()> {
+    state.with(|s| Ok(s.store.set_investigator(&s.actor, id, investigator)?))
+}
+
+/// A remote, isolated or island commune has 48 hours to transfer (TTLT 01/2017); the core
+/// checks the right, audits and recomputes the station's clocks.
+pub async fn set_station_remote(state: &AppState, station: String, remote: bool) -> CmdResult<()> {
+    state.with(|s| Ok(s.store.set_station_remote(&s.actor, &station, remote)?))
+}
+
 /// A disabled officer's copy of the key goes at once: their password no longer opens this
 /// PC's register, even offline with the file in hand. Enabling again needs a new password
 /// from the chief (`reset_user_password`), which writes a new copy.

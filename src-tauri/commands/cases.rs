@@ -6,8 +6,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 use tinbao_core::search::{SearchPage, SearchQuery};
 use tinbao_core::{
-    Action, CaseDetail, CaseRow, Channel, Kind, NewCase, NewPerson, PersonRole,
-    ProsecutionDecision, Reporter, Role, Status, Urgency,
+    Action, CaseClass, CaseDetail, CaseRow, Channel, ClockState, Kind, NewCase, NewPerson,
+    NoticeTo, PersonRole, ProsecutionDecision, Reporter, ResolutionStep, Role, Status, Urgency,
 };
 use ts_rs::TS;
 use uuid::Uuid;
@@ -31,6 +31,11 @@ pub struct Vocab {
     pub roles: Vec<Label>,
     pub person_roles: Vec<Label>,
     pub prosecution_decisions: Vec<Label>,
+    /// What a case is, chosen at classification; which clocks run depends on it.
+    pub case_classes: Vec<Label>,
+    pub resolution_steps: Vec<Label>,
+    pub notice_to: Vec<Label>,
+    pub clock_states: Vec<Label>,
     /// The station's configurable category list.
     pub categories: Vec<Label>,
 }
@@ -64,6 +69,10 @@ pub async fn vocab(state: &AppState) -> CmdResult<Vocab> {
             roles: labels!(Role),
             person_roles: labels!(PersonRole),
             prosecution_decisions: labels!(ProsecutionDecision),
+            case_classes: labels!(CaseClass),
+            resolution_steps: labels!(ResolutionStep),
+            notice_to: labels!(NoticeTo),
+            clock_states: labels!(ClockState),
             categories,
         })
     })

@@ -83,6 +83,8 @@ app_commands! {
     admin::users(state) -> Vec<User>;
     admin::create_user(state, user: NewUser) -> User;
     admin::set_user_active(state, id: Uuid, active: bool) -> ();
+    admin::set_investigator(state, id: Uuid, investigator: bool) -> ();
+    admin::set_station_remote(state, station: String, remote: bool) -> ();
     admin::change_password(state, old: String, new: String) -> ();
     admin::reset_user_password(state, id: Uuid, password: String) -> ();
     admin::users_without_key(state) -> Vec<Uuid>;

@@ -338,6 +338,8 @@ impl Device {
                 kind: None,
                 category: Some(category.into()),
                 urgency: None,
+                class: None,
+                agency: None,
             },
         )
     }

@@ -15,7 +15,7 @@ use tinbao_core::search::SearchQuery;
 use tinbao_core::stats::Count;
 use tinbao_core::text::group_thousands;
 use tinbao_core::time::vn_offset;
-use tinbao_core::{Channel, Error, Kind, Scope, Status, Store, system_actor};
+use tinbao_core::{Actor, CaseDetail, Channel, Error, Kind, Scope, Status, Store, system_actor};
 
 #[derive(Parser)]
 #[command(
@@ -115,6 +115,24 @@ enum Cmd {
     },
     /// Push unsent changes and pull what is new.
     Sync,
+    /// One case of the register.
+    Case {
+        #[command(subcommand)]
+        cmd: CaseCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum CaseCmd {
+    /// A case, its journal and each of its clocks: rule, legal basis, start, due instant
+    /// (ISO 8601, +07:00) and state (running, met, late, stopped). Never the reporter.
+    Show {
+        /// The case's id, or its register number (12/2025; in a province's database, with
+        /// --station).
+        id: String,
+        #[arg(long)]
+        station: Option<String>,
+    },
 }
 
 /// An error for the person at the terminal, and exit status 2.
@@ -536,6 +554,10 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                         labelled(&s.by_category, &|k| l.category(k)),
                     ),
                     ("Theo tình trạng", labelled(&s.by_status, &|k| l.status(k))),
+                    (
+                        "Quyết định giải quyết nguồn tin",
+                        labelled(&s.decisions, &|k| l.decision(k)),
+                    ),
                     ("Theo đơn vị", stations),
                     (
                         "Câu hỏi về thủ tục hành chính",
@@ -632,10 +654,106 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 .map_err(|e| Fail(e.to_string()))?;
             Ok(0)
         }
+        Cmd::Case {
+            cmd: CaseCmd::Show { id, station },
+        } => {
+            let store = open(&db)?;
+            let actor = system_actor(store.scope());
+            let d = find_case(&store, &actor, &id, station.as_deref())?;
+            if json {
+                print_json(serde_json::to_value(&d).map_err(|e| Fail(e.to_string()))?);
+            } else {
+                print_case(&store, &d);
+            }
+            Ok(0)
+        }
         Cmd::Sync => {
             let mut store = open(&db)?;
             sync_cmd::sync(&mut store, json).map_err(|e| Fail(e.to_string()))?;
             Ok(0)
         }
+    }
+}
+
+/// A case by its id, or by its register number (in one station).
+fn find_case(
+    store: &Store,
+    actor: &Actor,
+    id: &str,
+    station: Option<&str>,
+) -> Result<CaseDetail, Fail> {
+    if let Ok(u) = id.trim().parse() {
+        return Ok(store.case_detail(actor, u)?);
+    }
+    let no = tinbao_core::cases::parse_register_no(id)?;
+    let q = SearchQuery {
+        text: Some(id.trim().to_owned()),
+        station: station.map(str::to_owned),
+        page_size: 50,
+        ..Default::default()
+    };
+    let found: Vec<_> = store
+        .search(actor, &q)?
+        .rows
+        .into_iter()
+        .filter(|r| tinbao_core::cases::parse_register_no(&r.register_no).ok() == Some(no))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(store.case_detail(actor, one.id)?),
+        [] => Err(Fail(format!("Không tìm thấy vụ việc số {}.", id.trim()))),
+        _ => Err(Fail(format!(
+            "Có {} vụ việc số {} ở các đơn vị khác nhau: cần --station.",
+            found.len(),
+            id.trim()
+        ))),
+    }
+}
+
+fn print_case(store: &Store, d: &CaseDetail) {
+    let r = &d.row;
+    let category = store
+        .categories()
+        .ok()
+        .and_then(|l| l.into_iter().find(|c| c.0 == r.category).map(|c| c.1))
+        .unwrap_or_else(|| r.category.clone());
+    say!("Vụ việc số {} — {}", r.register_no, r.summary);
+    say!("  Mã: {}", r.id);
+    say!(
+        "  Tiếp nhận: {} · {} · {} · {}",
+        fmt_time(&r.received_at),
+        r.kind.label_vi(),
+        r.channel.label_vi(),
+        category
+    );
+    say!(
+        "  Mức độ: {} · Tình trạng: {}",
+        r.urgency.label_vi(),
+        r.status.label_vi()
+    );
+    if let Some(a) = &r.assignee_name {
+        say!("  Cán bộ thụ lý: {a}");
+    }
+    say!("Diễn biến:");
+    for e in &d.events {
+        say!("  {}  {}  ({})", fmt_time(&e.at), e.kind, e.author_name);
+    }
+    say!("Thời hạn:");
+    if d.clocks.is_empty() {
+        say!("  (không có thời hạn nào áp dụng)");
+    }
+    for c in &d.clocks {
+        say!("  {}  [{}]  {}", c.rule, c.state.as_str(), c.label_vi);
+        say!(
+            "    bắt đầu {}  hạn {}",
+            c.started_at.to_rfc3339(),
+            c.due_at.to_rfc3339()
+        );
+        if let Some(t) = &c.ended_at {
+            say!("    kết thúc {}", t.to_rfc3339());
+        }
+        if let Some(why) = &c.reason {
+            say!("    {why}");
+        }
+        say!("    căn cứ: {}", c.basis);
     }
 }

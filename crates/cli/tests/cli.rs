@@ -386,3 +386,57 @@ fn the_monthly_figures_count_channels_posts_and_questions() {
         );
     }
 }
+
+/// `case show` prints a case and each of its clocks with its rule, legal basis, start, due
+/// instant (ISO 8601 with +07:00) and state; by id or by register number.
+#[test]
+fn case_show_prints_the_clocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bac-kan.db");
+    succeeds(tinbao(&db, "k", &["init", "--station", "01843"]));
+    let file = dir.path().join("one.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"id": "01830001-0000-7000-8000-0000000000aa", "station": "01843", "register_no": "7/2025", "received_at": "2025-10-03T17:00:00+07:00", "channel": "hotline", "kind": "to_giac", "category": "theft", "urgency": "normal", "summary": "Mất trộm xe máy", "description": "", "location": {"commune": "01843"}, "reporter": {"name": "Nông Thị Hoa"}, "persons": [], "status": "verifying"}
+"#,
+    )
+    .unwrap();
+    succeeds(tinbao(&db, "k", &["import", file.to_str().unwrap()]));
+    let o = succeeds(tinbao(&db, "k", &["case", "show", "7/2025", "--json"]));
+    let d = json(&o);
+    assert_eq!(d["row"]["register_no"], "7/2025");
+    let clocks = d["clocks"].as_array().unwrap();
+    let rules: Vec<&str> = clocks.iter().map(|c| c["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["classify", "notice_vks", "notice_reporter"]);
+    let classify = &clocks[0];
+    assert_eq!(classify["state"], "late");
+    assert_eq!(classify["started_at"], "2025-10-03T17:00:00+07:00");
+    assert_eq!(classify["due_at"], "2025-10-04T05:00:00+07:00");
+    assert!(
+        classify["basis"]
+            .as_str()
+            .unwrap()
+            .contains("Mặc định của đơn vị")
+    );
+    // Friday 17:00: three working days are Monday to Wednesday.
+    assert_eq!(clocks[1]["due_at"], "2025-10-08T23:59:59+07:00");
+    assert!(clocks[1]["basis"].as_str().unwrap().contains("01/2017"));
+    let o = succeeds(tinbao(
+        &db,
+        "k",
+        &["case", "show", "01830001-0000-7000-8000-0000000000aa"],
+    ));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("Vụ việc số 7/2025"), "{text}");
+    assert!(text.contains("notice_vks  [late]"), "{text}");
+    assert!(text.contains("hạn 2025-10-08T23:59:59+07:00"), "{text}");
+    assert!(!text.contains("Nông Thị Hoa"), "never the reporter");
+    let o = tinbao(&db, "k", &["case", "show", "8/2025", "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        json(&o)["error"]
+            .as_str()
+            .unwrap()
+            .contains("Không tìm thấy")
+    );
+}

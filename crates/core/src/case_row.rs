@@ -2,7 +2,8 @@
 //! another device's change), its projected columns (status, assignee, deadline… derived from
 //! its events by `workflow::fold` and the deadline rules), and reading it back for lists.
 //! Intake (`cases`) and sync's apply (`replica`) both write rows through here.
-use crate::deadlines::{self, DUE_SOON_SECS};
+use crate::clocks::{self, CaseFacts, Setting};
+use crate::deadlines::DUE_SOON_SECS;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::workflow::{self, StoredEvent};
@@ -22,7 +23,6 @@ pub(crate) fn row_from(r: &Row<'_>, now: i64) -> rusqlite::Result<CaseRow> {
     let received: String = r.get(3)?;
     let deadline: Option<i64> = r.get(13)?;
     let status = Status::parse(&r.get::<_, String>(10)?).unwrap_or(Status::Received);
-    let open = status.is_open();
     Ok(CaseRow {
         id: r.get::<_, String>(0)?.parse().unwrap_or_default(),
         station: r.get(1)?,
@@ -38,8 +38,10 @@ pub(crate) fn row_from(r: &Row<'_>, now: i64) -> rusqlite::Result<CaseRow> {
         assignee: r.get::<_, Option<String>>(11)?.and_then(|s| s.parse().ok()),
         assignee_name: r.get(12)?,
         deadline,
-        overdue: open && deadline.is_some_and(|d| d < now),
-        due_soon: open && deadline.is_some_and(|d| d >= now && d < now + DUE_SOON_SECS),
+        // A deadline is there only while a clock runs (a notice the station still owes after
+        // a transfer included), so it alone says overdue.
+        overdue: deadline.is_some_and(|d| d < now),
+        due_soon: deadline.is_some_and(|d| d >= now && d < now + DUE_SOON_SECS),
         conflict: r.get(14)?,
         review: r.get(15)?,
     })
@@ -211,47 +213,51 @@ pub(crate) struct Derived {
 /// thousands of cases in one transaction).
 #[derive(Default)]
 pub(crate) struct WriteCache {
-    rules: BTreeMap<&'static str, Option<deadlines::DeadlineRule>>,
+    rules: Option<Vec<clocks::DeadlineRule>>,
     holidays: Option<crate::holidays::Calendar>,
+    notices_by_agency: Option<bool>,
     remote: BTreeMap<String, bool>,
     commune_names: BTreeMap<String, Option<String>>,
     categories: BTreeMap<String, bool>,
 }
 
 impl WriteCache {
-    fn deadline(
+    /// The case's clocks, now.
+    pub(crate) fn clocks(
         &mut self,
         tx: &Connection,
-        kind: Kind,
+        facts: &CaseFacts,
         station: &str,
-        from: i64,
-    ) -> Result<(Option<i64>, Option<String>)> {
-        let code = deadlines::rule_for_kind(kind);
-        if !self.rules.contains_key(code) {
-            self.rules.insert(code, deadlines::load_rule(tx, code)?);
+        events: &[StoredEvent],
+    ) -> Result<Vec<Clock>> {
+        if self.rules.is_none() {
+            self.rules = Some(clocks::load_rules(tx)?);
         }
-        let Some(Some(rule)) = self.rules.get(code) else {
-            return Ok((None, None));
-        };
+        if self.holidays.is_none() {
+            self.holidays = Some(clocks::holidays(tx)?);
+        }
+        if self.notices_by_agency.is_none() {
+            self.notices_by_agency = Some(clocks::notices_by_agency(tx)?);
+        }
         let remote = match self.remote.get(station) {
             Some(v) => *v,
             None => {
-                let v: bool = tx
-                    .prepare_cached(
-                        "SELECT COALESCE((SELECT remote FROM stations WHERE code = ?1), 0)",
-                    )?
-                    .query_row([station], |r| r.get(0))?;
+                let v = clocks::station_remote(tx, station)?;
                 self.remote.insert(station.to_owned(), v);
                 v
             }
         };
-        let holidays = match &mut self.holidays {
-            Some(h) => h,
-            slot => slot.insert(crate::holidays::calendar(tx)?),
+        let set = Setting {
+            rules: self.rules.as_deref().unwrap_or_default(),
+            holidays: self.holidays.as_ref(),
+            remote,
+            notices_by_agency: self.notices_by_agency.unwrap_or(false),
         };
-        Ok((
-            Some(deadlines::compute(rule, from, remote, holidays)),
-            Some(rule.code.clone()),
+        Ok(clocks::compute(
+            &set,
+            facts,
+            events,
+            chrono::Utc::now().timestamp(),
         ))
     }
 
@@ -285,15 +291,16 @@ pub(crate) fn derive(
     tx: &Connection,
     cache: &mut WriteCache,
     events: &[StoredEvent],
-    kind: Kind,
+    facts: &CaseFacts,
     station: &str,
     open_conflicts: bool,
 ) -> Result<Derived> {
     let p = workflow::fold(events);
-    let (deadline_utc, deadline_rule) = match p.deadline_from {
-        Some(from) => cache.deadline(tx, kind, station, from)?,
-        None => (None, None),
-    };
+    let (deadline_utc, deadline_rule) =
+        match clocks::nearest(&cache.clocks(tx, facts, station, events)?) {
+            Some((due, rule)) => (Some(due), Some(rule)),
+            None => (None, None),
+        };
     Ok(Derived {
         status: p.status.unwrap_or(Status::Received),
         assignee: p.assignee.map(|u| u.to_string()),
@@ -307,17 +314,35 @@ pub(crate) fn derive(
     })
 }
 
+/// What the clocks read of a case's row, and its station.
+pub(crate) fn case_facts(tx: &Connection, case_id: &str) -> Result<Option<(CaseFacts, String)>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT kind, urgency, channel, received_utc, station,
+               EXISTS(SELECT 1 FROM reporters r WHERE r.case_id = c.id)
+             FROM cases c WHERE id = ?1",
+        )?
+        .query_row([case_id], |r| {
+            Ok((
+                CaseFacts {
+                    kind: Kind::parse(&r.get::<_, String>(0)?).unwrap_or(Kind::PhanAnh),
+                    urgency: Urgency::parse(&r.get::<_, String>(1)?).unwrap_or(Urgency::Normal),
+                    channel: Channel::parse(&r.get::<_, String>(2)?).unwrap_or(Channel::WalkIn),
+                    received_utc: r.get(3)?,
+                    has_reporter: r.get(5)?,
+                },
+                r.get(4)?,
+            ))
+        })
+        .optional()?)
+}
+
 /// Derives the case's current state from its events and writes it to the row.
 pub(crate) fn reproject(tx: &Connection, case_id: &str) -> Result<()> {
     let events = load_events(tx, case_id)?;
-    let info: Option<(String, String)> = tx
-        .prepare_cached("SELECT kind, station FROM cases WHERE id = ?1")?
-        .query_row([case_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((kind, station)) = info else {
+    let Some((facts, station)) = case_facts(tx, case_id)? else {
         return Ok(());
     };
-    let kind = Kind::parse(&kind).unwrap_or(Kind::PhanAnh);
     let open_conflicts: bool = tx
         .prepare_cached(
             "SELECT EXISTS(SELECT 1 FROM conflicts WHERE case_id = ?1 AND resolved = 0)",
@@ -327,7 +352,7 @@ pub(crate) fn reproject(tx: &Connection, case_id: &str) -> Result<()> {
         tx,
         &mut WriteCache::default(),
         &events,
-        kind,
+        &facts,
         &station,
         open_conflicts,
     )?;

@@ -2,8 +2,10 @@
 //! reporter, attachments, and workflow actions (`act`, by `workflow`'s rules). The case's row
 //! is written and derived by `case_row`, its search entry made by `search_index`.
 use crate::case_row::{
-    CaseColumns, ROW_COLS, WriteCache, derive, insert_case_row, load_events, reproject, row_from,
+    CaseColumns, ROW_COLS, WriteCache, case_facts, derive, insert_case_row, load_events, reproject,
+    row_from,
 };
+use crate::clocks::{self, CaseFacts};
 use crate::deadlines;
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -291,7 +293,14 @@ pub(crate) fn create_case(
             at_utc: at,
         })
         .collect();
-    let derived = derive(tx, cache, &stored, c.new.kind, c.station, false)?;
+    let facts = CaseFacts {
+        kind: c.new.kind,
+        urgency: c.new.urgency,
+        channel: c.new.channel,
+        received_utc: c.received.timestamp(),
+        has_reporter: c.new.reporter.is_some(),
+    };
+    let derived = derive(tx, cache, &stored, &facts, c.station, false)?;
     let received_at = c.received.to_rfc3339();
     let columns = CaseColumns::of_new(
         c.new,
@@ -673,6 +682,15 @@ impl Store {
             None => None,
         };
         let receipt = self.receipt_record(&row, &events)?;
+        let clocks = match case_facts(&self.conn, &sid)? {
+            Some((facts, station)) => WriteCache::default().clocks(
+                &self.conn,
+                &facts,
+                &station,
+                &load_events(&self.conn, &sid)?,
+            )?,
+            None => Vec::new(),
+        };
         Ok(CaseDetail {
             can_reveal: self.may_reveal(actor, &row),
             channel_ref,
@@ -689,6 +707,7 @@ impl Store {
             deadline_rule: rule,
             deadline_basis: basis,
             receipt,
+            clocks,
             row,
         })
     }
@@ -822,6 +841,45 @@ impl Store {
                     ));
                 }
             }
+            Action::AssignInvestigator { user } => {
+                let u = self
+                    .user(*user)?
+                    .ok_or_else(|| Error::not_found("Điều tra viên được phân công"))?;
+                if !u.active || u.station.as_deref() != Some(row.station.as_str()) {
+                    return Err(Error::invalid(
+                        "Chỉ phân công cán bộ đang hoạt động của đơn vị.",
+                    ));
+                }
+                if !self.is_investigator(*user)? {
+                    return Err(Error::invalid(format!(
+                        "{} chưa được ghi nhận là Điều tra viên ở Công an xã (Luật 99/2025/QH15).",
+                        u.full_name
+                    )));
+                }
+            }
+            // A commune-kept case's decisions and extensions are the commune investigator's.
+            Action::ProsecutionDecision { .. } | Action::ExtendResolution { .. }
+                if current.status != Some(Status::Transferred)
+                    && !self.is_investigator(actor.user_id)? =>
+            {
+                return Err(Error::forbidden(
+                    "ra quyết định hoặc gia hạn giải quyết nguồn tin (chỉ Điều tra viên ở Công an xã được ghi nhận)",
+                ));
+            }
+            Action::RecordViolation { persons, .. } => {
+                for p in persons {
+                    let here: bool = self.conn.query_row(
+                        "SELECT EXISTS(SELECT 1 FROM persons WHERE id = ?1 AND case_id = ?2)",
+                        params![p.to_string(), sid],
+                        |r| r.get(0),
+                    )?;
+                    if !here {
+                        return Err(Error::invalid(
+                            "Người vi phạm trong biên bản phải là người liên quan của vụ việc.",
+                        ));
+                    }
+                }
+            }
             Action::Classify {
                 category: Some(c), ..
             } => {
@@ -844,6 +902,7 @@ impl Store {
             kind: k,
             category,
             urgency,
+            ..
         } = &action
         {
             let mut f = BTreeMap::new();
@@ -875,6 +934,64 @@ impl Store {
         reindex(&tx, &sid)?;
         tx.commit()?;
         self.case_detail(actor, id)
+    }
+
+    /// Whether the user is flagged as a commune investigator (Law 99/2025).
+    pub(crate) fn is_investigator(&self, user: Uuid) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT investigator FROM users WHERE id = ?1",
+                [user.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(false))
+    }
+
+    /// Marks a station as a remote, isolated or island commune (48 hours to transfer instead
+    /// of 24): the province's decision; until the province's data carries it, the station's
+    /// chief may set it. Audited; the station's clocks are recomputed at once.
+    pub fn set_station_remote(&mut self, actor: &Actor, station: &str, remote: bool) -> Result<()> {
+        let allowed = match actor.role {
+            Role::Admin | Role::Supervisor => self.in_scope(station)?,
+            Role::Chief => actor.station.as_deref() == Some(station),
+            Role::Officer => false,
+        };
+        if !allowed {
+            return Err(Error::forbidden(
+                "đặt xã vùng sâu, vùng xa, hải đảo (chỉ cấp tỉnh hoặc trưởng Công an xã của đơn vị)",
+            ));
+        }
+        let tx = self.conn.transaction()?;
+        let mut n = tx.execute(
+            "UPDATE stations SET remote = ?2 WHERE code = ?1",
+            params![station, remote],
+        )?;
+        if n == 0 {
+            // A province's register lists its stations from the official commune list.
+            n = tx.execute(
+                "INSERT INTO stations(code, province, name, remote)
+                 SELECT code, province, name, ?2 FROM communes WHERE code = ?1",
+                params![station, remote],
+            )?;
+        }
+        if n == 0 {
+            return Err(Error::not_found("đơn vị"));
+        }
+        clocks::recompute(&tx, Some(station))?;
+        record_in(
+            &tx,
+            actor,
+            self.device,
+            &mut self.clock,
+            &Scope::Station(station.to_owned()),
+            "station_remote_set",
+            Some(station),
+            Some(if remote { "remote" } else { "not_remote" }),
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn add_person(&mut self, actor: &Actor, case_id: Uuid, p: NewPerson) -> Result<CaseDetail> {

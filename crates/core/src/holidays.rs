@@ -2,13 +2,14 @@
 //! compensatory days) and compensatory working Saturdays, each with the decision it comes
 //! from. Shipped for 2025–2027 by `007_holiday_calendar.sql`; the station's chief or the
 //! province corrects it when the Ministry of Home Affairs announces a year's schedule.
+use crate::clocks;
+pub use crate::clocks::Calendar;
 use crate::error::{Error, Result};
 use crate::model::{Actor, Role};
 use crate::store::{Store, record_in};
 use chrono::{Datelike, NaiveDate, Weekday};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -40,43 +41,6 @@ pub struct Holiday {
     pub kind: HolidayKind,
     /// The decision the day comes from.
     pub basis: String,
-}
-
-/// Which days are worked, for the working-day clocks.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Calendar {
-    pub days_off: HashSet<NaiveDate>,
-    pub workdays: HashSet<NaiveDate>,
-}
-
-impl Calendar {
-    pub fn is_working_day(&self, day: NaiveDate) -> bool {
-        if self.workdays.contains(&day) {
-            return true;
-        }
-        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
-        !weekend && !self.days_off.contains(&day)
-    }
-}
-
-pub(crate) fn calendar(conn: &Connection) -> Result<Calendar> {
-    let mut st = conn.prepare_cached("SELECT on_date, kind FROM holidays")?;
-    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    let mut cal = Calendar::default();
-    for row in rows {
-        let (d, kind) = row?;
-        // A malformed row cannot have come from `set_holiday`; skipping it beats stopping
-        // every clock of the station.
-        let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") else {
-            continue;
-        };
-        if kind == "workday" {
-            cal.workdays.insert(d);
-        } else {
-            cal.days_off.insert(d);
-        }
-    }
-    Ok(cal)
 }
 
 fn may_edit(actor: &Actor) -> Result<()> {
@@ -160,6 +124,8 @@ impl Store {
             Some(&date),
             Some(&format!("{} ({})", name, h.kind.as_str())),
         )?;
+        // A day off moves the working-day clocks that run over it.
+        clocks::recompute_all(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -188,6 +154,7 @@ impl Store {
             Some(&d),
             Some(&name),
         )?;
+        clocks::recompute_all(&tx)?;
         tx.commit()?;
         Ok(())
     }

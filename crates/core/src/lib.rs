@@ -18,16 +18,17 @@
 //! | basics | `model` | the domain types (`Case…`, `Actor`, `Action`, closed lists) | |
 //! | basics | `admin_units` | provinces and communes, loaded from the shipped list | |
 //! | index | `search_index` | the FTS index's entries: built from a case's row or from memory, rebuilt by a migration, merged | |
+//! | index | `clocks` | a case's clocks from its events, the deadline rules, holidays and the remote flag; recomputed by a migration | |
 //! | ground | `store` | opening, keying and migrating the file; `Writer` and the outbox (both ends); the entity-to-table map; settings and `meta`; one audit entry in a transaction; idle upkeep | `create` `open` `scope` `device_id` `path` `schema_version` `in_scope` `admin_provinces` `admin_communes` `admin_commune` `setting` `set_setting` `pending_changes` `pending_changes_except` `set_aside_refused` `refused_changes` `mark_pushed` `checkpoint` `merge_search_index` `idle_upkeep` `explain` |
 //! | features | `workflow` | a case's state folded from its events; which transitions an actor may take | |
 //! | features | `holidays` | the holiday calendar (days off, compensatory working Saturdays) with its basis | `holidays` `set_holiday` `remove_holiday` |
 //! | features | `deadlines` | deadline rules with their legal basis, working days | `deadline_rules` `set_deadline_rule` |
 //! | features | `audit` | reading the audit trail | `audit` `audit_log` `audit_head` |
 //! | features | `case_row` | a case's row: synced columns written at intake or from sync, projected columns derived from events, read back for lists | |
-//! | features | `users` | accounts, Argon2id passwords, offline login | `has_users` `create_user` `login` `users` `user` `set_user_active` `reset_password` `change_password` `record_login_unlock` |
+//! | features | `users` | accounts, Argon2id passwords, offline login | `has_users` `create_user` `login` `users` `user` `set_user_active` `reset_password` `change_password` `record_login_unlock` `set_investigator` |
 //! | features | `community` | channels, posts, answer templates, citizens' inquiries | `add_channel` `record_followers` `channels` `add_post` `set_post_reach` `posts` `save_answer_template` `answer_templates` `add_inquiry` `inquiries` |
 //! | features | `backup` | encrypted backups, checked restore, integrity check, re-keying | `backup` `verify` `verify_file` `restore` `rekey` |
-//! | features | `cases` | the register: intake and numbering, the case screen, workflow actions, persons, attachments, the confidential reporter | `intake` `numbering` `set_numbering` `case_detail` `reveal_reporter` `act` `add_person` `add_attachment` `attachment_bytes` `categories` |
+//! | features | `cases` | the register: intake and numbering, the case screen, workflow actions, persons, attachments, the confidential reporter | `intake` `numbering` `set_numbering` `case_detail` `reveal_reporter` `act` `add_person` `add_attachment` `attachment_bytes` `categories` `set_station_remote` |
 //! | features | `search` | the search box and filters, duplicate suggestions | `search` `suggest_duplicates` |
 //! | features | `stats` | the monthly figures | `key_labels` `stats` `current_period` |
 //! | features | `hotspots` | where reports cluster: counts by commune, hamlet and category | `hotspots` |
@@ -42,6 +43,7 @@ pub mod audit;
 pub mod backup;
 mod case_row;
 pub mod cases;
+mod clocks;
 pub mod community;
 pub mod deadlines;
 pub mod error;

@@ -1,6 +1,6 @@
 //! The register's domain types. They cross into the UI, so they derive `TS` and the
 //! TypeScript side is generated from them.
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -94,12 +94,66 @@ code_enum!(Status {
     ResolvedOther = "resolved_other", "Đã giải quyết khác", "Resolved otherwise";
     Unfounded = "unfounded", "Không có căn cứ", "Unfounded";
     Duplicate = "duplicate", "Trùng, đã gộp", "Duplicate (merged)";
+    // A case kept at the commune ends with the decision of its commune investigator.
+    Prosecuted = "prosecuted", "Đã khởi tố vụ án", "Prosecuted";
+    NotProsecuted = "not_prosecuted", "Không khởi tố vụ án", "Not prosecuted";
+    // Suspended is not open (no clock runs) until a decision to resume (phục hồi).
+    Suspended = "suspended", "Tạm đình chỉ giải quyết nguồn tin", "Resolution suspended";
 });
 
 impl Status {
     pub fn is_open(self) -> bool {
         matches!(self, Status::Received | Status::Verifying)
     }
+}
+
+code_enum!(
+    /// What a case is, decided at classification; which clocks run depends on it.
+    CaseClass {
+    CrimeTransfer = "crime_transfer", "Dấu hiệu tội phạm – chuyển CQĐT", "Crime, to transfer";
+    CrimeCommune = "crime_commune", "Dấu hiệu tội phạm – Điều tra viên xã giải quyết", "Crime, resolved by the commune investigator";
+    AdminViolation = "admin_violation", "Vi phạm hành chính", "Administrative violation";
+    CivilDispute = "civil_dispute", "Tranh chấp dân sự", "Civil dispute";
+    OtherAgency = "other_agency", "Việc của cơ quan khác", "Another agency's matter";
+    NotPolice = "not_police", "Không thuộc thẩm quyền công an", "Not a police matter";
+});
+
+code_enum!(
+    /// The extensions of the Art. 147 resolution limit.
+    ResolutionStep {
+    TwoMonths = "two_months", "Gia hạn đến 02 tháng", "Extended to 2 months";
+    PlusTwoMonths = "plus_two_months", "Gia hạn thêm 02 tháng", "Extended by 2 more months";
+});
+
+code_enum!(
+    /// Who a notice of receipt goes to (Joint Circular 01/2017, Art. 14(1)).
+    NoticeTo {
+    Vks = "vks", "Viện kiểm sát", "Procuracy";
+    Reporter = "reporter", "Người báo tin", "Reporter";
+});
+
+code_enum!(ClockState {
+    Running = "running", "Đang chạy", "Running";
+    Met = "met", "Đúng hạn", "Met";
+    Late = "late", "Quá hạn", "Late";
+    Stopped = "stopped", "Dừng", "Stopped";
+});
+
+/// One legal time limit of a case, as its rule and its events set it (see `clocks`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Clock {
+    pub rule: String,
+    pub label_vi: String,
+    /// The rule's legal basis, as the province wrote it.
+    pub basis: String,
+    pub started_at: DateTime<FixedOffset>,
+    pub due_at: DateTime<FixedOffset>,
+    /// `late` also while it still runs past its due time.
+    pub state: ClockState,
+    pub ended_at: Option<DateTime<FixedOffset>>,
+    /// Why it stopped, or why it does not apply.
+    pub reason: Option<String>,
 }
 
 code_enum!(PersonRole {
@@ -114,6 +168,7 @@ code_enum!(ProsecutionDecision {
     KhoiTo = "khoi_to", "Quyết định khởi tố vụ án", "Decision to prosecute";
     KhongKhoiTo = "khong_khoi_to", "Quyết định không khởi tố", "Decision not to prosecute";
     TamDinhChi = "tam_dinh_chi", "Tạm đình chỉ giải quyết nguồn tin", "Suspension of resolution";
+    PhucHoi = "phuc_hoi", "Quyết định phục hồi giải quyết nguồn tin", "Resumption of resolution";
 });
 
 /// What a database covers: one station, or a province's stations for a supervisor.
@@ -150,6 +205,9 @@ pub struct User {
     pub station: Option<String>,
     pub province: Option<String>,
     pub active: bool,
+    /// A commune investigator (Law 99/2025/QH15), who may sign a commune-kept case's decisions.
+    #[serde(default)]
+    pub investigator: bool,
 }
 
 #[derive(Clone, Serialize, Deserialize, TS)]
@@ -331,6 +389,8 @@ pub struct CaseDetail {
     pub deadline_rule: Option<String>,
     pub deadline_basis: Option<String>,
     pub receipt: ReceiptRecord,
+    /// Every legal time limit of the case, running or ended.
+    pub clocks: Vec<Clock>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -415,11 +475,22 @@ pub enum Action {
     /// A verification step or an action taken (scene secured, persons invited, test done).
     Step {
         text: String,
+        /// When it was done, as the officer enters it; the save time is kept too.
+        #[serde(default)]
+        #[ts(optional)]
+        occurred_at: Option<DateTime<FixedOffset>>,
     },
     Classify {
         kind: Option<Kind>,
         category: Option<String>,
         urgency: Option<Urgency>,
+        #[serde(default)]
+        #[ts(optional)]
+        class: Option<CaseClass>,
+        /// The competent agency, for another agency's matter.
+        #[serde(default)]
+        #[ts(optional)]
+        agency: Option<String>,
     },
     RecordOutcome {
         outcome: Outcome,
@@ -442,8 +513,51 @@ pub enum Action {
         number: String,
         issuing_body: String,
         signatory: String,
+        /// The decision's date; today when not given.
+        #[serde(default)]
+        #[ts(optional)]
+        date: Option<NaiveDate>,
     },
     ResolveConflict {
         note: String,
+    },
+    // Issue 14, the clocks (see `clocks` and the contract): one block, at the end.
+    /// The chief assigns a commune investigator (flagged user) to a case kept at the commune.
+    AssignInvestigator {
+        user: Uuid,
+    },
+    /// An extension of the Art. 147 resolution limit, with its decision.
+    ExtendResolution {
+        step: ResolutionStep,
+        number: String,
+        date: NaiveDate,
+    },
+    /// A notice of receipt sent to the procuracy or to the reporter.
+    SendNotice {
+        to: NoticeTo,
+        number: String,
+        date: NaiveDate,
+    },
+    /// The urgent report to the higher level of a khẩn / hỏa tốc case.
+    ReportUrgent {
+        to: String,
+        how: String,
+        at: DateTime<FixedOffset>,
+    },
+    /// An administrative violation was found: the record's clock starts.
+    ViolationFound {
+        at: DateTime<FixedOffset>,
+        complex: bool,
+    },
+    /// The administrative violation record, with the violators it names.
+    RecordViolation {
+        record_no: String,
+        at: DateTime<FixedOffset>,
+        complex: bool,
+        persons: Vec<Uuid>,
+    },
+    /// The chief extends the sanction decision's limit (+30 days).
+    ExtendDecision {
+        reason: String,
     },
 }

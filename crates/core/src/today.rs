@@ -62,18 +62,14 @@ impl Store {
             ),
             Role::Supervisor | Role::Admin => None,
         };
-        let open: Vec<&str> = Status::ALL
-            .iter()
-            .filter(|s| s.is_open())
-            .map(|s| s.as_str())
-            .collect();
+        // A case has a deadline exactly while one of its clocks runs, whatever its status
+        // (a notice the station owes after a transfer): the deadline alone decides.
         Ok(self.conn.query_row(
             "SELECT count(*) FILTER (WHERE deadline_utc < ?1), count(*) FILTER (WHERE deadline_utc >= ?1)
                FROM cases
               WHERE deadline_utc IS NOT NULL AND deadline_utc < ?2
-                AND status IN (SELECT value FROM json_each(?3))
-                AND (?4 IS NULL OR station = ?4)",
-            params![now, now + DUE_SOON_SECS, serde_json::to_string(&open)?, station],
+                AND (?3 IS NULL OR station = ?3)",
+            params![now, now + DUE_SOON_SECS, station],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
     }

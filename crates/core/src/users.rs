@@ -39,10 +39,12 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         station: r.get(5)?,
         province: r.get(6)?,
         active: r.get(7)?,
+        investigator: r.get(8)?,
     })
 }
 
-const USER_COLS: &str = "id, username, full_name, rank, role, station, province, active";
+const USER_COLS: &str =
+    "id, username, full_name, rank, role, station, province, active, investigator";
 
 impl Store {
     pub fn has_users(&self) -> Result<bool> {
@@ -139,6 +141,7 @@ impl Store {
             station,
             province,
             active: true,
+            investigator: false,
         })
     }
 
@@ -149,7 +152,7 @@ impl Store {
             .query_row(
                 &format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = ?1"),
                 [username.trim().to_lowercase()],
-                |r| Ok((user_from_row(r)?, r.get(8)?)),
+                |r| Ok((user_from_row(r)?, r.get(9)?)),
             )
             .optional()?;
         let Some((user, hash)) = row else {
@@ -220,6 +223,46 @@ impl Store {
             active.into(),
             action,
             Some(&id.to_string()),
+        )
+    }
+
+    /// Flags (or unflags) a station's chief or deputy as a commune investigator, assigned by
+    /// the head of the provincial investigation agency (Law 99/2025/QH15): only a flagged user
+    /// signs the decisions of a case kept at the commune. Chief or administrator; audited;
+    /// synced like the account's other fields.
+    pub fn set_investigator(
+        &mut self,
+        actor: &Actor,
+        user: Uuid,
+        investigator: bool,
+    ) -> Result<()> {
+        if !matches!(actor.role, Role::Chief | Role::Admin) {
+            return Err(Error::forbidden(
+                "ghi nhận Điều tra viên ở Công an xã (chỉ trưởng/phó Công an)",
+            ));
+        }
+        let target = self
+            .user(user)?
+            .ok_or_else(|| Error::not_found("tài khoản"))?;
+        if actor.role == Role::Chief && target.station != actor.station {
+            return Err(Error::forbidden("ghi nhận Điều tra viên của đơn vị khác"));
+        }
+        if investigator && !matches!(target.role, Role::Officer | Role::Chief) {
+            return Err(Error::invalid(
+                "Chỉ cán bộ của Công an xã mới là Điều tra viên ở Công an xã.",
+            ));
+        }
+        self.write_user_field(
+            actor,
+            user,
+            "investigator",
+            investigator.into(),
+            if investigator {
+                "investigator_set"
+            } else {
+                "investigator_unset"
+            },
+            Some(&target.username),
         )
     }
 

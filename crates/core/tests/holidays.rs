@@ -4,7 +4,7 @@ mod common;
 
 use chrono::{DateTime, NaiveDate, TimeZone};
 use common::*;
-use tinbao_core::deadlines::{DeadlineRule, compute};
+use tinbao_core::deadlines::add;
 use tinbao_core::holidays::{Calendar, Holiday, HolidayKind};
 use tinbao_core::time::vn_offset;
 use tinbao_core::*;
@@ -24,24 +24,13 @@ fn calendar(s: &Store) -> Calendar {
     cal
 }
 
-fn three_working_days() -> DeadlineRule {
-    DeadlineRule {
-        code: "notice".into(),
-        applies_to: "crime_report".into(),
-        amount: 3,
-        unit: "working_days".into(),
-        remote_amount: None,
-        basis: "Thông tư liên tịch 01/2017, Điều 14 khoản 1".into(),
-        label_vi: "Thông báo tiếp nhận".into(),
-    }
-}
-
 fn due_day(cal: &Calendar, y: i32, m: u32, day: u32, hour: u32) -> NaiveDate {
     let from = vn_offset()
         .with_ymd_and_hms(y, m, day, hour, 0, 0)
         .unwrap()
         .timestamp();
-    let due = compute(&three_working_days(), from, false, cal);
+    // The notices of receipt: three working days (Joint Circular 01/2017, Art. 14(1)).
+    let due = add(3, "working_days", from, cal);
     DateTime::from_timestamp(due, 0)
         .unwrap()
         .with_timezone(&vn_offset())

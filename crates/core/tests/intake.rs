@@ -22,8 +22,15 @@ fn seed_story_wheelies_to_a_fine() {
         2
     );
     assert_eq!(c.persons[2].minor, None);
-    assert_eq!(c.deadline_rule.as_deref(), Some("crime_transfer"));
-    assert!(c.deadline_basis.as_deref().unwrap().contains("01/2017"));
+    // Not yet classified: the classification clock, never a false transfer deadline.
+    assert_eq!(c.deadline_rule.as_deref(), Some("classify"));
+    assert!(
+        c.deadline_basis
+            .as_deref()
+            .unwrap()
+            .contains("Mặc định của đơn vị")
+    );
+    assert!(c.clocks.iter().all(|k| k.rule != "crime_transfer"));
     let id = c.row.id;
     let png = [0x89u8, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3];
     s.add_attachment(&off, id, "anh-chup-video.png", &png)
@@ -47,9 +54,37 @@ fn seed_story_wheelies_to_a_fine() {
         id,
         Action::Step {
             text: "Mời hai thanh thiếu niên và gia đình lên làm việc".into(),
+            occurred_at: None,
         },
     )
     .unwrap();
+    let classified = s
+        .act(
+            &off,
+            id,
+            Action::Classify {
+                kind: None,
+                category: None,
+                urgency: None,
+                class: Some(CaseClass::AdminViolation),
+                agency: None,
+            },
+        )
+        .unwrap();
+    let rules: Vec<(&str, ClockState)> = classified
+        .clocks
+        .iter()
+        .map(|k| (k.rule.as_str(), k.state))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("classify", ClockState::Late),
+            ("notice_vks", ClockState::Late),
+            ("notice_reporter", ClockState::Stopped)
+        ],
+        "a post has no reporter to notify; no crime clock for an administrative violation"
+    );
     let fine = Outcome::Sanctioned {
         record_no: "12/BB-VPHC".into(),
         decision_no: "34/QĐ-XPHC".into(),
@@ -89,6 +124,7 @@ fn seed_story_wheelies_to_a_fine() {
             "assigned",
             "verification_started",
             "step",
+            "classified",
             "outcome_recorded"
         ]
     );
@@ -258,11 +294,26 @@ fn deadlines_and_today() {
     c.received_at = Some((Utc::now() - Duration::hours(2)).fixed_offset());
     let soon = s.intake(&chief, c).unwrap();
     assert!(soon.row.due_soon && !soon.row.overdue);
+    assert_eq!(soon.deadline_rule.as_deref(), Some("classify"));
     let mut c = wheelies();
     c.received_at = None;
     c.kind = Kind::PhanAnh;
-    let admin = s.intake(&chief, c).unwrap();
-    assert_eq!(admin.deadline_rule.as_deref(), Some("admin_record"));
+    let quiet = s.intake(&chief, c).unwrap();
+    // A phản ánh classified as a civil dispute runs no clock at all.
+    let quiet = s
+        .act(
+            &chief,
+            quiet.row.id,
+            Action::Classify {
+                kind: None,
+                category: Some("dispute".into()),
+                urgency: None,
+                class: Some(CaseClass::CivilDispute),
+                agency: None,
+            },
+        )
+        .unwrap();
+    assert_eq!((quiet.row.deadline, quiet.deadline_rule), (None, None));
     let t = s.today(&chief).unwrap();
     assert_eq!((t.overdue_count, t.due_soon_count), (1, 1));
     assert_eq!(t.due[0].id, late.row.id);

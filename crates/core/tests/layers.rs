@@ -14,6 +14,7 @@ const ROOMS: &[(&str, Floor)] = &[
     ("model", Floor::Basics),
     ("admin_units", Floor::Basics),
     ("search_index", Floor::Index),
+    ("clocks", Floor::Index),
     ("store", Floor::Ground),
     ("workflow", Floor::Features),
     ("holidays", Floor::Features),
@@ -37,7 +38,8 @@ const ROOMS: &[(&str, Floor)] = &[
 enum Floor {
     /// No `Store`: errors, text folding, Vietnam time, the domain types, the admin units.
     Basics,
-    /// The search index's entries, over a bare connection.
+    /// Derived from rows over a bare connection: the search index's entries, a case's clocks
+    /// (both rebuilt by migrations, which run below `Store`).
     Index,
     /// `Store`, its writer and outbox, settings, the entity-to-table map.
     Ground,

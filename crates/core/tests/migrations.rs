@@ -9,6 +9,7 @@ use tinbao_core::*;
 /// left. A new migration adds its undo here.
 fn rewind(c: &rusqlite::Connection, to: i64) {
     let undo: &[(i64, &str)] = &[
+        (6, "ALTER TABLE users DROP COLUMN investigator;"),
         (
             5,
             "DELETE FROM holidays;
@@ -189,4 +190,119 @@ fn the_version_5_upgrade_ships_the_calendar_and_keeps_a_stations_own_days() {
     assert_eq!(own.len(), 1);
     assert_eq!(own[0].kind, holidays::HolidayKind::DayOff);
     assert!(s.holidays(Some(2026)).unwrap().len() >= 8);
+}
+
+/// Version 6 replaces the one clock per case by the law's clocks and recomputes the cases a
+/// register already holds, from every earlier version: an old unclassified tin báo no longer
+/// shows the 24-hour transfer clock it was given, but "chưa phân loại"; a closed case shows
+/// none; old cases get no notice clocks the register could not have stopped.
+#[test]
+fn the_version_6_upgrade_recomputes_the_clocks_of_the_cases_already_there() {
+    use chrono::{Duration, Utc};
+    // Every version before the clocks' own.
+    for v in 1..6usize {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        create_at_version(&path, KEY, v).unwrap();
+        let received = Utc::now() - Duration::hours(30);
+        let ts = received.timestamp();
+        let rec = received.fixed_offset().to_rfc3339();
+        let c = rusqlite::Connection::open(&path).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
+        c.execute_batch(
+            "INSERT INTO meta(key, value) VALUES ('scope_kind', 'station'), ('scope_code', '01843'),
+               ('device_id', '0190aaaa-0000-7000-8000-000000000001');",
+        )
+        .unwrap();
+        // As the release before wrote them: the open tin báo with its 24-hour transfer
+        // deadline, the closed one with none.
+        for (id, no, status, deadline) in [
+            (
+                "0190aaaa-0000-7000-8000-0000000000c1",
+                "1/2025",
+                "received",
+                Some(ts + 24 * 3600),
+            ),
+            (
+                "0190aaaa-0000-7000-8000-0000000000c2",
+                "2/2025",
+                "transferred",
+                None,
+            ),
+        ] {
+            c.execute(
+                "INSERT INTO cases(id, station, register_no, reg_year, reg_seq, received_at, received_utc, channel,
+                   kind, category, urgency, summary, description, hlc, status, deadline_utc, deadline_rule)
+                 VALUES (?1, '01843', ?2, 2025, 1, ?3, ?4, 'hotline', 'tin_bao', 'theft', 'normal', 'Mất xe máy', '', '1', ?5, ?6,
+                   CASE WHEN ?6 IS NULL THEN NULL ELSE 'crime_transfer' END)",
+                rusqlite::params![id, no, rec, ts, status, deadline],
+            )
+            .unwrap();
+            let mut events = vec![("created", serde_json::json!({ "received_utc": ts }))];
+            if status == "transferred" {
+                events.push((
+                    "outcome_recorded",
+                    serde_json::json!({ "from": "received", "outcome": { "type": "transferred", "to_agency": "CQĐT" } }),
+                ));
+            }
+            for (i, (kind, data)) in events.into_iter().enumerate() {
+                c.execute(
+                    "INSERT INTO events(id, case_id, type, data, author, author_name, device, at_utc, hlc)
+                     VALUES (?1, ?2, ?3, ?4, 'u', 'U', 'd', ?5, ?6)",
+                    rusqlite::params![format!("{id}-{i}"), id, kind, data.to_string(), ts + i as i64, format!("{i}")],
+                )
+                .unwrap();
+            }
+        }
+        drop(c);
+        let mut s = Store::open(&path, KEY).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        s.create_user(
+            None,
+            NewUser {
+                username: "truong".into(),
+                full_name: "T".into(),
+                rank: None,
+                role: Role::Chief,
+                password: "matkhau-123".into(),
+            },
+        )
+        .unwrap();
+        let chief = s.login("truong", "matkhau-123").unwrap();
+        let open = s
+            .case_detail(
+                &chief,
+                "0190aaaa-0000-7000-8000-0000000000c1".parse().unwrap(),
+            )
+            .unwrap();
+        let rules: Vec<(&str, ClockState)> = open
+            .clocks
+            .iter()
+            .map(|k| (k.rule.as_str(), k.state))
+            .collect();
+        assert_eq!(rules, [("classify", ClockState::Late)], "from version {v}");
+        assert_eq!(open.deadline_rule.as_deref(), Some("classify"));
+        assert_eq!(open.row.deadline, Some(ts + 12 * 3600));
+        assert!(open.row.overdue);
+        let closed = s
+            .case_detail(
+                &chief,
+                "0190aaaa-0000-7000-8000-0000000000c2".parse().unwrap(),
+            )
+            .unwrap();
+        assert_eq!(closed.row.deadline, None, "from version {v}");
+        assert!(closed.clocks.iter().all(|k| k.state == ClockState::Stopped));
+        // A report received after the upgrade gets its notice clocks.
+        let new = s.intake(&chief, wheelies_now()).unwrap();
+        assert!(
+            new.clocks.iter().any(|k| k.rule == "notice_vks"),
+            "from version {v}"
+        );
+    }
+}
+
+fn wheelies_now() -> NewCase {
+    let mut c = wheelies();
+    c.received_at = None;
+    c
 }

@@ -35,6 +35,8 @@ fn replicas_converge_and_flag_concurrent_edits() {
             kind: None,
             category: Some("affray".into()),
             urgency: None,
+            class: None,
+            agency: None,
         },
     )
     .unwrap();
@@ -45,6 +47,8 @@ fn replicas_converge_and_flag_concurrent_edits() {
             kind: None,
             category: Some("drugs".into()),
             urgency: Some(Urgency::Urgent),
+            class: None,
+            agency: None,
         },
     )
     .unwrap();

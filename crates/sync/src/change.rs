@@ -122,6 +122,7 @@ impl EntityKind {
                 "station",
                 "province",
                 "active",
+                "investigator",
             ],
         }
     }

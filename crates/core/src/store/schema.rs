@@ -2,7 +2,7 @@
 //! index is built rebuilds it from the cases (`search_index::rebuild_index`).
 use super::open::open_raw;
 use crate::error::{Error, Result};
-use crate::search_index;
+use crate::{clocks, search_index};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use std::path::Path;
@@ -20,11 +20,18 @@ fn migrations() -> Migrations<'static> {
             include_str!("../migrations/004_audit_chain_local_passwords_refusals.sql"),
             |tx: &rusqlite::Transaction| Ok(super::audit_entry::chain_existing(tx)?),
         ),
-        M::up(include_str!("../migrations/007_holiday_calendar.sql")),
+        M::up(include_str!("../migrations/005_holiday_calendar.sql")),
+        M::up_with_hook(
+            include_str!("../migrations/006_clocks.sql"),
+            |tx: &rusqlite::Transaction| {
+                clocks::recompute_all(tx)
+                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Makes an empty database at an earlier schema version, as an older release left it, so
 /// tests can prove that every upgrade path works. Not for production use.

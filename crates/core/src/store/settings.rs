@@ -30,8 +30,17 @@ impl Store {
         if !matches!(actor.role, Role::Chief | Role::Admin) {
             return Err(Error::forbidden("thay đổi cài đặt"));
         }
+        if key == "notice_sender" && !matches!(value, "station" | "agency") {
+            return Err(Error::invalid(
+                "Người gửi thông báo tiếp nhận khi đã chuyển vụ việc: “station” (Công an xã) hoặc “agency” (Cơ quan điều tra).",
+            ));
+        }
         let tx = self.conn.transaction()?;
         meta_set(&tx, &format!("setting.{key}"), value)?;
+        if key == "notice_sender" {
+            // Who sends the notices of a transferred case decides whether their clocks run.
+            crate::clocks::recompute_all(&tx)?;
+        }
         record_in(
             &tx,
             actor,

@@ -8,9 +8,18 @@ export type Stats = {
  */
 from: number, to: number, received: number, by_kind: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, by_status: Array<Count>, by_station: Array<Count>, 
 /**
- * Open cases past their deadline, now.
+ * Cases with a clock past its due time, now.
  */
-overdue: number, open: number, sanctions: number, fines_vnd: number, 
+overdue: number, 
+/**
+ * Cases received or being verified, now (a suspended case is not open).
+ */
+open: number, 
+/**
+ * Decisions on crime reports recorded in the period, by decision (`khoi_to`,
+ * `khong_khoi_to`, `tam_dinh_chi`, `phuc_hoi`).
+ */
+decisions: Array<Count>, sanctions: number, fines_vnd: number, 
 /**
  * Median hours from receipt to outcome, for cases received in the period and closed.
  */

@@ -3,6 +3,10 @@ import type { Label } from "./Label";
 
 export type Vocab = { kinds: Array<Label>, channels: Array<Label>, urgencies: Array<Label>, statuses: Array<Label>, roles: Array<Label>, person_roles: Array<Label>, prosecution_decisions: Array<Label>, 
 /**
+ * What a case is, chosen at classification; which clocks run depends on it.
+ */
+case_classes: Array<Label>, resolution_steps: Array<Label>, notice_to: Array<Label>, clock_states: Array<Label>, 
+/**
  * The station's configurable category list.
  */
 categories: Array<Label>, };

@@ -73,6 +73,8 @@ export const COMMAND_NAMES = [
   "users",
   "create_user",
   "set_user_active",
+  "set_investigator",
+  "set_station_remote",
   "change_password",
   "reset_user_password",
   "users_without_key",
@@ -164,6 +166,10 @@ export function commands(invoke: Invoke) {
     createUser: (user: NewUser) => invoke<User>("create_user", { user }),
     /** `admin::set_user_active` in src-tauri/commands/admin.rs */
     setUserActive: (id: string, active: boolean) => invoke<void>("set_user_active", { id, active }),
+    /** `admin::set_investigator` in src-tauri/commands/admin.rs */
+    setInvestigator: (id: string, investigator: boolean) => invoke<void>("set_investigator", { id, investigator }),
+    /** `admin::set_station_remote` in src-tauri/commands/admin.rs */
+    setStationRemote: (station: string, remote: boolean) => invoke<void>("set_station_remote", { station, remote }),
     /** `admin::change_password` in src-tauri/commands/admin.rs */
     changePassword: (old: string, new_: string) => invoke<void>("change_password", { old, new: new_ }),
     /** `admin::reset_user_password` in src-tauri/commands/admin.rs */
