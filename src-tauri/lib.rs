@@ -22,6 +22,7 @@ use tauri::Manager;
 
 pub fn run() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let args: Vec<String> = std::env::args().collect();
             let default_dir = app

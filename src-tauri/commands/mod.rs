@@ -36,6 +36,7 @@ use reports::{BackupFile, ExportResult, Period, RestoreResult};
 use session::{AppStatus, LockedAccount, SessionInfo, SetupInput};
 use sync::SyncSummary;
 use tinbao_core::admin_units::{Commune, Province};
+use tinbao_core::alerts::ClockAlert;
 use tinbao_core::audit::AuditRecord;
 use tinbao_core::community::{
     AnswerTemplate, ChannelInfo, Inquiry, NewChannel, NewInquiry, NewPost, Post,
@@ -116,6 +117,7 @@ app_commands! {
     reports::report_period(state, year: Option<i32>, month: Option<u32>) -> Period;
     reports::stats(state, from: i64, to: i64) -> Stats;
     reports::hotspots(state, from: i64, to: i64) -> Hotspots;
+    reports::take_alerts(app) -> Vec<ClockAlert>;
     reports::export_stats_xlsx(state, from: i64, to: i64) -> ExportResult;
     reports::export_stats_pdf(state, from: i64, to: i64) -> ExportResult;
     reports::export_register_csv(state, include_reporter: bool) -> ExportResult;

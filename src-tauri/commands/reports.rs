@@ -5,7 +5,9 @@ use crate::report::{self, ReportDoc};
 use crate::state::{AppState, CmdError, CmdResult, ErrorKind, Session};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use tauri::{AppHandle, Manager};
 use tinbao_core::Store;
+use tinbao_core::alerts::{AlertKind, ClockAlert};
 use tinbao_core::backup::VerifyReport;
 use tinbao_core::hotspots::Hotspots;
 use tinbao_core::replica::SyncState;
@@ -15,6 +17,48 @@ use ts_rs::TS;
 
 pub async fn today(state: &AppState) -> CmdResult<Today> {
     state.with(|s| Ok(s.store.today(&s.actor)?))
+}
+
+/// Deadline alerts not yet given to the logged-in user, shown as desktop notifications and
+/// returned for the screen. Background polling: does not count as activity; a locked session
+/// gets none (a notification would show case details over the lock screen).
+pub async fn take_alerts(app: AppHandle) -> CmdResult<Vec<ClockAlert>> {
+    let state = app.state::<AppState>();
+    let alerts = state.peek(|s| match s {
+        Some(s) => Ok(s.store.take_alerts(&s.actor, chrono::Utc::now())?),
+        None => Ok(Vec::new()),
+    })?;
+    notify(&app, &alerts);
+    Ok(alerts)
+}
+
+/// At most three notifications at once; more become one that counts them, so that a PC back
+/// from a long weekend does not bury the screen.
+fn notify(app: &AppHandle, alerts: &[ClockAlert]) {
+    use tauri_plugin_notification::NotificationExt;
+    let show = |title: &str, body: &str| {
+        // No notification service (a bare Linux session, the e2e display): the alerts still
+        // reach the screen through the result.
+        let _ = app.notification().builder().title(title).body(body).show();
+    };
+    if alerts.len() > 3 {
+        show(
+            "tinbao: thời hạn giải quyết",
+            &format!(
+                "{} cảnh báo thời hạn mới. Mở màn hình Hôm nay để xem.",
+                alerts.len()
+            ),
+        );
+        return;
+    }
+    for a in alerts {
+        let title = match a.kind {
+            AlertKind::Overdue => "tinbao: quá hạn",
+            AlertKind::LastQuarter => "tinbao: sắp hết hạn",
+            AlertKind::DailySummary => "tinbao: tình hình thời hạn hôm nay",
+        };
+        show(title, &a.text);
+    }
 }
 
 /// Background polling: does not count as the user's activity.

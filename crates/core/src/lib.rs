@@ -34,11 +34,13 @@
 //! | features | `hotspots` | where reports cluster: counts by commune, hamlet and category | `hotspots` |
 //! | features | `replica` | applying other devices' changes; sync cursor, enrolment, state; attachment bytes in transit; conflicts | `apply_remote` `set_cursor` `record_sync_result` `set_enrolment` `credential_secret` `enrolment` `sync_state` `missing_blobs` `unsent_blobs` `blob` `mark_blob_uploaded` `put_blob` `conflicts` |
 //! | features | `interchange` | import and export: JSON Lines and the stations' Excel CSV | `import_jsonl` `import_csv` `export_jsonl` `export_csv` |
+//! | features | `alerts` | deadline alerts for the desktop's notifications, each given once | `take_alerts` |
 //! | features | `today` | the Today screen | `today` |
 //! | features | `fuzzing` | entry points of the fuzz targets in `fuzz/`: the import readers without a database (hidden, not an API) | |
 #![forbid(unsafe_code)]
 
 pub mod admin_units;
+pub mod alerts;
 pub mod audit;
 pub mod backup;
 mod case_row;

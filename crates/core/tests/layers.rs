@@ -30,6 +30,7 @@ const ROOMS: &[(&str, Floor)] = &[
     ("hotspots", Floor::Features),
     ("replica", Floor::Features),
     ("interchange", Floor::Features),
+    ("alerts", Floor::Features),
     ("today", Floor::Features),
     ("fuzzing", Floor::Features),
 ];

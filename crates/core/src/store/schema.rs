@@ -28,10 +28,11 @@ fn migrations() -> Migrations<'static> {
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("../migrations/007_alerts_sent.sql")),
     ])
 }
 
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Makes an empty database at an earlier schema version, as an older release left it, so
 /// tests can prove that every upgrade path works. Not for production use.

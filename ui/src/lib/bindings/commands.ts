@@ -9,6 +9,7 @@ import type { BackupFile } from "./BackupFile";
 import type { CaseDetail } from "./CaseDetail";
 import type { CaseRow } from "./CaseRow";
 import type { ChannelInfo } from "./ChannelInfo";
+import type { ClockAlert } from "./ClockAlert";
 import type { Commune } from "./Commune";
 import type { DeadlineRule } from "./DeadlineRule";
 import type { ExportResult } from "./ExportResult";
@@ -102,6 +103,7 @@ export const COMMAND_NAMES = [
   "report_period",
   "stats",
   "hotspots",
+  "take_alerts",
   "export_stats_xlsx",
   "export_stats_pdf",
   "export_register_csv",
@@ -224,6 +226,8 @@ export function commands(invoke: Invoke) {
     stats: (from: number, to: number) => invoke<Stats>("stats", { from, to }),
     /** `reports::hotspots` in src-tauri/commands/reports.rs */
     hotspots: (from: number, to: number) => invoke<Hotspots>("hotspots", { from, to }),
+    /** `reports::take_alerts` in src-tauri/commands/reports.rs */
+    takeAlerts: () => invoke<Array<ClockAlert>>("take_alerts"),
     /** `reports::export_stats_xlsx` in src-tauri/commands/reports.rs */
     exportStatsXlsx: (from: number, to: number) => invoke<ExportResult>("export_stats_xlsx", { from, to }),
     /** `reports::export_stats_pdf` in src-tauri/commands/reports.rs */
