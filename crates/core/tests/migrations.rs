@@ -9,6 +9,7 @@ use tinbao_core::*;
 /// left. A new migration adds its undo here.
 fn rewind(c: &rusqlite::Connection, to: i64) {
     let undo: &[(i64, &str)] = &[
+        (6, "DROP TABLE reference_versions;"),
         (
             5,
             "DELETE FROM holidays;

@@ -21,10 +21,11 @@ fn migrations() -> Migrations<'static> {
             |tx: &rusqlite::Transaction| Ok(super::audit_entry::chain_existing(tx)?),
         ),
         M::up(include_str!("../migrations/007_holiday_calendar.sql")),
+        M::up(include_str!("../migrations/009_reference_data.sql")),
     ])
 }
 
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Makes an empty database at an earlier schema version, as an older release left it, so
 /// tests can prove that every upgrade path works. Not for production use.
