@@ -199,6 +199,9 @@ impl Store {
         fields.insert("effective_from".to_owned(), json!(r.effective_from.trim()));
         fields.insert("value".to_owned(), Value::Object(value.clone()));
         fields.insert("retired".to_owned(), json!(r.retired));
+        // Every field a version has travels with its creation: two administrators creating the
+        // same version concurrently then stamp every field alike on every device.
+        fields.insert("resolved".to_owned(), json!(false));
         tinbao_sync::reference::check_fields(&fields).map_err(Error::invalid)?;
         let from = r.effective_from.trim().to_owned();
         let id = reference_id(&province, &r.set_name, &key, &from);
