@@ -769,7 +769,10 @@ mod tests {
             assert!(
                 matches!(
                     e.kind(),
-                    clap::error::ErrorKind::ValueValidation | clap::error::ErrorKind::InvalidValue
+                    clap::error::ErrorKind::ValueValidation
+                        | clap::error::ErrorKind::InvalidValue
+                        // "-1" reads as an option
+                        | clap::error::ErrorKind::UnknownArgument
                 ),
                 "{bad}: {:?}",
                 e.kind()
