@@ -193,6 +193,19 @@ fn a_station_offline_applies_each_rule_version_to_the_cases_of_its_days() {
         Some(fresh.row.received_at.timestamp() + 36 * h)
     );
 
+    // Once the province's calendar is here, the chief no longer edits it locally.
+    let e = st
+        .set_holiday(
+            &chief,
+            tinbao_core::holidays::Holiday {
+                date: (now + Duration::days(41)).date_naive(),
+                name: "Ngày nghỉ riêng".into(),
+                kind: tinbao_core::holidays::HolidayKind::DayOff,
+                basis: String::new(),
+            },
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("Công an tỉnh ban hành"), "{e}");
     // One audit entry for the sync, saying what changed.
     let log = st.audit_log(&chief, 50).unwrap();
     let synced: Vec<_> = log
