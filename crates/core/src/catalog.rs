@@ -517,7 +517,7 @@ fn refresh_in(
     if lines.is_empty() && applied.is_empty() {
         return Ok(false);
     }
-    let (open, moved) = recompute_open_cases(tx, today)?;
+    let (open, moved) = recompute_open_cases(tx)?;
     if !applied.is_empty() {
         lines.push(format!("đang áp dụng: {}", applied.join("; ")));
     }
@@ -606,7 +606,7 @@ fn rule_in_force(tx: &Connection, code: &str, v: &Version) -> Result<Option<Stri
     // The shipped rule, before the province's first version replaced it: cases received
     // before that version keep it.
     if let Some(c) = &cur {
-        let base = format!("reference_base.deadline_rule.{code}");
+        let base = format!("{}{code}", reference::BASE_RULE);
         if meta_get(tx, &base)?.is_none() {
             meta_set(tx, &base, &Value::Object(c.clone()).to_string())?;
         }
@@ -800,7 +800,7 @@ fn template_in_force(tx: &Connection, key: &str, v: &Version) -> Result<Option<S
 /// Recomputes every open case's projected columns (clocks included) with the tables as they
 /// now are, then keeps, for a case received before the rule version in force today, the
 /// version in force when it was received. Returns (open cases, cases whose deadline moved).
-fn recompute_open_cases(tx: &Connection, today: NaiveDate) -> Result<(u32, u32)> {
+fn recompute_open_cases(tx: &Connection) -> Result<(u32, u32)> {
     let cases: Vec<(String, String, Option<i64>, i64)> = {
         let mut st = tx.prepare("SELECT id, status, deadline_utc, received_utc FROM cases")?;
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
@@ -813,7 +813,7 @@ fn recompute_open_cases(tx: &Connection, today: NaiveDate) -> Result<(u32, u32)>
         }
         open += 1;
         reproject(tx, &id)?;
-        keep_rule_of_receipt(tx, &id, received, today)?;
+        keep_rule_of_receipt(tx, &id, received)?;
         let after: Option<i64> =
             tx.query_row("SELECT deadline_utc FROM cases WHERE id = ?1", [&id], |r| {
                 r.get(0)
@@ -825,43 +825,33 @@ fn recompute_open_cases(tx: &Connection, today: NaiveDate) -> Result<(u32, u32)>
     Ok((open, moved))
 }
 
-/// The rule as it was in force when a case was received: the province's version of that day,
-/// or the shipped rule when the province had issued none by then. None when it is the one in
-/// force today (the local row) or cannot be read.
-pub(crate) fn rule_of_receipt(
+/// The rule that applies to a case received at `received_utc`, as a `DeadlineRule`; None when
+/// the local row applies (the province never versioned this rule) or the unit is one this
+/// engine does not count.
+fn rule_of_receipt(
     conn: &Connection,
     code: &str,
     received_utc: i64,
-    today: NaiveDate,
 ) -> Result<Option<DeadlineRule>> {
-    let now_v = version_at(conn, "deadline_rule", code, today)?.map(|v| v.id);
-    let then_v = version_at(conn, "deadline_rule", code, vn_date(received_utc))?;
-    if then_v.as_ref().map(|v| &v.id) == now_v.as_ref() {
+    let Some(rule) = reference::rule_for_receipt(conn, code, received_utc)? else {
         return Ok(None);
-    }
-    let rule = match reference::rule_at(conn, code, received_utc)? {
-        Some(v) => v,
-        None => match meta_get(conn, &format!("reference_base.deadline_rule.{code}"))? {
-            Some(text) => serde_json::from_str(&text)?,
-            None => return Ok(None),
-        },
     };
     Ok(serde_json::from_value::<DeadlineRule>(rule)
         .ok()
         .filter(|r| matches!(r.unit.as_str(), "hours" | "days" | "working_days")))
 }
 
-/// Until the deadline engine asks `reference::rule_at` itself: after `reproject` computed a
-/// case's deadline with the rule in force today, recount it with the rule in force when the
-/// case was received, if that was another version.
-fn keep_rule_of_receipt(tx: &Connection, id: &str, received: i64, today: NaiveDate) -> Result<()> {
+/// Until the deadline engine asks `reference::rule_for_receipt` itself: after `reproject`
+/// computed a case's deadline with the rule in force today, recount it with the rule that
+/// applied when the case was received. (Delete this, and its call, once the engine does.)
+fn keep_rule_of_receipt(tx: &Connection, id: &str, received: i64) -> Result<()> {
     let (code, station): (Option<String>, String) = tx.query_row(
         "SELECT deadline_rule, station FROM cases WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let Some(code) = code else { return Ok(()) };
-    let Some(rule) = rule_of_receipt(tx, &code, received, today)? else {
+    let Some(rule) = rule_of_receipt(tx, &code, received)? else {
         return Ok(());
     };
     let Some(from) = crate::workflow::fold(&load_events(tx, id)?).deadline_from else {

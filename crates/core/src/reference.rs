@@ -127,6 +127,27 @@ pub fn rule_at(conn: &Connection, code: &str, at_utc: i64) -> Result<Option<Valu
     Ok(Some(Value::Object(out)))
 }
 
+/// The deadline rule `code` that applies to a case received at `received_utc`: the
+/// province's version in force that day ([`rule_at`]); for a case received before the
+/// province's first version of the rule (or after a version retiring it), the rule this
+/// database had before that first version replaced it. None when the province never issued a
+/// version of this rule: the local row (`deadline_rules`) is then the rule for every case.
+///
+/// This is the one call the deadline engine needs: read the result with
+/// `serde_json::from_value::<DeadlineRule>` and fall back to the local row on None.
+pub fn rule_for_receipt(conn: &Connection, code: &str, received_utc: i64) -> Result<Option<Value>> {
+    if let Some(v) = rule_at(conn, code, received_utc)? {
+        return Ok(Some(v));
+    }
+    Ok(crate::store::meta_get(conn, &format!("{BASE_RULE}{code}"))?
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .filter(Value::is_object))
+}
+
+/// Where the rule a province version first replaced is kept (`meta`), for the cases received
+/// before it.
+pub(crate) const BASE_RULE: &str = "reference_base.deadline_rule.";
+
 /// The names of a local table's columns.
 pub(crate) fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
     let mut st = conn.prepare_cached("SELECT name FROM pragma_table_info(?1)")?;
