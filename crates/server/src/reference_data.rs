@@ -63,14 +63,17 @@ fn stamp(store: &dyn Storage, device: Uuid, after: Option<Hlc>) -> Result<Hlc, S
     Ok(h)
 }
 
+/// The stamp of each field's value, as the merge rules see it.
+type Stamps = BTreeMap<String, Hlc>;
+
 /// Every version of `set` as stored (of one province when given), folded field by field: the
 /// later stamp wins, as on every device. Also each version's field stamps, for the next edit.
 fn fold(
     store: &dyn Storage,
     set: &str,
     province: Option<&str>,
-) -> Result<Vec<(Version, BTreeMap<String, Hlc>)>, ServerError> {
-    let mut by_id: BTreeMap<Uuid, (Version, BTreeMap<String, Hlc>)> = BTreeMap::new();
+) -> Result<Vec<(Version, Stamps)>, ServerError> {
+    let mut by_id: BTreeMap<Uuid, (Version, Stamps)> = BTreeMap::new();
     let units = AdminUnits::get();
     for s in store.reference_changes(province)? {
         let c = s.change;
@@ -260,10 +263,10 @@ pub fn holiday_add(
         ));
     }
     let from = effective_from.map_or_else(today_vn, str::to_string);
-    let value = json!({"name": name.trim(), "kind": kind, "basis": basis.trim()});
-    let Value::Object(value) = value else {
-        unreachable!("a JSON object literal")
-    };
+    let mut value = Map::new();
+    value.insert("name".into(), json!(name.trim()));
+    value.insert("kind".into(), json!(kind));
+    value.insert("basis".into(), json!(basis.trim()));
     issue(data, Some(province), "holiday", date, &from, value, false)
 }
 
