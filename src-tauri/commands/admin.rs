@@ -3,6 +3,7 @@ use crate::keyring::DbKey;
 use crate::state::{AppState, CmdError, CmdResult, ErrorKind};
 use serde::Serialize;
 use tinbao_core::audit::AuditRecord;
+use tinbao_core::catalog::{NewReference, ReferenceConflict, ReferenceVersion};
 use tinbao_core::deadlines::DeadlineRule;
 use tinbao_core::holidays::Holiday;
 use tinbao_core::{NewUser, Role, User};
@@ -210,6 +211,33 @@ pub async fn remove_holiday(state: &AppState, date: String) -> CmdResult<()> {
         )
     })?;
     state.with(|s| Ok(s.store.remove_holiday(&s.actor, date)?))
+}
+
+/// The province's reference versions of one set (every set when None), with the one in force.
+pub async fn reference(state: &AppState, set: Option<String>) -> CmdResult<Vec<ReferenceVersion>> {
+    state.with(|s| Ok(s.store.reference(set.as_deref())?))
+}
+
+/// A province administrator sets one version (refused at a station).
+pub async fn set_reference(state: &AppState, version: NewReference) -> CmdResult<ReferenceVersion> {
+    state.with(|s| Ok(s.store.set_reference(&s.actor, version)?))
+}
+
+/// Two administrators' concurrent edits of one version, not yet settled.
+pub async fn reference_conflicts(state: &AppState) -> CmdResult<Vec<ReferenceConflict>> {
+    state.with(|s| Ok(s.store.reference_conflicts()?))
+}
+
+/// Settles one: keeps the value in force, or with `take_other` the one it overrode.
+pub async fn resolve_reference_conflict(
+    state: &AppState,
+    id: Uuid,
+    take_other: bool,
+) -> CmdResult<()> {
+    state.with(|s| {
+        Ok(s.store
+            .resolve_reference_conflict(&s.actor, id, take_other)?)
+    })
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ use sync::SyncSummary;
 use tinbao_core::admin_units::{Commune, Province};
 use tinbao_core::alerts::ClockAlert;
 use tinbao_core::audit::AuditRecord;
+use tinbao_core::catalog::{NewReference, ReferenceConflict, ReferenceVersion};
 use tinbao_core::community::{
     AnswerTemplate, ChannelInfo, Inquiry, NewChannel, NewInquiry, NewPost, Post,
 };
@@ -97,6 +98,10 @@ app_commands! {
     admin::holidays(state, year: Option<i32>) -> Vec<Holiday>;
     admin::set_holiday(state, holiday: Holiday) -> ();
     admin::remove_holiday(state, date: String) -> ();
+    admin::reference(state, set: Option<String>) -> Vec<ReferenceVersion>;
+    admin::set_reference(state, version: NewReference) -> ReferenceVersion;
+    admin::reference_conflicts(state) -> Vec<ReferenceConflict>;
+    admin::resolve_reference_conflict(state, id: Uuid, take_other: bool) -> ();
 
     // Inquiries and answer templates; channels and posts (community.rs).
     community::inquiry_topics() -> Vec<Label>;

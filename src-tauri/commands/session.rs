@@ -241,6 +241,9 @@ pub async fn login(state: &AppState, username: String, password: String) -> CmdR
     let session = open_session(state, &user, &password)?;
     let info = session_info(state, &session)?;
     state.start(session);
+    // A province version dated today comes into force even before the next sync. Best effort:
+    // the next sync does it again, and a failure here must not refuse the login.
+    let _ = state.with(|s| Ok(s.store.refresh_reference()?));
     Ok(info)
 }
 

@@ -216,6 +216,8 @@ pub(crate) struct WriteCache {
     rules: Option<Vec<clocks::DeadlineRule>>,
     holidays: Option<crate::holidays::Calendar>,
     notices_by_agency: Option<bool>,
+    /// Loaded once: `Some(None)` when the province has issued no rule version.
+    versions: Option<Option<clocks::RuleVersions>>,
     remote: BTreeMap<String, bool>,
     commune_names: BTreeMap<String, Option<String>>,
     categories: BTreeMap<String, bool>,
@@ -239,6 +241,9 @@ impl WriteCache {
         if self.notices_by_agency.is_none() {
             self.notices_by_agency = Some(clocks::notices_by_agency(tx)?);
         }
+        if self.versions.is_none() {
+            self.versions = Some(clocks::RuleVersions::load(tx)?);
+        }
         let remote = match self.remote.get(station) {
             Some(v) => *v,
             None => {
@@ -252,6 +257,7 @@ impl WriteCache {
             holidays: self.holidays.as_ref(),
             remote,
             notices_by_agency: self.notices_by_agency.unwrap_or(false),
+            versions: self.versions.as_ref().and_then(Option::as_ref),
         };
         Ok(clocks::compute(
             &set,

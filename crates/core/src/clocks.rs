@@ -19,12 +19,13 @@
 //! found or recorded starts its own clock.
 use crate::error::Result;
 use crate::model::{CaseClass, Channel, Clock, ClockState, Kind, Urgency};
+use crate::reference;
 use crate::time::{vn_offset, vn_time};
 use chrono::{Datelike, Months, NaiveDate, TimeZone, Weekday};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use std::collections::{BTreeSet, HashSet};
+use serde_json::{Map, Value};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use ts_rs::TS;
 
 /// One event of a case's journal, as the folds read it.
@@ -244,6 +245,93 @@ pub(crate) struct Setting<'a> {
     pub holidays: Option<&'a Calendar>,
     pub remote: bool,
     pub notices_by_agency: bool,
+    /// The province's dated versions of the rules; none before any arrived.
+    pub versions: Option<&'a RuleVersions>,
+}
+
+/// A rule version's effective date and its fields, or None when it retires the rule.
+type DatedVersion = (NaiveDate, Option<Map<String, Value>>);
+
+/// The province's dated versions of the deadline rules (`reference_versions`), read once per
+/// batch: a case keeps the version in force on the day it was received, and a case received
+/// before the province's first version keeps the rule that version replaced.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RuleVersions {
+    /// By rule code, oldest first.
+    by_code: HashMap<String, Vec<DatedVersion>>,
+    base: HashMap<String, Map<String, Value>>,
+}
+
+impl RuleVersions {
+    /// None when the province has issued no rule version: every case uses the local rules.
+    pub(crate) fn load(conn: &Connection) -> Result<Option<RuleVersions>> {
+        // Migration 006 recomputes the clocks before 008 made the table.
+        let table: bool = conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name = 'reference_versions')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !table {
+            return Ok(None);
+        }
+        let versions = reference::versions(conn, Some("deadline_rule"))?;
+        if versions.is_empty() {
+            return Ok(None);
+        }
+        let mut out = RuleVersions::default();
+        for v in versions {
+            let Ok(day) = NaiveDate::parse_from_str(&v.effective_from, "%Y-%m-%d") else {
+                continue;
+            };
+            if !out.base.contains_key(&v.key)
+                && let Some(b) = reference::base_rule(conn, &v.key)?
+            {
+                out.base.insert(v.key.clone(), b);
+            }
+            out.by_code
+                .entry(v.key)
+                .or_default()
+                .push((day, (!v.retired).then_some(v.value)));
+        }
+        Ok(Some(out))
+    }
+
+    /// `rule` as it applied to a case received at `received_utc`.
+    fn rule_for(&self, rule: &DeadlineRule, received_utc: i64) -> DeadlineRule {
+        let day = reference::vn_date(received_utc);
+        let in_force = self.by_code.get(&rule.code).and_then(|vs| {
+            vs.iter()
+                .rev()
+                .find(|(from, _)| *from <= day)
+                .map(|(_, v)| v.as_ref())
+        });
+        let fields = match in_force {
+            Some(Some(v)) => Some(v),
+            // Before the first version, or retired: the rule the province's versions replaced.
+            _ => self.base.get(&rule.code),
+        };
+        let mut r = rule.clone();
+        if let Some(f) = fields {
+            let int = |k: &str| f.get(k).and_then(Value::as_i64);
+            let text = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_owned);
+            if let Some(a) = int("amount") {
+                r.amount = a;
+            }
+            if let Some(u) = text("unit").filter(|u| UNITS.contains(&u.as_str())) {
+                r.unit = u;
+            }
+            if f.contains_key("remote_amount") {
+                r.remote_amount = int("remote_amount");
+            }
+            if let Some(b) = text("basis") {
+                r.basis = b;
+            }
+            if let Some(l) = text("label_vi") {
+                r.label_vi = l;
+            }
+        }
+        r
+    }
 }
 
 /// `type` and, when it has one, `type:sub`: the outcome's type, the decision, the addressee.
@@ -562,7 +650,17 @@ pub(crate) fn compute(
     let class = class_of(events);
     set.rules
         .iter()
-        .filter_map(|r| clock_of(r, set, facts, events, class, now))
+        .filter_map(|r| match set.versions {
+            Some(v) => clock_of(
+                &v.rule_for(r, facts.received_utc),
+                set,
+                facts,
+                events,
+                class,
+                now,
+            ),
+            None => clock_of(r, set, facts, events, class, now),
+        })
         .collect()
 }
 
@@ -589,6 +687,7 @@ pub(crate) fn recompute(conn: &Connection, station: Option<&str>) -> Result<()> 
     let rules = load_rules(conn)?;
     let hol = holidays(conn)?;
     let by_agency = notices_by_agency(conn)?;
+    let versions = RuleVersions::load(conn)?;
     let now = chrono::Utc::now().timestamp();
     let cases: Vec<(String, String, String, String, String, i64, bool)> = {
         let mut st = conn.prepare(
@@ -644,6 +743,7 @@ pub(crate) fn recompute(conn: &Connection, station: Option<&str>) -> Result<()> 
             holidays: Some(&hol),
             remote: rem,
             notices_by_agency: by_agency,
+            versions: versions.as_ref(),
         };
         let n = nearest(&compute(&set, &facts, &events, now));
         upd.execute(params![id, n.as_ref().map(|x| x.0), n.map(|x| x.1)])?;

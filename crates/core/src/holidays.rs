@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::{Actor, Role};
 use crate::store::{Store, record_in};
 use chrono::{Datelike, NaiveDate, Weekday};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -43,7 +43,19 @@ pub struct Holiday {
     pub basis: String,
 }
 
-fn may_edit(actor: &Actor) -> Result<()> {
+fn may_edit(conn: &Connection, actor: &Actor) -> Result<()> {
+    // Once the province's calendar has arrived (reference data, `catalog`), it is the
+    // calendar: a station's own corrections would be overwritten by the next version anyway.
+    let from_province: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM reference_versions WHERE set_name = 'holiday')",
+        [],
+        |r| r.get(0),
+    )?;
+    if from_province && actor.role == Role::Chief {
+        return Err(Error::forbidden(
+            "sửa lịch nghỉ lễ ở công an xã: lịch nghỉ do Công an tỉnh ban hành đã được đồng bộ về, chỉ xem",
+        ));
+    }
     if matches!(actor.role, Role::Admin | Role::Supervisor | Role::Chief) {
         Ok(())
     } else {
@@ -91,7 +103,7 @@ impl Store {
 
     /// Adds or corrects one day of the calendar, audited.
     pub fn set_holiday(&mut self, actor: &Actor, h: Holiday) -> Result<()> {
-        may_edit(actor)?;
+        may_edit(&self.conn, actor)?;
         let name = h.name.trim();
         if name.is_empty() {
             return Err(Error::invalid("Chưa nhập tên ngày nghỉ."));
@@ -132,7 +144,7 @@ impl Store {
 
     /// Takes a day out of the calendar, audited.
     pub fn remove_holiday(&mut self, actor: &Actor, date: NaiveDate) -> Result<()> {
-        may_edit(actor)?;
+        may_edit(&self.conn, actor)?;
         let d = date.format("%Y-%m-%d").to_string();
         let tx = self.conn.transaction()?;
         let name: Option<String> = tx

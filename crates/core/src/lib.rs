@@ -18,6 +18,7 @@
 //! | basics | `model` | the domain types (`Case…`, `Actor`, `Action`, closed lists) | |
 //! | basics | `admin_units` | provinces and communes, loaded from the shipped list | |
 //! | index | `search_index` | the FTS index's entries: built from a case's row or from memory, rebuilt by a migration, merged | |
+//! | index | `reference` | the province's reference versions over a bare connection: which version is in force on a day (`rule_at` for the deadline engine) | |
 //! | index | `clocks` | a case's clocks from its events, the deadline rules, holidays and the remote flag; recomputed by a migration | |
 //! | ground | `store` | opening, keying and migrating the file; `Writer` and the outbox (both ends); the entity-to-table map; settings and `meta`; one audit entry in a transaction; idle upkeep | `create` `open` `scope` `device_id` `path` `schema_version` `in_scope` `admin_provinces` `admin_communes` `admin_commune` `setting` `set_setting` `pending_changes` `pending_changes_except` `set_aside_refused` `refused_changes` `mark_pushed` `checkpoint` `merge_search_index` `idle_upkeep` `explain` |
 //! | features | `workflow` | a case's state folded from its events; which transitions an actor may take | |
@@ -32,6 +33,7 @@
 //! | features | `search` | the search box and filters, duplicate suggestions | `search` `suggest_duplicates` |
 //! | features | `stats` | the monthly figures | `key_labels` `stats` `current_period` |
 //! | features | `hotspots` | where reports cluster: counts by commune, hamlet and category | `hotspots` |
+//! | features | `catalog` | the Danh mục screen: setting reference versions on a province laptop, the local tables kept to the versions in force, open cases' clocks recomputed and audited, conflicts between administrators | `reference` `set_reference` `reference_conflicts` `resolve_reference_conflict` `refresh_reference` |
 //! | features | `replica` | applying other devices' changes; sync cursor, enrolment, state; attachment bytes in transit; conflicts | `apply_remote` `set_cursor` `record_sync_result` `set_enrolment` `credential_secret` `enrolment` `sync_state` `missing_blobs` `unsent_blobs` `blob` `mark_blob_uploaded` `put_blob` `conflicts` |
 //! | features | `interchange` | import and export: JSON Lines and the stations' Excel CSV | `import_jsonl` `import_csv` `export_jsonl` `export_csv` |
 //! | features | `alerts` | deadline alerts for the desktop's notifications, each given once | `take_alerts` |
@@ -45,6 +47,7 @@ pub mod audit;
 pub mod backup;
 mod case_row;
 pub mod cases;
+pub mod catalog;
 mod clocks;
 pub mod community;
 pub mod deadlines;
@@ -55,6 +58,7 @@ pub mod holidays;
 pub mod hotspots;
 pub mod interchange;
 pub mod model;
+pub mod reference;
 pub mod replica;
 pub mod search;
 mod search_index;

@@ -145,6 +145,7 @@ impl Store {
         }
         queue.extend(changes.iter().cloned());
         let mut touched_cases: Vec<String> = Vec::new();
+        let mut arrived: Vec<Change> = Vec::new();
         loop {
             let mut progress = false;
             let mut still = Vec::new();
@@ -168,6 +169,9 @@ impl Store {
                 let _ = self.clock.observe(c.hlc, now);
                 match apply_one(&tx, &self.scope, &c, &mut touched_cases)? {
                     Outcome::Applied { conflicts } => {
+                        if c.entity == EntityKind::Reference {
+                            arrived.push(c.clone());
+                        }
                         tx.prepare_cached("INSERT INTO applied_changes(change_id) VALUES (?1)")?
                             .execute([c.id.to_string()])?;
                         tx.prepare_cached("DELETE FROM deferred_changes WHERE change_id = ?1")?
@@ -204,6 +208,9 @@ impl Store {
             reproject(&tx, id)?;
             reindex(&tx, id)?;
         }
+        // The province's reference data: the local tables to the versions in force, open
+        // cases' clocks recomputed, audited.
+        crate::catalog::after_remote(&tx, self.device, &mut self.clock, &self.scope, &arrived)?;
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('hlc_last', ?1)",
             [self.clock.last().to_string()],
@@ -262,7 +269,7 @@ impl Store {
     pub fn conflicts(&self) -> Result<Vec<ConflictRecord>> {
         let mut st = self.conn.prepare(
             "SELECT k.case_id, c.register_no, k.entity, k.field, k.kept_value, k.other_value, k.detected_utc
-             FROM conflicts k LEFT JOIN cases c ON c.id = k.case_id WHERE k.resolved = 0 ORDER BY k.detected_utc",
+             FROM conflicts k LEFT JOIN cases c ON c.id = k.case_id WHERE k.resolved = 0 AND k.entity <> 'reference' ORDER BY k.detected_utc",
         )?;
         let rows = st.query_map([], |r| {
             Ok(ConflictRecord {
@@ -328,13 +335,31 @@ fn in_scope(tx: &Connection, scope: &crate::model::Scope, station: &str) -> Resu
     })
 }
 
+/// The province of this database: its own, or its station's.
+fn province_of(tx: &Connection, scope: &crate::model::Scope) -> Result<Option<String>> {
+    use crate::model::Scope;
+    Ok(match scope {
+        Scope::Province(p) => Some(p.clone()),
+        Scope::Station(s) => tx
+            .prepare_cached("SELECT province FROM communes WHERE code = ?1")?
+            .query_row([s], |r| r.get(0))
+            .optional()?,
+    })
+}
+
 fn apply_one(
     tx: &Connection,
     scope: &crate::model::Scope,
     c: &Change,
     touched: &mut Vec<String>,
 ) -> Result<Outcome> {
-    if !in_scope(tx, scope, &c.station)? {
+    // The province's reference data is filed under the province itself, and only there.
+    let in_scope = if c.entity == EntityKind::Reference {
+        province_of(tx, scope)?.as_deref() == Some(c.station.as_str())
+    } else {
+        in_scope(tx, scope, &c.station)?
+    };
+    if !in_scope {
         return Ok(Outcome::Rejected);
     }
     // A password hash from another PC (sent before hashes stayed home) is never taken: each PC

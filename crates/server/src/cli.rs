@@ -3,7 +3,7 @@
 //! refused (unknown code, unregistered station, unknown device), 2 an error (usage, files, TLS,
 //! database).
 use crate::{DataDir, ServerError, admin, router};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,6 +85,169 @@ enum Cmd {
     /// List the devices whose audit log (who saw a reporter, exported, printed…) no longer
     /// extends what the province had seen: entries deleted or rewritten on the PC.
     AuditAlarms,
+    /// The province's holiday calendar, sent to every station with its next sync.
+    Holiday {
+        #[command(subcommand)]
+        cmd: HolidayCmd,
+    },
+    /// The province's deadline rules, each version dated with the day it takes effect; sent to
+    /// every station with its next sync.
+    Rule {
+        #[command(subcommand)]
+        cmd: RuleCmd,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DayKind {
+    /// A day off (public holiday, Tết, a day swapped off).
+    #[value(name = "day_off")]
+    DayOff,
+    /// A Saturday or Sunday worked in exchange for a day off.
+    #[value(name = "workday")]
+    Workday,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RuleUnit {
+    #[value(name = "hours")]
+    Hours,
+    #[value(name = "days")]
+    Days,
+    #[value(name = "working_days")]
+    WorkingDays,
+    #[value(name = "minutes")]
+    Minutes,
+}
+
+impl RuleUnit {
+    fn as_str(self) -> &'static str {
+        match self {
+            RuleUnit::Hours => "hours",
+            RuleUnit::Days => "days",
+            RuleUnit::WorkingDays => "working_days",
+            RuleUnit::Minutes => "minutes",
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum HolidayCmd {
+    /// Add (or correct) one day of the calendar.
+    Add {
+        /// The day, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value = "day_off")]
+        kind: DayKind,
+        /// The decision the day comes from.
+        #[arg(long, default_value = "")]
+        basis: String,
+        /// The province (code) whose calendar this is.
+        #[arg(long)]
+        province: String,
+        /// The day this entry takes effect (YYYY-MM-DD); today when left out.
+        #[arg(long)]
+        effective_from: Option<String>,
+    },
+    /// List the calendar's days as the province issued them.
+    List {
+        #[arg(long)]
+        province: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RuleCmd {
+    /// List the rule versions the province issued.
+    List {
+        #[arg(long)]
+        province: Option<String>,
+    },
+    /// Set a rule from a date: cases received from that day follow it, older ones keep theirs.
+    Set {
+        /// The rule's code (crime_transfer, admin_record, admin_decision…).
+        code: String,
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+        amount: i64,
+        #[arg(long, value_enum)]
+        unit: RuleUnit,
+        /// The amount for remote, isolated or island communes.
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+        remote_amount: Option<i64>,
+        /// The legal basis (law, article, decision).
+        #[arg(long)]
+        basis: String,
+        /// The day the version takes effect, YYYY-MM-DD.
+        #[arg(long)]
+        effective_from: String,
+        /// The rule's Vietnamese label, when it changes.
+        #[arg(long)]
+        label: Option<String>,
+        /// The province (code); may be left out when the server serves one province.
+        #[arg(long)]
+        province: Option<String>,
+    },
+}
+
+fn dmy(d: &str) -> String {
+    match (d.get(0..4), d.get(5..7), d.get(8..10)) {
+        (Some(y), Some(m), Some(dd)) => format!("{dd}/{m}/{y}"),
+        _ => d.to_string(),
+    }
+}
+
+fn unit_vi(u: &str) -> &str {
+    match u {
+        "hours" => "giờ",
+        "days" => "ngày",
+        "working_days" => "ngày làm việc",
+        "minutes" => "phút",
+        other => other,
+    }
+}
+
+fn rule_line(v: &crate::reference_data::Version) -> String {
+    let x = &v.value;
+    let amount = x.get("amount").map(|a| a.to_string()).unwrap_or_default();
+    let unit = unit_vi(x.get("unit").and_then(|u| u.as_str()).unwrap_or(""));
+    let remote = x
+        .get("remote_amount")
+        .and_then(|r| r.as_i64())
+        .map_or("-".to_string(), |r| format!("{r} {unit}"));
+    let basis = x.get("basis").and_then(|b| b.as_str()).unwrap_or("");
+    format!(
+        "{}\t{amount} {unit}\t{remote}\t{}{}\t{}\t{basis}",
+        v.key,
+        dmy(&v.effective_from),
+        if v.retired { " (bãi bỏ)" } else { "" },
+        v.province
+    )
+}
+
+fn holiday_line(v: &crate::reference_data::Version) -> String {
+    let s = |k: &str| {
+        v.value
+            .get(k)
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let kind = if s("kind") == "workday" {
+        "làm bù"
+    } else {
+        "nghỉ"
+    };
+    format!(
+        "{}\t{}\t{kind}\t{}\t{}\t{}",
+        dmy(&v.key),
+        s("name"),
+        dmy(&v.effective_from),
+        v.province,
+        s("basis")
+    )
 }
 
 #[derive(Subcommand)]
@@ -166,7 +329,7 @@ fn fmt_ms(ms: Option<u64>) -> String {
 }
 
 /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -318,6 +481,104 @@ fn run(cli: Cli) -> Result<(), ServerError> {
                 ),
             );
         }
+        Cmd::Holiday { cmd } => match cmd {
+            HolidayCmd::Add {
+                date,
+                name,
+                kind,
+                basis,
+                province,
+                effective_from,
+            } => {
+                let kind = match kind {
+                    DayKind::DayOff => "day_off",
+                    DayKind::Workday => "workday",
+                };
+                let r = crate::reference_data::holiday_add(
+                    &data,
+                    &province,
+                    &date,
+                    &name,
+                    kind,
+                    &basis,
+                    effective_from.as_deref(),
+                )?;
+                let text = format!(
+                    "Đã ghi ngày {} ({}) vào lịch nghỉ của tỉnh {}, áp dụng từ {}; các công an xã nhận ở lần đồng bộ sau (số thứ tự {}).",
+                    dmy(&r.version.key),
+                    name.trim(),
+                    r.version.province,
+                    dmy(&r.version.effective_from),
+                    r.version.seq
+                );
+                out(to_json(&r), text);
+            }
+            HolidayCmd::List { province } => {
+                let list = crate::reference_data::list(&data, "holiday", province.as_deref())?;
+                let mut text = if list.is_empty() {
+                    String::from(
+                        "Tỉnh chưa ban hành ngày nghỉ nào; các máy dùng lịch nghỉ kèm phần mềm.",
+                    )
+                } else {
+                    String::from("NGÀY\tTÊN\tLOẠI\tÁP DỤNG TỪ\tTỈNH\tCĂN CỨ")
+                };
+                for v in &list {
+                    text.push('\n');
+                    text.push_str(&holiday_line(v));
+                }
+                out(to_json(&list), text);
+            }
+        },
+        Cmd::Rule { cmd } => match cmd {
+            RuleCmd::List { province } => {
+                let list =
+                    crate::reference_data::list(&data, "deadline_rule", province.as_deref())?;
+                let mut text = if list.is_empty() {
+                    String::from(
+                        "Tỉnh chưa ban hành quy định thời hạn nào; các máy dùng quy định kèm phần mềm.",
+                    )
+                } else {
+                    String::from("MÃ\tTHỜI HẠN\tXÃ VÙNG SÂU\tÁP DỤNG TỪ\tTỈNH\tCĂN CỨ")
+                };
+                for v in &list {
+                    text.push('\n');
+                    text.push_str(&rule_line(v));
+                }
+                out(to_json(&list), text);
+            }
+            RuleCmd::Set {
+                code,
+                amount,
+                unit,
+                remote_amount,
+                basis,
+                effective_from,
+                label,
+                province,
+            } => {
+                let r = crate::reference_data::rule_set(
+                    &data,
+                    province.as_deref(),
+                    &code,
+                    amount,
+                    unit.as_str(),
+                    remote_amount,
+                    &basis,
+                    label.as_deref(),
+                    &effective_from,
+                )?;
+                let text = format!(
+                    "Đã ghi quy định {}: {} {}, áp dụng từ {} cho hồ sơ tiếp nhận từ ngày đó (tỉnh {}); các công an xã nhận ở lần đồng bộ sau (số thứ tự {}).",
+                    code,
+                    amount,
+                    unit_vi(unit.as_str()),
+                    dmy(&effective_from),
+                    r.version.province,
+                    r.version.seq
+                );
+                out(to_json(&r), text);
+            }
+        },
         Cmd::MetricsToken => {
             let t = data.metrics_token()?;
             out(serde_json::json!({ "token": t }), t.clone());
@@ -443,6 +704,188 @@ mod tests {
                 "720",
             ])
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn reference_commands_parse_and_refuse_bad_values_without_panic() {
+        let parse = |a: &[&str]| {
+            let mut v = vec!["tinbao-server"];
+            v.extend_from_slice(a);
+            Cli::try_parse_from(v)
+        };
+        assert!(
+            parse(&[
+                "holiday",
+                "add",
+                "--date",
+                "2026-09-02",
+                "--name",
+                "Quốc khánh",
+                "--province",
+                "01"
+            ])
+            .is_ok()
+        );
+        assert!(
+            parse(&[
+                "holiday",
+                "add",
+                "--date",
+                "2026-09-02",
+                "--name",
+                "X",
+                "--kind",
+                "workday",
+                "--basis",
+                "QĐ",
+                "--province",
+                "01"
+            ])
+            .is_ok()
+        );
+        assert!(
+            parse(&[
+                "holiday",
+                "add",
+                "--date",
+                "2026-09-02",
+                "--name",
+                "X",
+                "--kind",
+                "half",
+                "--province",
+                "01"
+            ])
+            .is_err()
+        );
+        assert!(
+            parse(&["holiday", "add", "--date", "2026-09-02", "--name", "X"]).is_err(),
+            "--province is required"
+        );
+        assert!(parse(&["holiday", "list", "--json"]).is_ok());
+        assert!(parse(&["rule", "list"]).is_ok());
+        let set = [
+            "rule",
+            "set",
+            "crime_transfer",
+            "--amount",
+            "36",
+            "--unit",
+            "hours",
+            "--remote-amount",
+            "48",
+            "--basis",
+            "TT",
+            "--effective-from",
+            "2026-07-01",
+        ];
+        assert!(parse(&set).is_ok());
+        for (i, bad) in [
+            (4, "0"),
+            (4, "-1"),
+            (4, "99999999999999999999"),
+            (6, "weeks"),
+            (8, "0"),
+        ] {
+            let mut a = set.to_vec();
+            a[i] = bad;
+            let e = parse(&a).err().unwrap_or_else(|| panic!("{bad} accepted"));
+            assert!(
+                matches!(
+                    e.kind(),
+                    clap::error::ErrorKind::ValueValidation
+                        | clap::error::ErrorKind::InvalidValue
+                        // "-1" reads as an option
+                        | clap::error::ErrorKind::UnknownArgument
+                ),
+                "{bad}: {:?}",
+                e.kind()
+            );
+        }
+    }
+
+    /// Each command run through `run`, as the program does, on a fresh data directory.
+    #[test]
+    fn reference_commands_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("srv");
+        let d = data.to_str().unwrap();
+        let go = |a: &[&str]| {
+            let mut v = vec!["tinbao-server", "--data", d, "--json"];
+            v.extend_from_slice(a);
+            run(Cli::try_parse_from(v).unwrap())
+        };
+        go(&["init"]).unwrap();
+        go(&["station", "add", "--code", "00004"]).unwrap();
+        go(&[
+            "holiday",
+            "add",
+            "--date",
+            "2026-09-02",
+            "--name",
+            "Quốc khánh",
+            "--province",
+            "01",
+        ])
+        .unwrap();
+        go(&["holiday", "list"]).unwrap();
+        go(&[
+            "rule",
+            "set",
+            "crime_transfer",
+            "--amount",
+            "36",
+            "--unit",
+            "hours",
+            "--basis",
+            "TT 01/2017",
+            "--effective-from",
+            "2026-07-01",
+        ])
+        .unwrap();
+        go(&["rule", "list", "--province", "01"]).unwrap();
+        assert!(matches!(
+            go(&[
+                "rule",
+                "set",
+                "crime_transfer",
+                "--amount",
+                "36",
+                "--unit",
+                "hours",
+                "--basis",
+                "TT",
+                "--effective-from",
+                "2026-02-30"
+            ]),
+            Err(ServerError::Invalid(_))
+        ));
+        assert!(matches!(
+            go(&[
+                "holiday",
+                "add",
+                "--date",
+                "2026-09-02",
+                "--name",
+                "X",
+                "--province",
+                "77"
+            ]),
+            Err(ServerError::Invalid(_))
+        ));
+        let data = DataDir(data);
+        assert_eq!(
+            crate::reference_data::list(&data, "holiday", None)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            crate::reference_data::list(&data, "deadline_rule", Some("01"))
+                .unwrap()
+                .len(),
+            1
         );
     }
 

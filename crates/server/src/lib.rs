@@ -20,6 +20,7 @@ pub mod fuzzing;
 mod handlers;
 pub mod metrics;
 pub mod policy;
+pub mod reference_data;
 pub mod router;
 pub mod storage;
 pub mod tls;

@@ -148,6 +148,7 @@ const INQUIRY_FIELDS: &[&str] = EntityKind::Inquiry.fields();
 const TEMPLATE_FIELDS: &[&str] = EntityKind::AnswerTemplate.fields();
 const AUDIT_FIELDS: &[&str] = EntityKind::Audit.fields();
 const USER_FIELDS: &[&str] = EntityKind::User.fields();
+const REFERENCE_FIELDS: &[&str] = EntityKind::Reference.fields();
 
 const fn grant(
     writer: Writer,
@@ -298,6 +299,16 @@ pub const GRANTS: &[Grant] = {
             TEMPLATE_FIELDS,
             NotAnEvent,
         ),
+        // The province's reference data (deadline rules, holidays, categories…), written by a
+        // province administrator's laptop under the province's code; stations only read it.
+        grant(
+            Supervisor,
+            K::Reference,
+            Province,
+            Op::Upsert,
+            REFERENCE_FIELDS,
+            NotAnEvent,
+        ),
     ]
 };
 
@@ -316,6 +327,20 @@ pub fn check_grant(
     province: &str,
     c: &Change,
 ) -> Result<(), Refusal> {
+    if c.entity == EntityKind::Reference {
+        if writer == Writer::StationPc {
+            return refuse(
+                RejectReason::OutOfScope,
+                "Danh mục dùng chung (thời hạn, ngày nghỉ, loại vụ việc…) do Công an tỉnh ban hành; máy công an xã chỉ nhận, không được sửa.",
+            );
+        }
+        if level == Level::Station {
+            return refuse(
+                RejectReason::OutOfScope,
+                "Danh mục dùng chung thuộc Công an tỉnh, phải ghi dưới mã tỉnh, không dưới mã xã.",
+            );
+        }
+    }
     let row = GRANTS
         .iter()
         .find(|g| g.writer == writer && g.kind == c.entity && g.level == level && g.op == c.op);
@@ -388,6 +413,24 @@ pub fn check_values(writer: Writer, province: &str, c: &Change) -> Result<(), Re
             && !(p.is_null() || p.as_str() == Some(province))
         {
             return refuse(RejectReason::OutOfScope, "Tài khoản ghi tên một tỉnh khác.");
+        }
+    }
+    if c.entity == EntityKind::Reference {
+        if let Err(m) = tinbao_sync::reference::check_fields(&c.fields) {
+            return refuse(RejectReason::Invalid, m);
+        }
+        // One version of one entry is one record on every device: its id is made from what it
+        // is, so that two administrators' edits of it meet (and conflict) rather than pass.
+        if let (Some(set), Some(key), Some(from)) = (
+            text("set_name").flatten(),
+            text("key").flatten(),
+            text("effective_from").flatten(),
+        ) && c.entity_id != tinbao_sync::reference::reference_id(province, set, key, from)
+        {
+            return refuse(
+                RejectReason::Invalid,
+                "Mã phiên bản danh mục không khớp với danh mục, mục và ngày áp dụng của nó.",
+            );
         }
     }
     if c.entity == EntityKind::Audit {
@@ -544,11 +587,17 @@ mod tests {
             EntityKind::Inquiry => ("question", serde_json::json!("?")),
             EntityKind::User => ("full_name", serde_json::json!("A")),
             EntityKind::Case => ("summary", serde_json::json!("A")),
+            EntityKind::Reference => ("retired", serde_json::json!(false)),
+        };
+        let entity_id = if entity == EntityKind::Reference {
+            reference_version(station)
+        } else {
+            Uuid::now_v7()
         };
         Change {
             id: Uuid::now_v7(),
             entity,
-            entity_id: Uuid::now_v7(),
+            entity_id,
             station: station.into(),
             op,
             fields: [(field.0.to_string(), field.1)].into(),
@@ -928,7 +977,15 @@ mod tests {
         );
     }
 
-    const ALL_KINDS: [EntityKind; 12] = [
+    /// The id of the version the reference changes of these tests write, filed under `at`.
+    fn reference_version(at: &str) -> Uuid {
+        let province = AdminUnits::get()
+            .province_of(at)
+            .map_or(at.to_string(), str::to_string);
+        tinbao_sync::reference::reference_id(&province, "cutoff_day", "default", "2026-07-01")
+    }
+
+    const ALL_KINDS: [EntityKind; 13] = [
         EntityKind::Case,
         EntityKind::Reporter,
         EntityKind::Person,
@@ -941,6 +998,7 @@ mod tests {
         EntityKind::AnswerTemplate,
         EntityKind::Audit,
         EntityKind::User,
+        EntityKind::Reference,
     ];
 
     /// A benign value for a field, as the core would write it for `c`.
@@ -951,6 +1009,11 @@ mod tests {
             "user_id" => serde_json::json!(c.user.to_string()),
             "role" if c.entity == EntityKind::User => serde_json::json!("officer"),
             "type" => serde_json::json!(typ),
+            "set_name" => serde_json::json!("cutoff_day"),
+            "key" => serde_json::json!("default"),
+            "effective_from" => serde_json::json!("2026-07-01"),
+            "value" => serde_json::json!({"day": 25}),
+            "retired" | "resolved" => serde_json::json!(false),
             "case_id" | "channel_id" | "template_id" => {
                 serde_json::json!(Uuid::now_v7().to_string())
             }
@@ -1076,8 +1139,10 @@ mod tests {
             if c.fields.contains_key("station") {
                 c.fields.insert("station".into(), serde_json::json!(label));
             }
+            // Reference data filed under a station is out of scope before it is anything else.
             let want = match writer {
                 Writer::StationPc => RejectReason::OutOfScope,
+                Writer::Supervisor if kind == EntityKind::Reference => RejectReason::OutOfScope,
                 Writer::Supervisor => RejectReason::NotReviewEvent,
             };
             assert_eq!(verdict(&c), Err(want), "{g:?} at {other_level:?}");
@@ -1164,6 +1229,7 @@ mod tests {
         grant_supervisor_review_event_insert: Supervisor Event at Station Insert;
         grant_supervisor_audit_insert: Supervisor Audit at Station Insert;
         grant_supervisor_province_answer_template_upsert: Supervisor AnswerTemplate at Province Upsert;
+        grant_supervisor_province_reference_upsert: Supervisor Reference at Province Upsert;
     }
 
     /// A row added to (or changed in) [`GRANTS`] without its named test above fails here.
@@ -1294,6 +1360,71 @@ mod tests {
         c.fields
             .insert("password_hash".into(), serde_json::json!("x"));
         assert_eq!(check(&scope, dev, None, &c), Err(RejectReason::Invalid));
+    }
+
+    /// A full reference version as a province laptop writes it, filed under `at`.
+    fn reference_change(dev: Uuid, at: &str, value: serde_json::Value) -> Change {
+        let mut c = change(dev, at, EntityKind::Reference, Op::Upsert, "");
+        c.fields = [
+            ("set_name", serde_json::json!("cutoff_day")),
+            ("key", serde_json::json!("default")),
+            ("effective_from", serde_json::json!("2026-07-01")),
+            ("value", value),
+            ("retired", serde_json::json!(false)),
+            ("resolved", serde_json::json!(false)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        c
+    }
+
+    /// GRANTS row: a province device writes the province's reference data, under the
+    /// province's code, with values that pass the reference rules and the id of its version.
+    #[test]
+    fn grant_supervisor_writes_the_provinces_reference_data() {
+        let dev = Uuid::now_v7();
+        let ok = reference_change(dev, "01", serde_json::json!({"day": 25}));
+        assert_eq!(check(&province("01"), dev, None, &ok), Ok("01".into()));
+        let bad = reference_change(dev, "01", serde_json::json!({"day": 31}));
+        assert_eq!(
+            check(&province("01"), dev, None, &bad),
+            Err(RejectReason::Invalid)
+        );
+        let mut other_id = ok.clone();
+        other_id.entity_id = Uuid::now_v7();
+        assert_eq!(
+            check(&province("01"), dev, None, &other_id),
+            Err(RejectReason::Invalid)
+        );
+        // An update may carry only the value.
+        let mut update = ok.clone();
+        update.fields.retain(|k, _| k == "value");
+        assert_eq!(check(&province("01"), dev, None, &update), Ok("01".into()));
+        // Another province's laptop may not, nor may a province laptop file it under a commune.
+        assert_eq!(
+            check(&province("66"), dev, None, &ok),
+            Err(RejectReason::OutOfScope)
+        );
+        let under_commune = reference_change(dev, "00004", serde_json::json!({"day": 25}));
+        assert_eq!(
+            check(&province("01"), dev, None, &under_commune),
+            Err(RejectReason::OutOfScope)
+        );
+    }
+
+    #[test]
+    fn a_station_writing_reference_data_is_refused_out_of_scope() {
+        let dev = Uuid::now_v7();
+        let scope = station("00004", "01");
+        for at in ["00004", "01"] {
+            let c = reference_change(dev, at, serde_json::json!({"day": 25}));
+            assert_eq!(
+                check(&scope, dev, None, &c),
+                Err(RejectReason::OutOfScope),
+                "{at}"
+            );
+        }
     }
 
     mod outside_the_table {

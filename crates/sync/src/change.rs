@@ -21,6 +21,9 @@ pub enum EntityKind {
     AnswerTemplate,
     Audit,
     User,
+    /// One dated version of an entry of the province's reference data (a deadline rule, a
+    /// holiday, a category…): written only by the province, read by every station.
+    Reference,
 }
 
 impl EntityKind {
@@ -124,6 +127,14 @@ impl EntityKind {
                 "active",
                 "investigator",
             ],
+            EntityKind::Reference => &[
+                "set_name",
+                "key",
+                "effective_from",
+                "value",
+                "retired",
+                "resolved",
+            ],
         }
     }
 
@@ -141,6 +152,7 @@ impl EntityKind {
             EntityKind::AnswerTemplate => "answer_template",
             EntityKind::Audit => "audit",
             EntityKind::User => "user",
+            EntityKind::Reference => "reference",
         }
     }
 
@@ -159,6 +171,7 @@ impl EntityKind {
             AnswerTemplate,
             Audit,
             User,
+            Reference,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

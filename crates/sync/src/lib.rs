@@ -6,6 +6,7 @@ pub mod change;
 pub mod hlc;
 pub mod merge;
 pub mod protocol;
+pub mod reference;
 
 pub use change::{Change, EntityKind, Op};
 pub use hlc::{Hlc, HlcClock, HlcError};

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ruleAmount, weekdayVi } from './catalog';
+import { conflictTitle, inForce, isoDmy, refValueText, ruleAmount, sinceText, todayVn, upcoming, weekdayVi } from './catalog';
+import type { ReferenceVersion } from './bindings/ReferenceVersion';
 
 describe('catalog', () => {
   it('says a rule with the remote communes’ amount', () => {
@@ -10,5 +11,48 @@ describe('catalog', () => {
     expect(weekdayVi('2026-01-10')).toBe('T7');
     expect(weekdayVi('2026-02-17')).toBe('T3');
     expect(weekdayVi('bad')).toBe('');
+  });
+});
+
+describe('reference versions', () => {
+  const v = (key: string, from: string, over: Partial<ReferenceVersion> = {}): ReferenceVersion => ({
+    id: `${key}-${from}`,
+    set_name: 'deadline_rule',
+    key,
+    effective_from: from,
+    value: { amount: 36, unit: 'hours', remote_amount: 48, basis: 'b' },
+    retired: false,
+    in_force: false,
+    upcoming: false,
+    conflict: false,
+    ...over,
+  });
+  const refs = [
+    v('crime_transfer', '2026-01-01'),
+    v('crime_transfer', '2026-07-01', { in_force: true }),
+    v('crime_transfer', '2027-01-01', { upcoming: true }),
+    v('crime_transfer', '2026-09-01', { upcoming: true }),
+  ];
+  it('finds the version in force and says since when', () => {
+    const f = inForce(refs, 'deadline_rule', 'crime_transfer');
+    expect(f?.effective_from).toBe('2026-07-01');
+    expect(sinceText(f!)).toBe('Áp dụng từ 01/07/2026 — do Công an tỉnh ban hành');
+    expect(inForce(refs, 'deadline_rule', 'admin_record')).toBeUndefined();
+    expect(upcoming(refs, 'deadline_rule', 'crime_transfer').map((x) => x.effective_from)).toEqual(['2026-09-01', '2027-01-01']);
+  });
+  it('reads dates as calendar dates in Vietnam', () => {
+    expect(isoDmy('2026-07-01')).toBe('01/07/2026');
+    expect(isoDmy('bad')).toBe('bad');
+    // 30 June 20:00 UTC is already 1 July in Vietnam.
+    expect(todayVn(Date.UTC(2026, 5, 30, 20, 0))).toBe('2026-07-01');
+  });
+  it('says a conflict and its values in words', () => {
+    expect(conflictTitle({ set_name: 'deadline_rule', key: 'crime_transfer', effective_from: '2026-07-01' })).toBe(
+      'Thời hạn crime_transfer, áp dụng từ 01/07/2026',
+    );
+    expect(conflictTitle({ set_name: 'holiday', key: '2026-09-02', effective_from: '2026-01-01' })).toBe('Ngày nghỉ 02/09/2026, áp dụng từ 01/01/2026');
+    expect(refValueText('deadline_rule', { amount: 36, unit: 'hours', remote_amount: 48 })).toBe('36 giờ (xã vùng sâu, vùng xa: 48 giờ)');
+    expect(refValueText('holiday', { name: 'Làm bù', kind: 'workday' })).toBe('Làm bù (làm bù)');
+    expect(refValueText('retired', false)).toBe('false');
   });
 });

@@ -1,5 +1,7 @@
 // Reference data as officers read it: a rule's limit in words, a date's weekday.
 import type { DeadlineRule } from './bindings/DeadlineRule';
+import type { ReferenceVersion } from './bindings/ReferenceVersion';
+import type { ReferenceConflict } from './bindings/ReferenceConflict';
 
 const UNIT: Record<string, string> = { minutes: 'phút', hours: 'giờ', days: 'ngày', working_days: 'ngày làm việc' };
 
@@ -17,4 +19,74 @@ export function weekdayVi(isoDate: string): string {
   const m = isoDate.match(/^(\d{4})-(\d{2})-(\d{2})/);
   if (!m) return '';
   return DAYS[new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).getUTCDay()];
+}
+
+// The province's reference versions (`api.reference`): which one applies and since when.
+
+/** `2026-07-01` → `01/07/2026`, as a calendar date whatever the PC's time zone. */
+export function isoDmy(iso: string): string {
+  const m = iso.match(/^(\d{4})-(\d{2})-(\d{2})$/);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
+}
+
+/** Today's date in Vietnam, `YYYY-MM-DD`. */
+export function todayVn(nowMs: number = Date.now()): string {
+  return new Date(nowMs + 7 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** The version of an entry in force today, if the province issued one. */
+export function inForce(refs: ReferenceVersion[], set: string, key: string): ReferenceVersion | undefined {
+  return refs.find((v) => v.set_name === set && v.key === key && v.in_force);
+}
+
+/** The versions of an entry that take effect later, soonest first. */
+export function upcoming(refs: ReferenceVersion[], set: string, key: string): ReferenceVersion[] {
+  return refs
+    .filter((v) => v.set_name === set && v.key === key && v.upcoming)
+    .sort((a, b) => a.effective_from.localeCompare(b.effective_from));
+}
+
+/** `Áp dụng từ 01/07/2026 — do Công an tỉnh ban hành`. */
+export function sinceText(v: Pick<ReferenceVersion, 'effective_from'>): string {
+  return `Áp dụng từ ${isoDmy(v.effective_from)} — do Công an tỉnh ban hành`;
+}
+
+type Value = ReferenceVersion['value'];
+
+/** A version's content in words: a rule's limit, a day's name, a category's label. */
+export function refValueText(set: string, value: unknown): string {
+  if (value === null || typeof value !== 'object') return value === undefined ? '' : String(value);
+  const v = value as Value;
+  switch (set) {
+    case 'deadline_rule':
+      return ruleAmount({
+        amount: Number(v.amount ?? 0),
+        unit: String(v.unit ?? ''),
+        remote_amount: v.remote_amount == null ? null : Number(v.remote_amount),
+      });
+    case 'holiday':
+      return `${String(v.name ?? '')}${v.kind === 'workday' ? ' (làm bù)' : ''}`;
+    case 'category':
+      return String(v.label_vi ?? '');
+    case 'cutoff_day':
+      return `ngày ${String(v.day ?? '')}`;
+    default:
+      return JSON.stringify(v);
+  }
+}
+
+const SET_VI: Record<string, string> = {
+  deadline_rule: 'Thời hạn',
+  holiday: 'Ngày nghỉ',
+  category: 'Loại vụ việc',
+  cutoff_day: 'Ngày chốt số liệu',
+  fine_cap: 'Mức phạt tối đa',
+  remote_station: 'Xã vùng sâu, vùng xa',
+  answer_template: 'Mẫu trả lời',
+};
+
+/** `Thời hạn crime_transfer, áp dụng từ 01/07/2026`. */
+export function conflictTitle(c: Pick<ReferenceConflict, 'set_name' | 'key' | 'effective_from'>): string {
+  const key = c.set_name === 'holiday' ? isoDmy(c.key) : c.key;
+  return `${SET_VI[c.set_name] ?? c.set_name} ${key}, áp dụng từ ${isoDmy(c.effective_from)}`;
 }

@@ -79,6 +79,7 @@ impl Case {
             holidays: Some(&self.holidays),
             remote: self.remote,
             notices_by_agency: self.by_agency,
+            versions: None,
         };
         compute(&set, &self.facts, &self.events, t(now))
     }

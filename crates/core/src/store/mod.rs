@@ -32,6 +32,7 @@ pub(crate) use outbox::Writer;
 pub use schema::SCHEMA_VERSION;
 #[doc(hidden)]
 pub use schema::create_at_version;
+pub(crate) use settings::{meta_get, meta_set};
 pub(crate) use tables::{row_hlc, sql_value, table, write_case_fields};
 
 use crate::admin_units;

@@ -24,6 +24,7 @@ pub(crate) fn table(entity: EntityKind) -> (&'static str, &'static str, &'static
         EntityKind::Attachment => ("attachments", "id"),
         EntityKind::Audit => ("audit", "id"),
         EntityKind::ChannelStat => ("channel_stats", "id"),
+        EntityKind::Reference => ("reference_versions", "id"),
     };
     (t, key, entity.fields())
 }

@@ -178,6 +178,14 @@ pub trait Storage: Send + Sync + 'static {
     /// The stations that uploaded the attachment.
     fn attachment_owners(&self, sha256: &str) -> Result<Vec<String>>;
 
+    /// One of the server's own keys (its device identity and clock for the changes the
+    /// administrator's command line issues).
+    fn server_meta(&self, key: &str) -> Result<Option<String>>;
+    fn set_server_meta(&self, key: &str, value: &str) -> Result<()>;
+    /// Every stored change of the province's reference data (of one province when given), in
+    /// sequence order.
+    fn reference_changes(&self, province: Option<&str>) -> Result<Vec<Sequenced>>;
+
     /// The head of a device's audit chain as last seen (see `audit_watch`).
     fn audit_head(&self, device: Uuid) -> Result<Option<AuditHead>>;
     fn set_audit_head(&self, device: Uuid, head: &AuditHead, now_ms: u64) -> Result<()>;

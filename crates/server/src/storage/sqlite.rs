@@ -25,6 +25,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "sqlite_migrations/003_audit_heads_no_password_hashes.sql"
         )),
+        M::up(include_str!("sqlite_migrations/004_reference.sql")),
     ])
 }
 
@@ -531,6 +532,43 @@ impl Storage for SqliteStorage {
         Ok(seqs)
     }
 
+    fn server_meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT value FROM server_meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_server_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO server_meta(key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    fn reference_changes(&self, province: Option<&str>) -> Result<Vec<Sequenced>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(
+            "SELECT seq, body FROM changes
+             WHERE entity = 'reference' AND (?1 IS NULL OR province = ?1) ORDER BY seq",
+        )?;
+        let rows: Vec<(i64, String)> = st
+            .query_map([province], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(seq, body)| {
+                let change: Change = serde_json::from_str(&body)
+                    .map_err(|e| StorageError::Corrupt(format!("change at seq {seq}: {e}")))?;
+                Ok(Sequenced {
+                    seq: seq as u64,
+                    change,
+                })
+            })
+            .collect()
+    }
+
     fn audit_head(&self, device: Uuid) -> Result<Option<AuditHead>> {
         Ok(self
             .conn()
@@ -700,7 +738,7 @@ mod tests {
     }
 
     /// The number of files in sqlite_migrations/.
-    const LATEST: i64 = 3;
+    const LATEST: i64 = 4;
 
     /// The schema string the server ran on every start before versioned migrations: databases
     /// in the field were made by it and carry `user_version` 0.

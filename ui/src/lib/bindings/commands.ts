@@ -25,10 +25,13 @@ import type { NewChannel } from "./NewChannel";
 import type { NewInquiry } from "./NewInquiry";
 import type { NewPerson } from "./NewPerson";
 import type { NewPost } from "./NewPost";
+import type { NewReference } from "./NewReference";
 import type { NewUser } from "./NewUser";
 import type { Period } from "./Period";
 import type { Post } from "./Post";
 import type { Province } from "./Province";
+import type { ReferenceConflict } from "./ReferenceConflict";
+import type { ReferenceVersion } from "./ReferenceVersion";
 import type { RefusedChange } from "./RefusedChange";
 import type { RekeyResult } from "./RekeyResult";
 import type { Reporter } from "./Reporter";
@@ -87,6 +90,10 @@ export const COMMAND_NAMES = [
   "holidays",
   "set_holiday",
   "remove_holiday",
+  "reference",
+  "set_reference",
+  "reference_conflicts",
+  "resolve_reference_conflict",
   "inquiry_topics",
   "inquiries",
   "add_inquiry",
@@ -194,6 +201,14 @@ export function commands(invoke: Invoke) {
     setHoliday: (holiday: Holiday) => invoke<void>("set_holiday", { holiday }),
     /** `admin::remove_holiday` in src-tauri/commands/admin.rs */
     removeHoliday: (date: string) => invoke<void>("remove_holiday", { date }),
+    /** `admin::reference` in src-tauri/commands/admin.rs */
+    reference: (set: string | null) => invoke<Array<ReferenceVersion>>("reference", { set }),
+    /** `admin::set_reference` in src-tauri/commands/admin.rs */
+    setReference: (version: NewReference) => invoke<ReferenceVersion>("set_reference", { version }),
+    /** `admin::reference_conflicts` in src-tauri/commands/admin.rs */
+    referenceConflicts: () => invoke<Array<ReferenceConflict>>("reference_conflicts"),
+    /** `admin::resolve_reference_conflict` in src-tauri/commands/admin.rs */
+    resolveReferenceConflict: (id: string, takeOther: boolean) => invoke<void>("resolve_reference_conflict", { id, takeOther }),
     /** `community::inquiry_topics` in src-tauri/commands/community.rs */
     inquiryTopics: () => invoke<Array<Label>>("inquiry_topics"),
     /** `community::inquiries` in src-tauri/commands/community.rs */
