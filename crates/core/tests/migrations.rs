@@ -68,6 +68,8 @@ fn the_version_3_upgrade_rebuilds_the_search_index_from_the_cases() {
              ALTER TABLE audit DROP COLUMN prev_hash;
              ALTER TABLE audit DROP COLUMN hash;
              DROP TABLE refused_changes;
+             DROP TABLE register_numbers;
+             DROP TABLE register_years;
              PRAGMA user_version = 2;",
         )
         .unwrap();
@@ -129,6 +131,8 @@ fn the_version_4_upgrade_chains_the_audit_entries_already_there() {
              ALTER TABLE audit DROP COLUMN prev_hash;
              ALTER TABLE audit DROP COLUMN hash;
              DROP TABLE refused_changes;
+             DROP TABLE register_numbers;
+             DROP TABLE register_years;
              PRAGMA user_version = 3;",
         )
         .unwrap();
