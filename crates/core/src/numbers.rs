@@ -281,7 +281,10 @@ impl Store {
                 )
                 .optional()?
                 .unwrap_or(0);
-            let want = if y >= year && unused < i64::from(LEASE_BLOCK / 2) {
+            let hand_back = list("returned")?;
+            // An exchange that gives numbers back asks for none: a PC being retired does
+            // not lease its own numbers again on the way out.
+            let want = if hand_back.is_empty() && y >= year && unused < i64::from(LEASE_BLOCK / 2) {
                 LEASE_BLOCK
             } else {
                 0
@@ -291,7 +294,7 @@ impl Store {
                 want,
                 floor: floor.clamp(0, i64::from(u32::MAX)) as u32,
                 fallback: list("fallback")?,
-                hand_back: list("returned")?,
+                hand_back,
             });
         }
         Ok(Some(NumberRequest {
@@ -402,8 +405,8 @@ impl Store {
     }
 
     /// Hands back every number leased to this PC and not used (a PC being retired or moved):
-    /// they are no longer taken here and go back to the province at the next sync. The
-    /// station's chief only; audited. Returns how many.
+    /// they are no longer taken here and go back to the province at the next sync (which
+    /// leases none). The station's chief only; audited. Returns how many.
     pub fn hand_back_numbers(&mut self, actor: &Actor) -> Result<u32> {
         if !matches!(actor.role, Role::Chief | Role::Admin) {
             return Err(Error::forbidden("trả lại số thụ lý chưa dùng"));
@@ -414,6 +417,7 @@ impl Store {
              WHERE state = 'leased'",
             [now_ms()],
         )?;
+
         crate::store::record_in(
             &tx,
             actor,

