@@ -351,9 +351,14 @@ impl Store {
                 )?;
             }
             for seq in &leased {
+                // A number this PC handed back (and the province heard so) may come back in a
+                // later lease: it is this PC's again. One used here stays used.
                 tx.prepare_cached(
-                    "INSERT OR IGNORE INTO register_numbers(station, year, seq, state, leased_ms, at_ms)
-                     VALUES (?1, ?2, ?3, 'leased', ?4, ?4)",
+                    "INSERT INTO register_numbers(station, year, seq, state, leased_ms, at_ms)
+                     VALUES (?1, ?2, ?3, 'leased', ?4, ?4)
+                     ON CONFLICT(station, year, seq) DO UPDATE SET state = 'leased',
+                       leased_ms = excluded.leased_ms, at_ms = excluded.at_ms, reported = 0
+                     WHERE register_numbers.state = 'returned' AND register_numbers.reported = 1",
                 )?
                 .execute(params![station, g.year, seq, now])?;
             }

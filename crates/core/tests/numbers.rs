@@ -222,6 +222,19 @@ fn unused_leases_go_back_when_the_pc_is_retired_and_never_return_here() {
         book.lines[1].gap.as_ref().map(|g| g.reason),
         Some(GapReason::Returned)
     );
+    // Later the province leases 2 and 3 to this PC again: they are its own once more.
+    let req = NumberRequest {
+        scheme: Numbering { slot: 1, slots: 1 },
+        years: vec![YearRequest {
+            year: 2025,
+            want: 2,
+            floor: 25,
+            ..Default::default()
+        }],
+    };
+    s.apply_number_grant(&req, &grant(2025, vec![2, 3], 25, Ledger::default()))
+        .unwrap();
+    assert_eq!(no(&s.intake(&chief, wheelies()).unwrap()), "2/2025");
     assert!(
         s.audit_log(&chief, 50)
             .unwrap()

@@ -26,6 +26,7 @@ import type { Period } from "./Period";
 import type { Post } from "./Post";
 import type { Province } from "./Province";
 import type { RefusedChange } from "./RefusedChange";
+import type { RegisterBook } from "./RegisterBook";
 import type { RekeyResult } from "./RekeyResult";
 import type { Reporter } from "./Reporter";
 import type { RestoreResult } from "./RestoreResult";
@@ -67,6 +68,8 @@ export const COMMAND_NAMES = [
   "add_attachment",
   "attachment_data",
   "record_print",
+  "register_book",
+  "record_register_print",
   "users",
   "create_user",
   "set_user_active",
@@ -103,6 +106,7 @@ export const COMMAND_NAMES = [
   "enrol_device",
   "sync_now",
   "refused_changes",
+  "hand_back_numbers",
 ] as const;
 
 /** One typed caller per command, sending through `invoke`. */
@@ -150,6 +154,10 @@ export function commands(invoke: Invoke) {
     attachmentData: (sha256: string) => invoke<AttachmentData>("attachment_data", { sha256 }),
     /** `cases::record_print` in src-tauri/commands/cases.rs */
     recordPrint: (id: string, what: string) => invoke<void>("record_print", { id, what }),
+    /** `cases::register_book` in src-tauri/commands/cases.rs */
+    registerBook: (year: number) => invoke<RegisterBook>("register_book", { year }),
+    /** `cases::record_register_print` in src-tauri/commands/cases.rs */
+    recordRegisterPrint: (year: number) => invoke<void>("record_register_print", { year }),
     /** `admin::users` in src-tauri/commands/admin.rs */
     users: () => invoke<Array<User>>("users"),
     /** `admin::create_user` in src-tauri/commands/admin.rs */
@@ -222,5 +230,7 @@ export function commands(invoke: Invoke) {
     syncNow: () => invoke<SyncSummary>("sync_now"),
     /** `sync::refused_changes` in src-tauri/commands/sync.rs */
     refusedChanges: () => invoke<Array<RefusedChange>>("refused_changes"),
+    /** `sync::hand_back_numbers` in src-tauri/commands/sync.rs */
+    handBackNumbers: () => invoke<number>("hand_back_numbers"),
   };
 }
