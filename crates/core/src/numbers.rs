@@ -179,7 +179,8 @@ pub struct BookLine {
     pub case: Option<BookCase>,
     /// Why there is no case, when there is none.
     pub gap: Option<Gap>,
-    /// The number was taken outside a lease (a PC out of leased numbers offline).
+    /// The number was taken outside a lease by a PC out of leased numbers offline (as the
+    /// case's own journal says, so every PC of the station shows it).
     pub fallback: bool,
 }
 
@@ -445,11 +446,15 @@ impl Store {
             (Scope::Station(s), None) if actor.role == Role::Admin => s.clone(),
             _ => return Err(Error::forbidden("in sổ tiếp nhận của đơn vị này")),
         };
-        let mut cases: BTreeMap<i64, Vec<BookCase>> = BTreeMap::new();
+        // Each case with whether its journal says its number was taken outside a lease.
+        let mut cases: BTreeMap<i64, Vec<(bool, BookCase)>> = BTreeMap::new();
         {
             let mut st = self.conn.prepare(
-                "SELECT id, reg_seq, received_at, kind, channel, category, summary, status
-                 FROM cases WHERE station = ?1 AND reg_year = ?2 ORDER BY reg_seq, id",
+                "SELECT c.id, c.reg_seq, c.received_at, c.kind, c.channel, c.category, c.summary,
+                        c.status,
+                        EXISTS(SELECT 1 FROM events e WHERE e.case_id = c.id AND e.type = 'created'
+                               AND json_extract(e.data, '$.number_outside_lease') = 1)
+                 FROM cases c WHERE c.station = ?1 AND c.reg_year = ?2 ORDER BY c.reg_seq, c.id",
             )?;
             let rows = st.query_map(params![station, year], |r| {
                 Ok((
@@ -461,21 +466,25 @@ impl Store {
                     r.get::<_, String>(5)?,
                     r.get::<_, String>(6)?,
                     r.get::<_, String>(7)?,
+                    r.get::<_, bool>(8)?,
                 ))
             })?;
             for row in rows {
-                let (id, seq, received, kind, channel, category, summary, status) = row?;
+                let (id, seq, received, kind, channel, category, summary, status, outside) = row?;
                 let bad = |what: &str| Error::invalid(format!("Vụ việc số {seq}: {what} hỏng."));
-                cases.entry(seq).or_default().push(BookCase {
-                    id: Uuid::parse_str(&id).map_err(|_| bad("mã"))?,
-                    received_at: DateTime::parse_from_rfc3339(&received)
-                        .map_err(|_| bad("thời điểm tiếp nhận"))?,
-                    kind: Kind::parse(&kind).ok_or_else(|| bad("loại tin"))?,
-                    channel: Channel::parse(&channel).ok_or_else(|| bad("kênh"))?,
-                    category,
-                    summary,
-                    status: Status::parse(&status).ok_or_else(|| bad("trạng thái"))?,
-                });
+                cases.entry(seq).or_default().push((
+                    outside,
+                    BookCase {
+                        id: Uuid::parse_str(&id).map_err(|_| bad("mã"))?,
+                        received_at: DateTime::parse_from_rfc3339(&received)
+                            .map_err(|_| bad("thời điểm tiếp nhận"))?,
+                        kind: Kind::parse(&kind).ok_or_else(|| bad("loại tin"))?,
+                        channel: Channel::parse(&channel).ok_or_else(|| bad("kênh"))?,
+                        category,
+                        summary,
+                        status: Status::parse(&status).ok_or_else(|| bad("trạng thái"))?,
+                    },
+                ));
             }
         }
         let mut own: BTreeMap<i64, (String, i64)> = BTreeMap::new();
@@ -582,19 +591,15 @@ impl Store {
         };
         for seq in 1..=high {
             let register_no = format!("{seq}/{year}");
-            let fallback = own.get(&seq).is_some_and(|(s, _)| s == "fallback")
-                || entries
-                    .get(&seq)
-                    .is_some_and(|e| e.state == NumberState::Unleased);
             if let Some(list) = cases.remove(&seq) {
                 book.used += 1;
-                for case in list {
+                for (outside, case) in list {
                     book.lines.push(BookLine {
                         seq,
                         register_no: register_no.clone(),
                         case: Some(case),
                         gap: None,
-                        fallback,
+                        fallback: outside,
                     });
                 }
                 continue;

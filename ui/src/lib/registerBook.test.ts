@@ -16,6 +16,7 @@ describe('the printed register explains every number not used', () => {
   it('says which fallback number an offline PC jumped to', () => {
     const t = gapText(gap({ reason: 'skipped', device_name: 'Máy 2', by_seq: 31 }), d);
     expect(t).toContain('ngoại tuyến');
+    expect(t).toContain('Máy 2');
     expect(t).toContain('31');
   });
 

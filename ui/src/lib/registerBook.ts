@@ -20,7 +20,7 @@ export function gapText(g: Gap, date: DateFmt): string {
     case 'reserved':
       return `để dành làm số dự phòng khi ${pc(g.device_name)} làm việc ngoại tuyến`;
     case 'skipped':
-      return `bỏ qua khi ${pc(g.device_name)} làm việc ngoại tuyến đã hết số được cấp${g.by_seq != null ? ` (dùng số dự phòng ${g.by_seq})` : ''}; sẽ cấp ở lần lấy số tới`;
+      return `bỏ qua vì ${pc(g.device_name)} đã dùng ${g.by_seq != null ? `số ${g.by_seq}` : 'một số lớn hơn'} ngoài các số được cấp (làm việc ngoại tuyến đã hết số, hoặc ứng dụng phiên bản cũ); sẽ cấp ở lần lấy số tới`;
     case 'not_leased':
       return 'chưa cấp cho máy nào (được để dành khi các số sau được cấp); sẽ cấp ở lần lấy số tới';
     case 'unknown':
