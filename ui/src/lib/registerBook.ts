@@ -2,7 +2,8 @@
 // the register is an official document whatever the UI's language).
 import type { Gap } from './bindings/Gap';
 
-type DateFmt = (v: number) => string;
+/** Formats Unix milliseconds as a date. */
+type DateFmt = (ms: number) => string;
 
 function pc(name: string | null): string {
   return name ? `máy “${name}”` : 'một máy của đơn vị';
