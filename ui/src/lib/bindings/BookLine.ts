@@ -8,6 +8,7 @@ export type BookLine = { seq: number, register_no: string, case: BookCase | null
  */
 gap: Gap | null, 
 /**
- * The number was taken outside a lease (a PC out of leased numbers offline).
+ * The number was taken outside a lease by a PC out of leased numbers offline (as the
+ * case's own journal says, so every PC of the station shows it).
  */
 fallback: boolean, };
