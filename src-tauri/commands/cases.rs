@@ -4,6 +4,7 @@ use crate::state::{AppState, CmdError, CmdResult};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
+use tinbao_core::numbers::RegisterBook;
 use tinbao_core::search::{SearchPage, SearchQuery};
 use tinbao_core::{
     Action, CaseClass, CaseDetail, CaseRow, Channel, ClockState, Kind, NewCase, NewPerson,
@@ -187,6 +188,30 @@ pub async fn record_print(state: &AppState, id: Uuid, what: String) -> CmdResult
             "printed",
             Some(&format!("{} ({id})", row.register_no)),
             Some(&what),
+        )?;
+        Ok(())
+    })
+}
+
+/// The register of a year for printing (sổ tiếp nhận): every number in order, each with its
+/// case or why it has none; never the reporter.
+pub async fn register_book(state: &AppState, year: i32) -> CmdResult<RegisterBook> {
+    state.with(|s| Ok(s.store.register_book(&s.actor, year)?))
+}
+
+/// Records that the register of a year was printed (the audit log).
+pub async fn record_register_print(state: &AppState, year: i32) -> CmdResult<()> {
+    state.with(|s| {
+        let book = s.store.register_book(&s.actor, year)?;
+        s.store.audit(
+            &s.actor,
+            "printed",
+            Some(&format!("sổ tiếp nhận năm {year}")),
+            Some(&format!(
+                "{} số, {} chưa dùng",
+                book.lines.len(),
+                book.unused
+            )),
         )?;
         Ok(())
     })

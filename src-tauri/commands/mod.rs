@@ -45,6 +45,7 @@ use tinbao_core::community::{
 use tinbao_core::deadlines::DeadlineRule;
 use tinbao_core::holidays::Holiday;
 use tinbao_core::hotspots::Hotspots;
+use tinbao_core::numbers::RegisterBook;
 use tinbao_core::replica::SyncState;
 use tinbao_core::search::{SearchPage, SearchQuery};
 use tinbao_core::stats::Stats;
@@ -80,6 +81,8 @@ app_commands! {
     cases::add_attachment(state, id: Uuid, file: FileUpload) -> CaseDetail;
     cases::attachment_data(state, sha256: String) -> AttachmentData;
     cases::record_print(state, id: Uuid, what: String) -> ();
+    cases::register_book(state, year: i32) -> RegisterBook;
+    cases::record_register_print(state, year: i32) -> ();
 
     // Accounts, the lock delay, the audit log (admin.rs).
     admin::users(state) -> Vec<User>;
@@ -136,4 +139,5 @@ app_commands! {
     sync::enrol_device(app, server: String, code: String, device_name: String) -> SyncState;
     sync::sync_now(app) -> SyncSummary;
     sync::refused_changes(state) -> Vec<RefusedChange>;
+    sync::hand_back_numbers(state) -> u32;
 }

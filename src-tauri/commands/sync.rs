@@ -125,3 +125,9 @@ pub async fn sync_now(app: AppHandle) -> CmdResult<SyncSummary> {
 pub async fn refused_changes(state: &AppState) -> CmdResult<Vec<RefusedChange>> {
     state.with(|s| Ok(s.store.refused_changes(200)?))
 }
+
+/// Hands back every register number leased to this PC and not used (a PC being retired or
+/// moved); they reach the province at the next sync. The chief only (the core checks).
+pub async fn hand_back_numbers(state: &AppState) -> CmdResult<u32> {
+    state.with(|s| Ok(s.store.hand_back_numbers(&s.actor)?))
+}

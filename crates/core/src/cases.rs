@@ -9,6 +9,7 @@ use crate::clocks::{self, CaseFacts};
 use crate::deadlines;
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::numbers;
 use crate::search_index::{self, FtsFilters, fts_body, reindex, search_text};
 use crate::store::{Store, Writer, record_in, write_case_fields};
 use crate::text::{clean_opt, fold};
@@ -19,6 +20,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use tinbao_sync::protocol::Numbering;
 use tinbao_sync::{EntityKind, Op};
 use uuid::Uuid;
 
@@ -202,29 +204,6 @@ fn receipt_json(r: &ReceiptFacts) -> Value {
         "finished_utc": r.finished_at.map(|t| t.timestamp()),
         "handed_over": r.handed_over,
     })
-}
-
-/// The next register number this device may give for `station` and `year`. Each device of a
-/// station has a slot `s` of `n` (set at enrolment; 1 of 1 for a lone station PC) and only
-/// gives numbers ≡ s (mod n), so two devices registering offline never collide; each takes the
-/// smallest such number above every number it knows, so the register stays nearly dense.
-pub(crate) fn next_seq(
-    tx: &Connection,
-    station: &str,
-    year: i32,
-    slot: i64,
-    slots: i64,
-) -> Result<i64> {
-    let max: i64 = tx
-        .prepare_cached(
-            "SELECT COALESCE(MAX(reg_seq), 0) FROM cases WHERE station = ?1 AND reg_year = ?2",
-        )?
-        .query_row(params![station, year], |r| r.get(0))?;
-    let slots = slots.max(1);
-    let residue = slot.rem_euclid(slots);
-    let mut next = max + 1;
-    next += (residue - next.rem_euclid(slots)).rem_euclid(slots);
-    Ok(next)
 }
 
 pub(crate) fn case_fields(
@@ -527,10 +506,15 @@ impl Store {
         let mut cache = WriteCache::default();
         let received = validate_case(&self.conn, &mut cache, &new, now)?;
         let (slot, slots) = self.numbering()?;
+        let scheme = Numbering {
+            slot: u32::try_from(slot).unwrap_or(1),
+            slots: u32::try_from(slots).unwrap_or(1),
+        };
+        let leases = self.numbers_leased()?;
         let id = Uuid::now_v7();
         let tx = self.conn.transaction()?;
         let year = received.year();
-        let seq = next_seq(&tx, &station, year, slot, slots)?;
+        let (seq, fallback) = numbers::take_number(&tx, &station, year, scheme, leases, id)?;
         let register_no = format!("{seq}/{year}");
         let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         create_case(
@@ -543,12 +527,20 @@ impl Store {
                 register_no: &register_no,
                 received,
                 author_name: &actor.full_name,
-                created: json!({
-                    "register_no": register_no,
-                    "anonymous": new.reporter.is_none(),
-                    "received_utc": received.timestamp(),
-                    "receipt": receipt_json(&new.receipt),
-                }),
+                created: {
+                    let mut c = json!({
+                        "register_no": register_no,
+                        "anonymous": new.reporter.is_none(),
+                        "received_utc": received.timestamp(),
+                        "receipt": receipt_json(&new.receipt),
+                    });
+                    // The journal says when the number was taken outside a lease (offline,
+                    // out of leased numbers), so the case itself explains the jump.
+                    if fallback {
+                        c["number_outside_lease"] = json!(true);
+                    }
+                    c
+                },
                 imported_status: None,
                 folded: None,
             },

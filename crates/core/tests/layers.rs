@@ -25,6 +25,7 @@ const ROOMS: &[(&str, Floor)] = &[
     ("users", Floor::Features),
     ("community", Floor::Features),
     ("backup", Floor::Features),
+    ("numbers", Floor::Features),
     ("cases", Floor::Features),
     ("search", Floor::Features),
     ("stats", Floor::Features),

@@ -9,6 +9,11 @@ use tinbao_core::*;
 /// left. A new migration adds its undo here.
 fn rewind(c: &rusqlite::Connection, to: i64) {
     let undo: &[(i64, &str)] = &[
+        (
+            9,
+            "DROP TABLE register_numbers;
+             DROP TABLE register_years;",
+        ),
         (8, "DROP TABLE reference_versions;"),
         (7, "DROP TABLE alerts_sent;"),
         (6, "ALTER TABLE users DROP COLUMN investigator;"),

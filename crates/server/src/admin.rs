@@ -267,6 +267,15 @@ pub fn audit_alarms(data: &DataDir) -> Result<Vec<crate::storage::AuditAlarm>, S
     Ok(data.open()?.audit_alarms()?)
 }
 
+/// A station's register numbers of a year as the province knows them.
+pub fn number_ledger(
+    data: &DataDir,
+    station: &str,
+    year: i32,
+) -> Result<tinbao_sync::protocol::Ledger, ServerError> {
+    Ok(data.open()?.number_ledger(station, year)?)
+}
+
 pub fn device_revoke(data: &DataDir, id: Uuid) -> Result<Device, ServerError> {
     let store = data.open()?;
     if !store.revoke_device(id, now_ms())? {

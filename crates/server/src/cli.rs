@@ -96,6 +96,14 @@ enum Cmd {
         #[command(subcommand)]
         cmd: RuleCmd,
     },
+    /// A station's register numbers of a year as the province knows them: used ranges, and
+    /// every number leased and not used, handed back, or used outside a lease, with its device.
+    Numbers {
+        #[arg(long)]
+        station: String,
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -579,6 +587,46 @@ fn run(cli: Cli) -> Result<(), ServerError> {
                 out(to_json(&r), text);
             }
         },
+        Cmd::Numbers { station, year } => {
+            let l = admin::number_ledger(&data, &station, year)?;
+            let used: Vec<String> = l
+                .used
+                .iter()
+                .map(|(a, b)| {
+                    if a == b {
+                        a.to_string()
+                    } else {
+                        format!("{a}–{b}")
+                    }
+                })
+                .collect();
+            let mut text = format!(
+                "Số đã dùng năm {year}: {}",
+                if used.is_empty() {
+                    "không có".into()
+                } else {
+                    used.join(", ")
+                }
+            );
+            if !l.entries.is_empty() {
+                text.push_str("\nSỐ\tTÌNH TRẠNG\tTHIẾT BỊ\tTỪ LÚC");
+            }
+            for e in &l.entries {
+                let state = match e.state {
+                    tinbao_sync::protocol::NumberState::Leased => "đã cấp, chưa dùng",
+                    tinbao_sync::protocol::NumberState::Returned => "đã trả lại",
+                    tinbao_sync::protocol::NumberState::Unleased => "dùng ngoài số được cấp",
+                };
+                text.push_str(&format!(
+                    "\n{}\t{state}\t{} ({})\t{}",
+                    e.seq,
+                    e.device_name,
+                    e.device,
+                    fmt_ms(Some(e.at_ms))
+                ));
+            }
+            out(to_json(&l), text);
+        }
         Cmd::MetricsToken => {
             let t = data.metrics_token()?;
             out(serde_json::json!({ "token": t }), t.clone());

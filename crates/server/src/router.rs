@@ -1,7 +1,7 @@
 //! The HTTP surface: the shared state, the routes and the layers around them (protocol
 //! version, rate limit, body limit, the request log and its counters). The handlers live in
 //! [`crate::handlers`], one file per role.
-use crate::handlers::{ApiError, DeviceTag, attachments, enrol, health, pull, push};
+use crate::handlers::{ApiError, DeviceTag, attachments, enrol, health, numbers, pull, push};
 use crate::metrics::Metrics;
 use crate::storage::Storage;
 use axum::Router;
@@ -60,6 +60,7 @@ pub fn router(app: Arc<App>, limits: &Limits) -> Router {
         .route(paths::ENROL, post(enrol::enrol))
         .route(paths::PUSH, post(push::push))
         .route(paths::PULL, post(pull::pull))
+        .route(paths::NUMBERS, post(numbers::numbers))
         .route(paths::WHOAMI, get(enrol::whoami))
         .route(
             &format!("{}/{{sha}}/status", paths::ATTACHMENTS),

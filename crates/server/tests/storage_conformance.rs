@@ -51,4 +51,9 @@ properties!(
     a_known_device_id_is_not_taken_by_another_scope,
     attachment_owners_are_a_set,
     the_first_stored_writer_owns_an_entity,
+    leases_are_the_lowest_free_numbers_and_never_shared,
+    handed_back_numbers_are_leased_again_first,
+    a_fallback_class_is_kept_from_others_above_the_floor_held,
+    stored_cases_and_fallbacks_account_for_their_numbers,
+    a_revoked_device_hands_its_leases_back,
 );

@@ -373,6 +373,16 @@ impl SyncClient {
             .await
     }
 
+    /// The register-number exchange (leases, hand-backs, fallback numbers, the floor).
+    pub async fn numbers(
+        &self,
+        req: &NumberRequest,
+        progress: &(dyn Fn(&Progress) + Send + Sync),
+    ) -> Result<NumberResponse> {
+        self.call(reqwest::Method::POST, paths::NUMBERS, req, progress)
+            .await
+    }
+
     pub async fn attachment_status(
         &self,
         sha: &str,
@@ -691,6 +701,9 @@ pub async fn sync(
     }
     report.cursor = cursor;
 
+    // After the pull: the slot is current, and the cases just pushed are on record as used.
+    exchange_numbers(store, client, progress).await?;
+
     let missing = store.missing_blobs()?;
     for (i, sha) in missing.iter().enumerate() {
         progress(&Progress::Downloading {
@@ -710,6 +723,33 @@ pub async fn sync(
     report.pending_after = u64::from(store.sync_state()?.pending);
     report.traffic = client.traffic();
     Ok(report)
+}
+
+/// The register-number exchange of a station PC: hands back what it no longer needs, reports
+/// its fallback numbers, tops its leases up, keeps the province's ledger. When the province
+/// raised the PC's fallback floor, a second exchange at once tells it the PC holds the new
+/// floor (until then the province keeps the PC's class from the old floor up: safe, but it
+/// leaves holes in the other PCs' leases). A province server older than the leases answers
+/// 404: the PC then keeps numbering by its slot, as before.
+pub async fn exchange_numbers(
+    store: &mut Store,
+    client: &SyncClient,
+    progress: &(dyn Fn(&Progress) + Send + Sync),
+) -> Result<()> {
+    for _ in 0..2 {
+        let Some(req) = store.number_request()? else {
+            return Ok(());
+        };
+        let resp = match client.numbers(&req, progress).await {
+            Ok(r) => r,
+            Err(SyncError::Server { status: 404, .. }) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if !store.apply_number_grant(&req, &resp)? {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Sync with the enrolment the store keeps, recording the outcome in the store's sync state

@@ -41,6 +41,9 @@ pub mod paths {
     pub const PUSH: &str = "/v1/push";
     pub const PULL: &str = "/v1/pull";
     pub const WHOAMI: &str = "/v1/whoami";
+    /// `POST`: a station device's register-number exchange ([`super::NumberRequest`]).
+    /// Servers older than the leases answer 404; the device then keeps the slot scheme.
+    pub const NUMBERS: &str = "/v1/numbers";
     /// `GET {ATTACHMENTS}/{sha256}/status`, `PUT {ATTACHMENTS}/{sha256}?offset=N&size=S`,
     /// `GET {ATTACHMENTS}/{sha256}`.
     pub const ATTACHMENTS: &str = "/v1/attachments";
@@ -109,6 +112,133 @@ impl DeviceScope {
 pub struct Numbering {
     pub slot: u32,
     pub slots: u32,
+}
+
+/// Bounds of a [`NumberRequest`], checked by the server before anything is stored.
+pub mod number_limits {
+    /// Years in one exchange (last year's hand-back, this year, next year's advance).
+    pub const MAX_YEARS: usize = 3;
+    /// Numbers in one year's `fallback` or `hand_back`.
+    pub const MAX_LISTED: usize = 10_000;
+    /// Most unused numbers a device may hold for one year.
+    pub const MAX_WANT: u32 = 100;
+    /// Highest register number the server hands out or records.
+    pub const MAX_SEQ: u32 = 1_000_000;
+    pub const MIN_YEAR: i32 = 2000;
+    pub const MAX_YEAR: i32 = 2100;
+}
+
+/// A station device's register-number exchange, made at each sync (`POST /v1/numbers`).
+///
+/// The server leases each device blocks of consecutive numbers per year (the lowest not leased
+/// yet, handed-back ones first), so a station's numbers stay contiguous whichever PC registers.
+/// A device that runs out offline still registers at once: it then takes a number of its own
+/// class (`n ≡ slot mod slots`) at or above its *fallback floor* for the year, and the server
+/// never leases a number of that class at or above the floor the device last said it holds to
+/// another device. Every field is idempotent: a lost answer is repaired by the next exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberRequest {
+    /// The class the device falls back to: its slot of `slots`, as the server gave it.
+    pub scheme: Numbering,
+    pub years: Vec<YearRequest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct YearRequest {
+    pub year: i32,
+    /// How many unused leased numbers the device wants to hold; the server tops up to it.
+    pub want: u32,
+    /// The fallback floor the device holds for this year (0: none yet, its whole class).
+    pub floor: u32,
+    /// Numbers the device gave outside its leases when it ran out offline.
+    #[serde(default)]
+    pub fallback: Vec<u32>,
+    /// Leased numbers the device gives back unused (already unusable on the device).
+    #[serde(default)]
+    pub hand_back: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NumberResponse {
+    pub years: Vec<YearGrant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct YearGrant {
+    pub year: i32,
+    /// Every number leased to this device for the year and not used yet: the whole set, not
+    /// only the new ones.
+    pub leased: Vec<u32>,
+    /// The fallback floor granted: above every number the server has handed out for the year.
+    pub floor: u32,
+    /// The station's numbers of the year as the province knows them.
+    pub ledger: Ledger,
+}
+
+/// What the province knows of a station's numbers for one year: enough for a device to print
+/// a register that accounts for every number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Ledger {
+    /// Numbers used by a case the province holds, as inclusive ranges.
+    pub used: Vec<(u32, u32)>,
+    /// Numbers leased and not used, handed back, or used outside a lease.
+    pub entries: Vec<LedgerEntry>,
+    /// Each device's fallback class, from its floor up: numbers not leased to others.
+    pub reserved: Vec<Reservation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberState {
+    /// Leased to the device, not used yet.
+    Leased,
+    /// Handed back unused (at year end, a device retired, a lease grown old); leased again
+    /// first.
+    Returned,
+    /// Used by a case outside any lease of its device (offline fallback, an older app, a PC
+    /// registering before its enrolment).
+    Unleased,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub seq: u32,
+    pub state: NumberState,
+    /// The device it was leased to (or that used it); nil when unknown.
+    pub device: Uuid,
+    pub device_name: String,
+    /// When it took this state.
+    pub at_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reservation {
+    pub device: Uuid,
+    pub device_name: String,
+    pub slot: u32,
+    pub slots: u32,
+    /// The class is reserved from this number up.
+    pub from: u32,
+}
+
+impl Numbering {
+    /// Whether `seq` is of this slot's class.
+    pub fn holds(&self, seq: u32) -> bool {
+        let slots = self.slots.max(1);
+        seq % slots == self.slot % slots
+    }
+}
+
+/// Numbers as inclusive ranges, in order (the ledger's compact form).
+pub fn to_ranges(sorted: impl IntoIterator<Item = u32>) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for n in sorted {
+        match out.last_mut() {
+            Some((_, hi)) if n <= hi.saturating_add(1) => *hi = (*hi).max(n),
+            _ => out.push((n, n)),
+        }
+    }
+    out
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -546,6 +676,20 @@ mod tests {
         assert_eq!(split_credential(&c), Some((d, "abc")));
         assert_eq!(split_credential("nonsense"), None);
         assert_eq!(split_credential(&format!("{}.", d.simple())), None);
+    }
+
+    #[test]
+    fn numbers_fold_into_ranges_and_classes() {
+        assert_eq!(to_ranges([1, 2, 3, 5, 7, 8]), vec![(1, 3), (5, 5), (7, 8)]);
+        assert_eq!(to_ranges([4, 4, 5]), vec![(4, 5)]);
+        assert!(to_ranges([]).is_empty());
+        let n = Numbering { slot: 2, slots: 2 };
+        assert!(n.holds(4) && !n.holds(5));
+        let lone = Numbering { slot: 1, slots: 1 };
+        assert!(lone.holds(7));
+        // An old request without the new lists still reads.
+        let y: YearRequest = serde_json::from_str(r#"{"year":2026,"want":10,"floor":0}"#).unwrap();
+        assert!(y.fallback.is_empty() && y.hand_back.is_empty());
     }
 
     #[test]

@@ -15,4 +15,8 @@ describe('timeline', () => {
     expect(eventDetail(ev('assigned', { user: 'u2' }), names)).toBe('Lê Thị Hà');
     expect(eventTitle(ev('something_new', {}))).toBe('something_new');
   });
+  it('says when a register number was taken outside a lease', () => {
+    expect(eventDetail(ev('created', { register_no: '31/2026', number_outside_lease: true }), names)).toContain('số dự phòng');
+    expect(eventDetail(ev('created', { register_no: '3/2026' }), names)).toBe('Số thụ lý 3/2026');
+  });
 });

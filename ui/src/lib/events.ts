@@ -36,7 +36,7 @@ export function eventDetail(e: Event, names: { user: (id: string) => string; out
   const d = (e.data ?? {}) as Data;
   switch (e.type) {
     case 'created':
-      return `${L('Số thụ lý', 'No.')} ${str(d.register_no)}${d.anonymous ? L(' · người báo tin ẩn danh', ' · anonymous reporter') : ''}`;
+      return `${L('Số thụ lý', 'No.')} ${str(d.register_no)}${d.number_outside_lease ? L(' (số dự phòng: máy đã hết số được cấp khi làm việc ngoại tuyến)', ' (fallback number: the PC had run out of leased numbers offline)') : ''}${d.anonymous ? L(' · người báo tin ẩn danh', ' · anonymous reporter') : ''}`;
     case 'assigned':
       return names.user(str(d.user));
     case 'verification_started':

@@ -3,6 +3,7 @@
 pub mod attachments;
 pub mod enrol;
 pub mod health;
+pub mod numbers;
 pub mod pull;
 pub mod push;
 

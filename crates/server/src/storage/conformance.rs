@@ -7,6 +7,7 @@
 //! must become visible in increasing order, and resuming from a returned cursor may neither
 //! skip nor repeat a change in scope.
 use super::*;
+use tinbao_sync::protocol::{NumberState, YearGrant, YearRequest};
 use tinbao_sync::{EntityKind, Hlc, Op};
 
 /// Makes a fresh, empty store (not yet migrated; each property migrates it).
@@ -56,6 +57,26 @@ pub const PROPERTIES: &[(&str, Property)] = &[
     (
         "the_first_stored_writer_owns_an_entity",
         the_first_stored_writer_owns_an_entity,
+    ),
+    (
+        "leases_are_the_lowest_free_numbers_and_never_shared",
+        leases_are_the_lowest_free_numbers_and_never_shared,
+    ),
+    (
+        "handed_back_numbers_are_leased_again_first",
+        handed_back_numbers_are_leased_again_first,
+    ),
+    (
+        "a_fallback_class_is_kept_from_others_above_the_floor_held",
+        a_fallback_class_is_kept_from_others_above_the_floor_held,
+    ),
+    (
+        "stored_cases_and_fallbacks_account_for_their_numbers",
+        stored_cases_and_fallbacks_account_for_their_numbers,
+    ),
+    (
+        "a_revoked_device_hands_its_leases_back",
+        a_revoked_device_hands_its_leases_back,
     ),
 ];
 
@@ -733,5 +754,225 @@ pub fn the_first_stored_writer_owns_an_entity(make: Factory<'_>) {
     assert_eq!(
         store.entity_owner(first.entity_id).expect("lookup"),
         owned(EntityKind::Case, S1)
+    );
+}
+
+// ---- register numbers ----
+
+const YEAR: i32 = 2026;
+
+fn ask(slot: u32, slots: u32, want: u32, floor: u32) -> NumberRequest {
+    NumberRequest {
+        scheme: Numbering { slot, slots },
+        years: vec![YearRequest {
+            year: YEAR,
+            want,
+            floor,
+            ..Default::default()
+        }],
+    }
+}
+
+fn exchange(store: &dyn Storage, dev: Uuid, req: &NumberRequest) -> YearGrant {
+    let mut r = store
+        .exchange_numbers(dev, S1, req, 100)
+        .expect("exchange numbers");
+    assert_eq!(r.years.len(), 1, "one grant per year asked");
+    r.years.remove(0)
+}
+
+fn case_numbered(station: &str, device: Uuid, no: &str) -> Change {
+    let mut c = change(station, device, EntityKind::Case);
+    c.fields.insert("register_no".into(), serde_json::json!(no));
+    c
+}
+
+/// Two devices of a station that each acknowledged a floor lease in turn: each gets the lowest
+/// numbers nobody holds, a repeated exchange answers the same lease (topped up, never
+/// doubled), and no number is leased to both.
+pub fn leases_are_the_lowest_free_numbers_and_never_shared(make: Factory<'_>) {
+    let store = fresh(make);
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    enrol(&*store, "na", at_station(S1, P1), a, 10);
+    enrol(&*store, "nb", at_station(S1, P1), b, 11);
+    // Each acknowledges the floor its first answer granted, as the client does.
+    let ga = exchange(&*store, a, &ask(1, 2, 0, 0));
+    exchange(&*store, a, &ask(1, 2, 0, ga.floor));
+    let gb = exchange(&*store, b, &ask(2, 2, 0, 0));
+    exchange(&*store, b, &ask(2, 2, 0, gb.floor));
+    let la = exchange(&*store, a, &ask(1, 2, 10, ga.floor));
+    assert_eq!(la.leased, (1..=10).collect::<Vec<u32>>());
+    let lb = exchange(&*store, b, &ask(2, 2, 10, gb.floor));
+    assert_eq!(lb.leased, (11..=20).collect::<Vec<u32>>());
+    // Asked again: the same lease, nothing new.
+    assert_eq!(
+        exchange(&*store, a, &ask(1, 2, 10, ga.floor)).leased,
+        la.leased
+    );
+    assert!(
+        la.floor > 0 && lb.floor > 20,
+        "the floor is above the numbers handed out"
+    );
+    let ledger = store.number_ledger(S1, YEAR).expect("ledger");
+    let leased: Vec<(u32, Uuid)> = ledger
+        .entries
+        .iter()
+        .filter(|e| e.state == NumberState::Leased)
+        .map(|e| (e.seq, e.device))
+        .collect();
+    assert_eq!(leased.len(), 20);
+    assert!(leased.iter().all(|(n, d)| (*n <= 10) == (*d == a)));
+    // Another station's numbers are its own.
+    assert!(
+        store
+            .number_ledger(S2, YEAR)
+            .expect("ledger")
+            .entries
+            .is_empty()
+    );
+}
+
+/// Numbers handed back unused are returned to the pool and leased again before any new one;
+/// a device cannot hand back a number that is not its own.
+pub fn handed_back_numbers_are_leased_again_first(make: Factory<'_>) {
+    let store = fresh(make);
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    enrol(&*store, "ha", at_station(S1, P1), a, 10);
+    enrol(&*store, "hb", at_station(S1, P1), b, 11);
+    let fa = exchange(&*store, a, &ask(1, 2, 0, 0)).floor;
+    let fb = exchange(&*store, b, &ask(2, 2, 0, 0)).floor;
+    exchange(&*store, b, &ask(2, 2, 0, fb));
+    exchange(&*store, a, &ask(1, 2, 10, fa));
+    let mut back = ask(1, 2, 0, fa);
+    back.years[0].hand_back = (4..=10).collect();
+    let ga = exchange(&*store, a, &back);
+    assert_eq!(ga.leased, vec![1, 2, 3]);
+    assert_eq!(
+        ga.ledger
+            .entries
+            .iter()
+            .filter(|e| e.state == NumberState::Returned && e.device == a)
+            .count(),
+        7
+    );
+    // B cannot give back A's numbers.
+    let mut steal = ask(2, 2, 0, fb);
+    steal.years[0].hand_back = vec![1, 2];
+    exchange(&*store, b, &steal);
+    let gb = exchange(&*store, b, &ask(2, 2, 10, fb));
+    assert_eq!(gb.leased, (4..=13).collect::<Vec<u32>>());
+    let gb2 = exchange(&*store, b, &ask(2, 2, 10, fb));
+    assert_eq!(gb2.leased, gb.leased);
+    assert_eq!(
+        exchange(&*store, a, &ask(1, 2, 0, fa)).leased,
+        vec![1, 2, 3]
+    );
+}
+
+/// A device's fallback class is not leased to others from the floor it holds up, however many
+/// numbers they take; a device that never exchanged (an older app) keeps its whole class; a
+/// device cannot hold a floor higher than the one it was granted.
+pub fn a_fallback_class_is_kept_from_others_above_the_floor_held(make: Factory<'_>) {
+    let store = fresh(make);
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    enrol(&*store, "fa", at_station(S1, P1), a, 10);
+    enrol(&*store, "fb", at_station(S1, P1), b, 11);
+    // B has never exchanged: its whole class (even numbers) is kept from A.
+    let g = exchange(&*store, a, &ask(1, 2, 10, 0));
+    assert!(g.leased.iter().all(|n| n % 2 == 1), "{:?}", g.leased);
+    // B says it holds an absurd floor: only the one granted (none yet) counts.
+    exchange(&*store, b, &ask(2, 2, 0, 999));
+    let fb = exchange(&*store, b, &ask(2, 2, 0, 0)).floor;
+    let gb = exchange(&*store, b, &ask(2, 2, 0, fb));
+    assert!(gb.floor >= fb);
+    let reserved = gb
+        .ledger
+        .reserved
+        .iter()
+        .find(|r| r.device == b)
+        .expect("b's class is listed");
+    assert_eq!((reserved.slot, reserved.slots, reserved.from), (2, 2, fb));
+    // A takes many numbers: below B's floor anything, from it up only odd ones.
+    let mut taken = Vec::new();
+    let mut floor = g.floor;
+    for _ in 0..6 {
+        let held = exchange(&*store, a, &ask(1, 2, 10, floor));
+        floor = held.floor;
+        taken.extend(held.leased.iter().copied());
+        // Use them all (as cases), so the next exchange leases fresh ones.
+        let cases: Vec<(Change, String)> = held
+            .leased
+            .iter()
+            .map(|n| filed(&case_numbered(S1, a, &format!("{n}/{YEAR}")), P1))
+            .collect();
+        add(&*store, &cases);
+    }
+    assert!(
+        taken.iter().all(|&n| n < fb || n % 2 == 1),
+        "B's class from its floor {fb} was leased to A: {taken:?}"
+    );
+    let mut unique = taken.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), taken.len());
+}
+
+/// A stored case's number is on record as used (through its device's lease, or outside one),
+/// as are a device's fallback numbers; used numbers are never leased.
+pub fn stored_cases_and_fallbacks_account_for_their_numbers(make: Factory<'_>) {
+    let store = fresh(make);
+    let (a, old) = (Uuid::now_v7(), Uuid::now_v7());
+    enrol(&*store, "ua", at_station(S1, P1), a, 10);
+    let fa = exchange(&*store, a, &ask(1, 1, 0, 0)).floor;
+    let lease = exchange(&*store, a, &ask(1, 1, 3, fa)).leased;
+    assert_eq!(lease, vec![1, 2, 3]);
+    add(
+        &*store,
+        &[
+            filed(&case_numbered(S1, a, &format!("1/{YEAR}")), P1),
+            // A case from a PC that numbered before leases, and a malformed number.
+            filed(&case_numbered(S1, old, &format!("5/{YEAR}")), P1),
+            filed(&case_numbered(S1, old, "abc"), P1),
+        ],
+    );
+    let mut fb = ask(1, 1, 0, fa);
+    fb.years[0].fallback = vec![30];
+    let g = exchange(&*store, a, &fb);
+    assert_eq!(g.leased, vec![2, 3], "a used number is no longer leased");
+    assert_eq!(g.ledger.used, vec![(1, 1), (5, 5), (30, 30)]);
+    let unleased: Vec<u32> = g
+        .ledger
+        .entries
+        .iter()
+        .filter(|e| e.state == NumberState::Unleased)
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(unleased, vec![5, 30]);
+    let more = exchange(&*store, a, &ask(1, 1, 6, fa)).leased;
+    assert_eq!(more, vec![2, 3, 4, 6, 7, 8]);
+}
+
+/// Revoking a device hands back what it was leased and did not use, and its class is no
+/// longer kept from the others.
+pub fn a_revoked_device_hands_its_leases_back(make: Factory<'_>) {
+    let store = fresh(make);
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    enrol(&*store, "va", at_station(S1, P1), a, 10);
+    enrol(&*store, "vb", at_station(S1, P1), b, 11);
+    exchange(&*store, a, &ask(1, 2, 4, 0));
+    assert!(store.revoke_device(a, 50).expect("revoke"));
+    let ledger = store.number_ledger(S1, YEAR).expect("ledger");
+    assert!(
+        ledger
+            .entries
+            .iter()
+            .all(|e| e.state == NumberState::Returned)
+    );
+    assert!(ledger.reserved.iter().all(|r| r.device != a));
+    let g = exchange(&*store, b, &ask(2, 2, 4, 0));
+    assert_eq!(
+        g.leased,
+        vec![1, 2, 3, 4],
+        "A's numbers first, lowest first"
     );
 }

@@ -5,7 +5,10 @@
 //! migrations, and [`conformance`] (feature `conformance`) holds the properties every
 //! implementation must pass.
 use serde::Serialize;
-use tinbao_sync::protocol::{AuditHead, DeviceScope, Sequenced};
+use std::collections::BTreeSet;
+use tinbao_sync::protocol::{
+    AuditHead, DeviceScope, Ledger, NumberRequest, NumberResponse, Numbering, Sequenced,
+};
 use tinbao_sync::{Change, EntityKind};
 use uuid::Uuid;
 
@@ -139,7 +142,9 @@ pub trait Storage: Send + Sync + 'static {
 
     fn device(&self, id: Uuid) -> Result<Option<Device>>;
     fn devices(&self) -> Result<Vec<Device>>;
-    /// Revokes a device at once; false if unknown. Revoking twice keeps the first time.
+    /// Revokes a device at once; false if unknown. Revoking twice keeps the first time. The
+    /// numbers leased to it and not used are handed back (a revoked device's cases never
+    /// reach the province), and its fallback class is no longer reserved.
     fn revoke_device(&self, id: Uuid, now_ms: u64) -> Result<bool>;
     /// Lifts a revocation (an administrator's explicit act); false if the device is unknown.
     fn unrevoke_device(&self, id: Uuid) -> Result<bool>;
@@ -153,7 +158,9 @@ pub trait Storage: Send + Sync + 'static {
     /// [`Storage::entity_owner`]; later ones never change them. A change id already stored
     /// keeps its first sequence number and body: re-pushing is harmless. Sequence numbers must
     /// become visible in increasing order (a reader never sees seq n+1 before n), or cursors
-    /// would skip changes.
+    /// would skip changes. A stored case change's `register_no` (`<seq>/<year>`) records that
+    /// number of its station as used: through a lease when it was leased to the change's
+    /// device, outside one otherwise (see [`Storage::exchange_numbers`]).
     fn add_changes(&self, changes: &[(Change, String)], now_ms: u64) -> Result<Vec<u64>>;
     /// The kind and owner of the entity with this id, as recorded by [`Storage::add_changes`]
     /// from the first stored change that wrote it (a reporter, stored under its case's id,
@@ -185,6 +192,24 @@ pub trait Storage: Send + Sync + 'static {
     /// Every stored change of the province's reference data (of one province when given), in
     /// sequence order.
     fn reference_changes(&self, province: Option<&str>) -> Result<Vec<Sequenced>>;
+    /// A station device's register-number exchange, in one transaction (see
+    /// [`NumberRequest`]): record the device's fallback class and the floor it holds per year
+    /// (never above the one granted), its fallback numbers as used outside a lease, its
+    /// hand-backs as returned (only numbers leased to it and unused); then top its unused
+    /// leases up to `want` with the lowest numbers that are neither leased nor used nor in
+    /// another active device's reserved class ([`pick_free`]), raise its floor when the
+    /// numbers handed out come near it ([`next_floor`]), and answer every number leased to it
+    /// and unused, its floor and the year's [`Ledger`]. Two exchanges never lease one number
+    /// twice. A device that never exchanged (an older app) reserves its slot's whole class.
+    fn exchange_numbers(
+        &self,
+        device: Uuid,
+        station: &str,
+        req: &NumberRequest,
+        now_ms: u64,
+    ) -> Result<NumberResponse>;
+    /// The station's numbers of a year as the province knows them.
+    fn number_ledger(&self, station: &str, year: i32) -> Result<Ledger>;
 
     /// The head of a device's audit chain as last seen (see `audit_watch`).
     fn audit_head(&self, device: Uuid) -> Result<Option<AuditHead>>;
@@ -201,4 +226,68 @@ pub struct AuditAlarm {
     pub device: Uuid,
     pub at_ms: u64,
     pub detail: String,
+}
+
+/// How far above the numbers handed out a device's fallback floor is set: other devices lease
+/// this many numbers contiguously while it is away before their leases start skipping its
+/// class, and a device that falls back offline leaves at most this many numbers below its
+/// first fallback number for later leases to fill.
+pub const FLOOR_HEADROOM: u32 = 20;
+
+/// The floor to grant a device, given the one granted before and the highest number handed
+/// out for the year: raised to `high + 1 + FLOOR_HEADROOM` once the numbers handed out come
+/// within half the headroom of it, so that a device acknowledges a new floor only now and then.
+pub fn next_floor(granted: u32, high: u32) -> u32 {
+    if granted < high.saturating_add(1 + FLOOR_HEADROOM / 2) {
+        high.saturating_add(1 + FLOOR_HEADROOM)
+    } else {
+        granted
+    }
+}
+
+/// The `need` lowest numbers that are not `taken` and not in another device's reserved class
+/// (`(class, from)`: the class from that number up). Looks at most a bounded distance above
+/// the highest taken number, so a station whose classes cover everything (an older app
+/// numbering alone) gets fewer numbers, or none, rather than a search without end.
+pub fn pick_free(taken: &BTreeSet<u32>, reserved: &[(Numbering, u32)], need: usize) -> Vec<u32> {
+    let high = taken.last().copied().unwrap_or(0);
+    let limit = high
+        .saturating_add(FLOOR_HEADROOM)
+        .saturating_add((need as u32).saturating_mul(64))
+        .min(tinbao_sync::protocol::number_limits::MAX_SEQ);
+    let mut out = Vec::with_capacity(need);
+    let mut n = 0u32;
+    while out.len() < need && n < limit {
+        n += 1;
+        if taken.contains(&n) || reserved.iter().any(|(c, from)| n >= *from && c.holds(n)) {
+            continue;
+        }
+        out.push(n);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_numbers_are_the_lowest_outside_other_classes() {
+        let taken: BTreeSet<u32> = [1, 2, 3, 7].into();
+        assert_eq!(pick_free(&taken, &[], 4), vec![4, 5, 6, 8]);
+        // Slot 2 of 2 holds its class (even numbers) from 6 up.
+        let other = Numbering { slot: 2, slots: 2 };
+        assert_eq!(pick_free(&taken, &[(other, 6)], 4), vec![4, 5, 9, 11]);
+        // An older app alone at slot 1 of 1 covers everything: nothing to lease, and no hang.
+        let alone = Numbering { slot: 1, slots: 1 };
+        assert!(pick_free(&taken, &[(alone, 0)], 10).is_empty());
+    }
+
+    #[test]
+    fn floors_rise_by_the_headroom_only_when_needed() {
+        assert_eq!(next_floor(0, 0), 1 + FLOOR_HEADROOM);
+        assert_eq!(next_floor(21, 5), 21);
+        assert_eq!(next_floor(21, 11), 12 + FLOOR_HEADROOM);
+        assert!(next_floor(0, 40) > 40);
+    }
 }

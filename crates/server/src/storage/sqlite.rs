@@ -7,9 +7,156 @@ use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
-use tinbao_sync::protocol::{AuditHead, DeviceScope, Sequenced};
+use tinbao_sync::protocol::{
+    AuditHead, DeviceScope, Ledger, LedgerEntry, NumberRequest, NumberResponse, NumberState,
+    Numbering, Reservation, Sequenced, YearGrant, to_ranges,
+};
 use tinbao_sync::{Change, EntityKind};
 use uuid::Uuid;
+
+/// A case change's register number, `<seq>/<year>`, when it carries a well-formed one.
+fn register_no_of(c: &Change) -> Option<(i32, u32)> {
+    if c.entity != EntityKind::Case {
+        return None;
+    }
+    let (seq, year) = c.fields.get("register_no")?.as_str()?.split_once('/')?;
+    let seq: u32 = seq.parse().ok()?;
+    let year: i32 = year.parse().ok()?;
+    use tinbao_sync::protocol::number_limits::*;
+    ((1..=MAX_SEQ).contains(&seq) && (MIN_YEAR..=MAX_YEAR).contains(&year)).then_some((year, seq))
+}
+
+/// Records a number as used by `device`'s case: through its lease when it was leased to that
+/// device, outside a lease otherwise. A number already used keeps its first user.
+fn mark_used(
+    tx: &rusqlite::Transaction<'_>,
+    station: &str,
+    year: i32,
+    seq: u32,
+    device: Uuid,
+    now_ms: u64,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO register_numbers(station, year, seq, state, device, at_ms)
+         VALUES (?1, ?2, ?3, 'unleased', ?4, ?5)
+         ON CONFLICT(station, year, seq) DO UPDATE SET
+           state = CASE WHEN register_numbers.state = 'leased'
+                         AND register_numbers.device = excluded.device
+                        THEN 'used' ELSE 'unleased' END,
+           device = excluded.device, at_ms = excluded.at_ms
+         WHERE register_numbers.state IN ('leased', 'returned')",
+    )?
+    .execute(params![
+        station,
+        year,
+        seq,
+        device.to_string(),
+        now_ms as i64
+    ])?;
+    Ok(())
+}
+
+/// Each active device of the station but `except`, with its fallback class and the floor it
+/// holds for `year` (0 when it never said: its whole class).
+fn reservations(
+    tx: &rusqlite::Transaction<'_>,
+    station: &str,
+    year: i32,
+    except: Option<Uuid>,
+) -> Result<Vec<Reservation>> {
+    let slots: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(slot), 1) FROM devices WHERE station = ?1",
+        [station],
+        |r| r.get(0),
+    )?;
+    let mut st = tx.prepare_cached(
+        "SELECT d.id, d.name, COALESCE(s.slot, d.slot), COALESCE(s.slots, ?3), COALESCE(f.held, 0)
+         FROM devices d
+         LEFT JOIN number_schemes s ON s.device = d.id
+         LEFT JOIN number_floors f ON f.device = d.id AND f.year = ?2
+         WHERE d.station = ?1 AND d.revoked_ms IS NULL AND d.slot IS NOT NULL
+         ORDER BY d.slot",
+    )?;
+    let rows = st.query_map(params![station, year, slots], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name, slot, slots, held) = row?;
+        let id = uuid_from(&id)?;
+        if Some(id) == except {
+            continue;
+        }
+        out.push(Reservation {
+            device: id,
+            device_name: name,
+            slot: slot.max(1) as u32,
+            slots: slots.max(1) as u32,
+            from: held.max(0) as u32,
+        });
+    }
+    Ok(out)
+}
+
+fn ledger_in(tx: &rusqlite::Transaction<'_>, station: &str, year: i32) -> Result<Ledger> {
+    let mut used = Vec::new();
+    let mut entries = Vec::new();
+    {
+        let mut st = tx.prepare_cached(
+            "SELECT r.seq, r.state, r.device, d.name, r.at_ms
+             FROM register_numbers r LEFT JOIN devices d ON d.id = r.device
+             WHERE r.station = ?1 AND r.year = ?2 ORDER BY r.seq",
+        )?;
+        let rows = st.query_map(params![station, year], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (seq, state, device, name, at) = row?;
+            let seq = seq as u32;
+            let state = match state.as_str() {
+                "used" => {
+                    used.push(seq);
+                    continue;
+                }
+                "unleased" => {
+                    used.push(seq);
+                    NumberState::Unleased
+                }
+                "leased" => NumberState::Leased,
+                "returned" => NumberState::Returned,
+                other => return Err(StorageError::Corrupt(format!("number state {other}"))),
+            };
+            entries.push(LedgerEntry {
+                seq,
+                state,
+                device: device
+                    .as_deref()
+                    .map(uuid_from)
+                    .transpose()?
+                    .unwrap_or_default(),
+                device_name: name.unwrap_or_default(),
+                at_ms: at as u64,
+            });
+        }
+    }
+    Ok(Ledger {
+        used: to_ranges(used),
+        entries,
+        reserved: reservations(tx, station, year, None)?,
+    })
+}
 
 pub struct SqliteStorage {
     // One connection: SQLite has one writer anyway, and a single connection makes sequence
@@ -26,6 +173,7 @@ fn migrations() -> Migrations<'static> {
             "sqlite_migrations/003_audit_heads_no_password_hashes.sql"
         )),
         M::up(include_str!("sqlite_migrations/004_reference.sql")),
+        M::up(include_str!("sqlite_migrations/005_register_numbers.sql")),
     ])
 }
 
@@ -448,11 +596,20 @@ impl Storage for SqliteStorage {
     }
 
     fn revoke_device(&self, id: Uuid, now_ms: u64) -> Result<bool> {
-        let conn = self.conn();
-        conn.execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
             "UPDATE devices SET revoked_ms = ?1 WHERE id = ?2 AND revoked_ms IS NULL",
             params![now_ms as i64, id.to_string()],
         )?;
+        if n > 0 {
+            tx.execute(
+                "UPDATE register_numbers SET state = 'returned', at_ms = ?1
+                 WHERE device = ?2 AND state = 'leased'",
+                params![now_ms as i64, id.to_string()],
+            )?;
+        }
+        tx.commit()?;
         let known: Option<i64> = conn
             .query_row(
                 "SELECT 1 FROM devices WHERE id = ?1",
@@ -526,6 +683,9 @@ impl Storage for SqliteStorage {
                         c.station
                     ])?;
                 }
+                if let Some((year, seq)) = register_no_of(c) {
+                    mark_used(&tx, &c.station, year, seq, c.device, now_ms)?;
+                }
             }
         }
         tx.commit()?;
@@ -567,6 +727,144 @@ impl Storage for SqliteStorage {
                 })
             })
             .collect()
+    }
+
+    fn exchange_numbers(
+        &self,
+        device: Uuid,
+        station: &str,
+        req: &NumberRequest,
+        now_ms: u64,
+    ) -> Result<NumberResponse> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let dev = device.to_string();
+        tx.execute(
+            "INSERT INTO number_schemes(device, slot, slots, updated_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(device) DO UPDATE SET slot = ?2, slots = ?3, updated_ms = ?4",
+            params![dev, req.scheme.slot, req.scheme.slots, now_ms as i64],
+        )?;
+        let mut out = NumberResponse::default();
+        for y in &req.years {
+            // What the device used and gave back first: the floor it now holds may be above
+            // its fallback numbers, which must be on record before their class is released.
+            for &seq in &y.fallback {
+                mark_used(&tx, station, y.year, seq, device, now_ms)?;
+            }
+            for &seq in &y.hand_back {
+                tx.prepare_cached(
+                    "UPDATE register_numbers SET state = 'returned', at_ms = ?5
+                     WHERE station = ?1 AND year = ?2 AND seq = ?3 AND device = ?4
+                       AND state = 'leased'",
+                )?
+                .execute(params![station, y.year, seq, dev, now_ms as i64])?;
+            }
+            let granted: i64 = tx
+                .query_row(
+                    "SELECT granted FROM number_floors WHERE device = ?1 AND year = ?2",
+                    params![dev, y.year],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0);
+            // Never more than was granted: a device cannot widen what is kept from others.
+            let held = i64::from(y.floor).min(granted);
+            tx.execute(
+                "INSERT INTO number_floors(device, year, held, granted) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(device, year) DO UPDATE SET held = ?3",
+                params![dev, y.year, held, granted],
+            )?;
+            let mut taken = std::collections::BTreeSet::new();
+            let mut mine = 0usize;
+            // The highest number on record, handed back ones included: the floor goes above it.
+            let mut high = 0u32;
+            {
+                let mut st = tx.prepare_cached(
+                    "SELECT seq, state, device FROM register_numbers
+                     WHERE station = ?1 AND year = ?2",
+                )?;
+                let rows = st.query_map(params![station, y.year], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ))
+                })?;
+                for row in rows {
+                    let (seq, state, owner) = row?;
+                    high = high.max(seq as u32);
+                    if state != "returned" {
+                        taken.insert(seq as u32);
+                    }
+                    if state == "leased" && owner.as_deref() == Some(dev.as_str()) {
+                        mine += 1;
+                    }
+                }
+            }
+            let need = (y.want as usize).saturating_sub(mine);
+            if need > 0 {
+                let others: Vec<(Numbering, u32)> =
+                    reservations(&tx, station, y.year, Some(device))?
+                        .into_iter()
+                        .map(|r| {
+                            (
+                                Numbering {
+                                    slot: r.slot,
+                                    slots: r.slots,
+                                },
+                                r.from,
+                            )
+                        })
+                        .collect();
+                for seq in pick_free(&taken, &others, need) {
+                    tx.prepare_cached(
+                        "INSERT INTO register_numbers(station, year, seq, state, device, at_ms)
+                         VALUES (?1, ?2, ?3, 'leased', ?4, ?5)
+                         ON CONFLICT(station, year, seq) DO UPDATE SET
+                           state = 'leased', device = ?4, at_ms = ?5",
+                    )?
+                    .execute(params![
+                        station,
+                        y.year,
+                        seq,
+                        dev,
+                        now_ms as i64
+                    ])?;
+                    taken.insert(seq);
+                }
+            }
+            let high = high.max(taken.last().copied().unwrap_or(0));
+            let floor = next_floor(granted.max(0) as u32, high);
+            tx.execute(
+                "UPDATE number_floors SET granted = ?3 WHERE device = ?1 AND year = ?2",
+                params![dev, y.year, floor],
+            )?;
+            let leased: Vec<u32> = tx
+                .prepare_cached(
+                    "SELECT seq FROM register_numbers
+                     WHERE station = ?1 AND year = ?2 AND device = ?3 AND state = 'leased'
+                     ORDER BY seq",
+                )?
+                .query_map(params![station, y.year, dev], |r| r.get::<_, i64>(0))?
+                .map(|r| r.map(|n| n as u32))
+                .collect::<rusqlite::Result<_>>()?;
+            out.years.push(YearGrant {
+                year: y.year,
+                leased,
+                floor,
+                ledger: ledger_in(&tx, station, y.year)?,
+            });
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn number_ledger(&self, station: &str, year: i32) -> Result<Ledger> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let l = ledger_in(&tx, station, year)?;
+        tx.commit()?;
+        Ok(l)
     }
 
     fn audit_head(&self, device: Uuid) -> Result<Option<AuditHead>> {
@@ -738,7 +1036,7 @@ mod tests {
     }
 
     /// The number of files in sqlite_migrations/.
-    const LATEST: i64 = 4;
+    const LATEST: i64 = 5;
 
     /// The schema string the server ran on every start before versioned migrations: databases
     /// in the field were made by it and carry `user_version` 0.
@@ -1005,6 +1303,53 @@ CREATE TABLE IF NOT EXISTS attachment_owners (
         );
         assert_eq!(store.entity_owner(reporter.entity_id).unwrap(), None);
         assert_eq!(store.entity_owner(Uuid::now_v7()).unwrap(), None);
+    }
+
+    /// Version 4 records the numbers of the cases the province already holds as used, so
+    /// that no lease hands them out again; malformed numbers are left alone.
+    #[test]
+    fn migration_4_records_the_numbers_of_stored_cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let device = Uuid::now_v7();
+        let numbered = |no: &str| {
+            let mut c = change("00004", device);
+            c.fields.insert("register_no".into(), serde_json::json!(no));
+            c
+        };
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_BEFORE_MIGRATIONS).unwrap();
+            for c in [
+                numbered("1/2026"),
+                numbered("3/2026"),
+                numbered("x/2026"),
+                numbered("2/2025"),
+            ] {
+                conn.execute(
+                    "INSERT INTO changes(id, station, province, device, entity, received_ms, body)
+                     VALUES (?1, '00004', '01', ?2, 'case', 5, ?3)",
+                    params![
+                        c.id.to_string(),
+                        device.to_string(),
+                        serde_json::to_string(&c).unwrap()
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStorage::open(&path, &test_key()).unwrap();
+        store.migrate().unwrap();
+        let ledger = store.number_ledger("00004", 2026).unwrap();
+        assert_eq!(ledger.used, vec![(1, 1), (3, 3)]);
+        assert!(
+            ledger.entries.is_empty(),
+            "numbers from before leases need no explanation"
+        );
+        assert_eq!(
+            store.number_ledger("00004", 2025).unwrap().used,
+            vec![(2, 2)]
+        );
     }
 
     #[test]

@@ -33,6 +33,7 @@ import type { Province } from "./Province";
 import type { ReferenceConflict } from "./ReferenceConflict";
 import type { ReferenceVersion } from "./ReferenceVersion";
 import type { RefusedChange } from "./RefusedChange";
+import type { RegisterBook } from "./RegisterBook";
 import type { RekeyResult } from "./RekeyResult";
 import type { Reporter } from "./Reporter";
 import type { RestoreResult } from "./RestoreResult";
@@ -74,6 +75,8 @@ export const COMMAND_NAMES = [
   "add_attachment",
   "attachment_data",
   "record_print",
+  "register_book",
+  "record_register_print",
   "users",
   "create_user",
   "set_user_active",
@@ -122,6 +125,7 @@ export const COMMAND_NAMES = [
   "enrol_device",
   "sync_now",
   "refused_changes",
+  "hand_back_numbers",
 ] as const;
 
 /** One typed caller per command, sending through `invoke`. */
@@ -169,6 +173,10 @@ export function commands(invoke: Invoke) {
     attachmentData: (sha256: string) => invoke<AttachmentData>("attachment_data", { sha256 }),
     /** `cases::record_print` in src-tauri/commands/cases.rs */
     recordPrint: (id: string, what: string) => invoke<void>("record_print", { id, what }),
+    /** `cases::register_book` in src-tauri/commands/cases.rs */
+    registerBook: (year: number) => invoke<RegisterBook>("register_book", { year }),
+    /** `cases::record_register_print` in src-tauri/commands/cases.rs */
+    recordRegisterPrint: (year: number) => invoke<void>("record_register_print", { year }),
     /** `admin::users` in src-tauri/commands/admin.rs */
     users: () => invoke<Array<User>>("users"),
     /** `admin::create_user` in src-tauri/commands/admin.rs */
@@ -265,5 +273,7 @@ export function commands(invoke: Invoke) {
     syncNow: () => invoke<SyncSummary>("sync_now"),
     /** `sync::refused_changes` in src-tauri/commands/sync.rs */
     refusedChanges: () => invoke<Array<RefusedChange>>("refused_changes"),
+    /** `sync::hand_back_numbers` in src-tauri/commands/sync.rs */
+    handBackNumbers: () => invoke<number>("hand_back_numbers"),
   };
 }
