@@ -393,6 +393,8 @@ fn station_and_intake(store: &mut Store, key: &str) {
                 id_number: None,
                 phone: None,
                 address: None,
+                birth_date: None,
+                guardian_of: None,
             }],
         };
         // An officer's saves are minutes apart, and the app's idle poll merges the search

@@ -26,6 +26,7 @@
 //! | features | `users` | accounts, Argon2id passwords, offline login | `has_users` `create_user` `login` `users` `user` `set_user_active` `reset_password` `change_password` `record_login_unlock` |
 //! | features | `community` | channels, posts, answer templates, citizens' inquiries | `add_channel` `record_followers` `channels` `add_post` `set_post_reach` `posts` `save_answer_template` `answer_templates` `add_inquiry` `inquiries` |
 //! | features | `backup` | encrypted backups, checked restore, integrity check, re-keying | `backup` `verify` `verify_file` `restore` `rekey` |
+//! | features | `sanctions` | administrative sanctions per violator: fining caps by title as dated data, a minor's age at the violation, the checks of a decision, the figures | `fine_caps` |
 //! | features | `cases` | the register: intake and numbering, the case screen, workflow actions, persons, attachments, the confidential reporter | `intake` `numbering` `set_numbering` `case_detail` `reveal_reporter` `act` `add_person` `add_attachment` `attachment_bytes` `categories` |
 //! | features | `search` | the search box and filters, duplicate suggestions | `search` `suggest_duplicates` |
 //! | features | `stats` | the monthly figures | `key_labels` `stats` `current_period` |
@@ -48,6 +49,7 @@ pub mod fuzzing;
 pub mod interchange;
 pub mod model;
 pub mod replica;
+pub mod sanctions;
 pub mod search;
 mod search_index;
 pub mod stats;

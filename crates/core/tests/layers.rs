@@ -22,6 +22,7 @@ const ROOMS: &[(&str, Floor)] = &[
     ("users", Floor::Features),
     ("community", Floor::Features),
     ("backup", Floor::Features),
+    ("sanctions", Floor::Features),
     ("cases", Floor::Features),
     ("search", Floor::Features),
     ("stats", Floor::Features),

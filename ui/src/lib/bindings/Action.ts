@@ -2,9 +2,35 @@
 import type { Kind } from "./Kind";
 import type { Outcome } from "./Outcome";
 import type { ProsecutionDecision } from "./ProsecutionDecision";
+import type { SanctionForm } from "./SanctionForm";
 import type { Urgency } from "./Urgency";
 
 /**
  * Everything an officer, chief or supervisor can do to a case.
  */
-export type Action = { "type": "assign", user: string, } | { "type": "start_verification", note: string | null, } | { "type": "note", text: string, } | { "type": "step", text: string, } | { "type": "classify", kind: Kind | null, category: string | null, urgency: Urgency | null, } | { "type": "record_outcome", outcome: Outcome, } | { "type": "merge", into: string, } | { "type": "reopen", reason: string, } | { "type": "return", comment: string, } | { "type": "approve", comment: string | null, } | { "type": "prosecution_decision", decision: ProsecutionDecision, number: string, issuing_body: string, signatory: string, } | { "type": "resolve_conflict", note: string, };
+export type Action = { "type": "assign", user: string, } | { "type": "start_verification", note: string | null, } | { "type": "note", text: string, } | { "type": "step", text: string, } | { "type": "classify", kind: Kind | null, category: string | null, urgency: Urgency | null, } | { "type": "record_outcome", outcome: Outcome, } | { "type": "merge", into: string, } | { "type": "reopen", reason: string, } | { "type": "return", comment: string, } | { "type": "approve", comment: string | null, } | { "type": "prosecution_decision", decision: ProsecutionDecision, number: string, issuing_body: string, signatory: string, } | { "type": "resolve_conflict", note: string, } | { "type": "sanction", person: string, form: SanctionForm, 
+/**
+ * 0 for a warning.
+ */
+fine_vnd: number, 
+/**
+ * For a violator aged 16 to under 18: the adult level of the provision, of which the
+ * fine may be at most half.
+ */
+adult_fine_vnd?: number, 
+/**
+ * A sector code of `fine_caps`.
+ */
+sector: string, decider_name: string, 
+/**
+ * A title code of `fine_caps` (`officer_on_duty`, `commune_police_chief`).
+ */
+decider_title: string, decision_no: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+decided_on: string, 
+/**
+ * Who pays a minor's fine: their guardian, a person of the case.
+ */
+payer?: string | null, };
