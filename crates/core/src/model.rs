@@ -358,7 +358,7 @@ pub enum Outcome {
         #[ts(optional = nullable)]
         decision_no: Option<String>,
         #[serde(default)]
-        #[ts(optional = nullable, type = "number")]
+        #[ts(optional, type = "number | null")]
         fine_vnd: Option<i64>,
         #[serde(default)]
         #[ts(optional = nullable)]
@@ -447,7 +447,7 @@ pub enum Action {
         /// For a violator aged 16 to under 18: the adult level of the provision, of which the
         /// fine may be at most half.
         #[serde(default)]
-        #[ts(optional = nullable, type = "number")]
+        #[ts(optional, type = "number | null")]
         adult_fine_vnd: Option<i64>,
         /// A sector code of `fine_caps`.
         sector: String,

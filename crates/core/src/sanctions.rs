@@ -26,6 +26,7 @@ pub struct FineCap {
     pub sector_vi: String,
     #[ts(type = "number")]
     pub sector_max_vnd: i64,
+    #[ts(type = "number")]
     pub percent: i64,
     #[ts(type = "number")]
     pub cap_vnd: i64,

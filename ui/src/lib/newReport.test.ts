@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minorBand } from './newReport.svelte';
+import { minorBand, minorBandOn } from './newReport.svelte';
 import { fmtMoney, parseMoney, fmtDateTime } from './format';
 
 describe('minorBand', () => {
@@ -25,5 +25,15 @@ describe('formats', () => {
   it('shows times in Vietnam time as dd/MM/yyyy HH:mm', () => {
     expect(fmtDateTime('2022-09-29T14:15:00Z')).toBe('29/09/2022 21:15');
     expect(fmtDateTime('2022-09-29T21:15:00+07:00')).toBe('29/09/2022 21:15');
+  });
+});
+
+describe('minorBandOn', () => {
+  it('counts the age to the day from the date of birth', () => {
+    expect(minorBandOn('2007-10-01', null, '2022-09-29T21:15')).toBe('14-16');
+    expect(minorBandOn('2007-09-29', null, '2022-09-29T21:15')).toBe('14-16');
+    expect(minorBandOn('2005-05-12', null, '2022-09-29T21:15')).toBe('16-18');
+    expect(minorBandOn('2004-09-28', null, '2022-09-29')).toBeNull();
+    expect(minorBandOn('', 2009, '2022-09-29')).toBe('under14');
   });
 });
