@@ -17,7 +17,7 @@ fine_vnd: number,
  * For a violator aged 16 to under 18: the adult level of the provision, of which the
  * fine may be at most half.
  */
-adult_fine_vnd?: number, 
+adult_fine_vnd?: number | null, 
 /**
  * A sector code of `fine_caps`.
  */

@@ -4,7 +4,7 @@
  * The fining power of a title in a sector from a date (Decree 189/2025/NĐ-CP and the Law on
  * Handling Administrative Violations, Art. 24), with its legal basis.
  */
-export type FineCap = { title: string, title_vi: string, sector: string, sector_vi: string, sector_max_vnd: number, percent: bigint, cap_vnd: number, 
+export type FineCap = { title: string, title_vi: string, sector: string, sector_vi: string, sector_max_vnd: number, percent: number, cap_vnd: number, 
 /**
  * `YYYY-MM-DD`.
  */

@@ -12,6 +12,7 @@ import type { ChannelInfo } from "./ChannelInfo";
 import type { Commune } from "./Commune";
 import type { ExportResult } from "./ExportResult";
 import type { FileUpload } from "./FileUpload";
+import type { FineCap } from "./FineCap";
 import type { Inquiry } from "./Inquiry";
 import type { IntakeResult } from "./IntakeResult";
 import type { Label } from "./Label";
@@ -63,6 +64,7 @@ export const COMMAND_NAMES = [
   "case_detail",
   "reveal_reporter",
   "act",
+  "fine_caps",
   "add_person",
   "add_attachment",
   "attachment_data",
@@ -142,6 +144,8 @@ export function commands(invoke: Invoke) {
     revealReporter: (id: string) => invoke<Reporter | null>("reveal_reporter", { id }),
     /** `cases::act` in src-tauri/commands/cases.rs */
     act: (id: string, action: Action) => invoke<CaseDetail>("act", { id, action }),
+    /** `cases::fine_caps` in src-tauri/commands/cases.rs */
+    fineCaps: () => invoke<Array<FineCap>>("fine_caps"),
     /** `cases::add_person` in src-tauri/commands/cases.rs */
     addPerson: (id: string, person: NewPerson) => invoke<CaseDetail>("add_person", { id, person }),
     /** `cases::add_attachment` in src-tauri/commands/cases.rs */
