@@ -5,6 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 use tinbao_core::numbers::RegisterBook;
+use tinbao_core::sanctions::FineCap;
 use tinbao_core::search::{SearchPage, SearchQuery};
 use tinbao_core::{
     Action, CaseClass, CaseDetail, CaseRow, Channel, ClockState, Kind, NewCase, NewPerson,
@@ -146,6 +147,11 @@ pub async fn case_detail(state: &AppState, id: Uuid) -> CmdResult<CaseDetail> {
 /// Audited in the core: every reveal leaves a record of who saw the reporter and when.
 pub async fn reveal_reporter(state: &AppState, id: Uuid) -> CmdResult<Option<Reporter>> {
     state.with(|s| Ok(s.store.reveal_reporter(&s.actor, id)?))
+}
+
+/// The fining caps by title and sector with their dates and basis, for the sanction form.
+pub async fn fine_caps(state: &AppState) -> CmdResult<Vec<FineCap>> {
+    state.with(|s| Ok(s.store.fine_caps()?))
 }
 
 pub async fn act(state: &AppState, id: Uuid, action: Action) -> CmdResult<CaseDetail> {

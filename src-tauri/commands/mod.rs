@@ -47,6 +47,7 @@ use tinbao_core::holidays::Holiday;
 use tinbao_core::hotspots::Hotspots;
 use tinbao_core::numbers::RegisterBook;
 use tinbao_core::replica::SyncState;
+use tinbao_core::sanctions::FineCap;
 use tinbao_core::search::{SearchPage, SearchQuery};
 use tinbao_core::stats::Stats;
 use tinbao_core::store::RefusedChange;
@@ -77,6 +78,7 @@ app_commands! {
     cases::case_detail(state, id: Uuid) -> CaseDetail;
     cases::reveal_reporter(state, id: Uuid) -> Option<Reporter>;
     cases::act(state, id: Uuid, action: Action) -> CaseDetail;
+    cases::fine_caps(state) -> Vec<FineCap>;
     cases::add_person(state, id: Uuid, person: NewPerson) -> CaseDetail;
     cases::add_attachment(state, id: Uuid, file: FileUpload) -> CaseDetail;
     cases::attachment_data(state, sha256: String) -> AttachmentData;

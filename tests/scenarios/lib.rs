@@ -315,6 +315,8 @@ impl Device {
                     id_number: None,
                     phone: None,
                     address: None,
+                    birth_date: None,
+                    guardian_of: None,
                 }],
                 receipt: Default::default(),
             },

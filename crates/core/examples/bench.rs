@@ -393,6 +393,8 @@ fn station_and_intake(store: &mut Store, key: &str) {
                 id_number: None,
                 phone: None,
                 address: None,
+                birth_date: None,
+                guardian_of: None,
             }],
             receipt: Default::default(),
         };

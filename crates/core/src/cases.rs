@@ -10,6 +10,7 @@ use crate::deadlines;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::numbers;
+use crate::sanctions;
 use crate::search_index::{self, FtsFilters, fts_body, reindex, search_text};
 use crate::store::{Store, Writer, record_in, write_case_fields};
 use crate::text::{clean_opt, fold};
@@ -29,27 +30,6 @@ pub const MAX_DESCRIPTION: usize = 20_000;
 pub const MAX_SHORT: usize = 500;
 pub const MAX_ATTACHMENT_BYTES: usize = 50 * 1024 * 1024;
 pub use crate::case_row::{EARLIEST_YEAR, parse_register_no};
-
-pub(crate) fn person_view(p: NewPerson, id: Uuid, case_year: i32) -> Person {
-    let age = p.birth_year.map(|b| case_year - b);
-    let minor = age.and_then(|a| match a {
-        a if a < 14 => Some(MinorBand::Under14),
-        14..=15 => Some(MinorBand::From14To16),
-        16..=17 => Some(MinorBand::From16To18),
-        _ => None,
-    });
-    Person {
-        id,
-        role: p.role,
-        name: p.name,
-        birth_year: p.birth_year,
-        id_number: p.id_number,
-        phone: p.phone,
-        address: p.address,
-        age_at_case: age,
-        minor,
-    }
-}
 
 /// Every text field of a case passes here: its length, and no control character (a NUL or an
 /// escape from a damaged file or a strange paste would corrupt exports and printouts).
@@ -394,9 +374,9 @@ pub(crate) fn insert_person(
     let id = Uuid::now_v7();
     let hlc = w.stamp();
     w.tx.prepare_cached(
-        "INSERT INTO persons(id, case_id, role, name, birth_year, id_number, phone, address, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO persons(id, case_id, role, name, birth_year, id_number, phone, address, birth_date, guardian_of, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
-    .execute(params![id.to_string(), case_id.to_string(), p.role.as_str(), p.name.trim(), p.birth_year, p.id_number, p.phone, p.address, hlc.to_string()])?;
+    .execute(params![id.to_string(), case_id.to_string(), p.role.as_str(), p.name.trim(), p.birth_year, p.id_number, p.phone, p.address, p.birth_date, p.guardian_of.map(|g| g.to_string()), hlc.to_string()])?;
     if !w.queues() {
         return Ok(id);
     }
@@ -408,6 +388,11 @@ pub(crate) fn insert_person(
     f.insert("id_number".into(), json!(p.id_number));
     f.insert("phone".into(), json!(p.phone));
     f.insert("address".into(), json!(p.address));
+    f.insert("birth_date".into(), json!(p.birth_date));
+    f.insert(
+        "guardian_of".into(),
+        json!(p.guardian_of.map(|g| g.to_string())),
+    );
     w.emit(EntityKind::Person, id, station, Op::Upsert, f, hlc, false)?;
     Ok(id)
 }
@@ -503,6 +488,15 @@ impl Store {
         let station = self.actor_station(actor)?;
         normalise(&mut new);
         let now = Utc::now();
+        for p in &mut new.persons {
+            sanctions::normalise_birth(p, sanctions::today())?;
+            if p.guardian_of.is_some() {
+                // The persons of a new case have no ids yet to point at.
+                return Err(Error::invalid(
+                    "Người giám hộ được gắn với người chưa thành niên sau khi đã ghi vụ việc (thêm người giám hộ ở màn hình vụ việc).",
+                ));
+            }
+        }
         let mut cache = WriteCache::default();
         let received = validate_case(&self.conn, &mut cache, &new, now)?;
         let (slot, slots) = self.numbering()?;
@@ -616,24 +610,6 @@ impl Store {
                 })
             },
         )?;
-        let year = row.received_at.year();
-        let mut st = self.conn.prepare_cached(
-            "SELECT id, role, name, birth_year, id_number, phone, address FROM persons WHERE case_id = ?1 ORDER BY hlc",
-        )?;
-        let persons = st
-            .query_map([&sid], |r| {
-                let id: String = r.get(0)?;
-                let np = NewPerson {
-                    role: PersonRole::parse(&r.get::<_, String>(1)?).unwrap_or(PersonRole::Witness),
-                    name: r.get(2)?,
-                    birth_year: r.get(3)?,
-                    id_number: r.get(4)?,
-                    phone: r.get(5)?,
-                    address: r.get(6)?,
-                };
-                Ok(person_view(np, id.parse().unwrap_or_default(), year))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
         let mut st = self.conn.prepare_cached(
             "SELECT id, type, data, author, author_name, at_utc FROM events WHERE case_id = ?1 ORDER BY hlc, id",
         )?;
@@ -649,6 +625,13 @@ impl Store {
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        // Ages are taken at the date of the violation, which the journal and the case say.
+        let violation =
+            sanctions::case_violation_date(&self.conn, &sid, &load_events(&self.conn, &sid)?)?;
+        let persons = sanctions::load_persons(&self.conn, &sid)?
+            .into_iter()
+            .map(|(pid, p)| sanctions::person_view(p, pid, violation))
+            .collect();
         let mut st = self.conn.prepare_cached(
             "SELECT id, sha256, file_name, mime, size, added_utc FROM attachments WHERE case_id = ?1 ORDER BY hlc",
         )?;
@@ -806,9 +789,23 @@ impl Store {
             return Err(Error::forbidden("thao tác trên vụ việc của đơn vị khác"));
         }
         let sid = id.to_string();
-        let current = workflow::fold(&load_events(&self.conn, &sid)?);
-        let (kind, data) = workflow::check(actor, &current, &action)?;
+        let events = load_events(&self.conn, &sid)?;
+        let current = workflow::fold(&events);
+        let action = sanctions::complete_outcome(action, &events)?;
+        let (kind, mut data) = workflow::check(actor, &current, &action)?;
         match &action {
+            Action::Sanction { .. } => {
+                let extra = sanctions::check_sanction(
+                    &self.conn,
+                    &sid,
+                    &events,
+                    &action,
+                    sanctions::today(),
+                )?;
+                if let (Some(d), Value::Object(x)) = (data.as_object_mut(), extra) {
+                    d.extend(x);
+                }
+            }
             Action::Assign { user } => {
                 let u = self
                     .user(*user)?
@@ -986,14 +983,24 @@ impl Store {
         Ok(())
     }
 
-    pub fn add_person(&mut self, actor: &Actor, case_id: Uuid, p: NewPerson) -> Result<CaseDetail> {
+    pub fn add_person(
+        &mut self,
+        actor: &Actor,
+        case_id: Uuid,
+        mut p: NewPerson,
+    ) -> Result<CaseDetail> {
         let row = self.load_row(case_id)?;
         if !matches!(actor.role, Role::Officer | Role::Chief)
             || !self.can_read(actor, &row.station)?
         {
             return Err(Error::forbidden("thêm người liên quan"));
         }
+        sanctions::normalise_birth(&mut p, sanctions::today())?;
         validate_person(&p, Utc::now().year())?;
+        sanctions::check_guardian_link(
+            &p,
+            &sanctions::load_persons(&self.conn, &case_id.to_string())?,
+        )?;
         let tx = self.conn.transaction()?;
         let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         insert_person(&mut w, case_id, &row.station, &p)?;

@@ -163,6 +163,8 @@ impl Incoming {
                     id_number: None,
                     phone: None,
                     address: None,
+                    birth_date: None,
+                    guardian_of: None,
                 })
                 .collect(),
             receipt: Default::default(),

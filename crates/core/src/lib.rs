@@ -30,6 +30,7 @@
 //! | features | `community` | channels, posts, answer templates, citizens' inquiries | `add_channel` `record_followers` `channels` `add_post` `set_post_reach` `posts` `save_answer_template` `answer_templates` `add_inquiry` `inquiries` |
 //! | features | `backup` | encrypted backups, checked restore, integrity check, re-keying | `backup` `verify` `verify_file` `restore` `rekey` |
 //! | features | `numbers` | register numbers: leases from the province, offline fallback, hand-back, the printed register that accounts for every number | `number_request` `apply_number_grant` `numbers_leased` `hand_back_numbers` `register_book` |
+//! | features | `sanctions` | administrative sanctions per violator: fining caps by title as dated data, a minor's age at the violation, the checks of a decision, the figures | `fine_caps` |
 //! | features | `cases` | the register: intake and numbering, the case screen, workflow actions, persons, attachments, the confidential reporter | `intake` `numbering` `set_numbering` `case_detail` `reveal_reporter` `act` `add_person` `add_attachment` `attachment_bytes` `categories` `set_station_remote` |
 //! | features | `search` | the search box and filters, duplicate suggestions | `search` `suggest_duplicates` |
 //! | features | `stats` | the monthly figures | `key_labels` `stats` `current_period` |
@@ -62,6 +63,7 @@ pub mod model;
 pub mod numbers;
 pub mod reference;
 pub mod replica;
+pub mod sanctions;
 pub mod search;
 mod search_index;
 pub mod stats;

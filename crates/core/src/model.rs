@@ -263,6 +263,14 @@ pub struct NewPerson {
     pub id_number: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,
+    /// `YYYY-MM-DD`, when known: a minor's age is counted to the day of the violation.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub birth_date: Option<String>,
+    /// For a guardian: the minor person of the same case they answer for.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub guardian_of: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -275,9 +283,15 @@ pub struct Person {
     pub id_number: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,
-    /// Age in the year the case was received, when the birth year is known.
-    pub age_at_case: Option<i32>,
+    pub birth_date: Option<String>,
+    pub guardian_of: Option<Uuid>,
+    /// Age on the date of the violation (`sanctions::violation_date`); with only the birth
+    /// year known, the younger of the two possible ages.
+    pub age_at_violation: Option<i32>,
     pub minor: Option<MinorBand>,
+    /// Only the birth year is known and the age on that date may fall either side of 14, 16
+    /// or 18: said, not refused.
+    pub age_warning: Option<String>,
 }
 
 /// Minors are sanctioned differently: 14–16 no fine, 16–18 at most half (Law on Handling
@@ -427,12 +441,20 @@ pub enum Outcome {
         to_agency: String,
         note: Option<String>,
     },
+    /// Closes a case whose violators each have a `sanction_decided`: the decision numbers, the
+    /// total fine and the deciders are derived from them when recorded (`sanctions`), so the
+    /// UI sends only the record number and a note. Older events carry all fields as typed.
     Sanctioned {
         record_no: String,
-        decision_no: String,
-        #[ts(type = "number")]
-        fine_vnd: i64,
-        decided_by: String,
+        #[serde(default)]
+        #[ts(optional = nullable)]
+        decision_no: Option<String>,
+        #[serde(default)]
+        #[ts(optional, type = "number | null")]
+        fine_vnd: Option<i64>,
+        #[serde(default)]
+        #[ts(optional = nullable)]
+        decided_by: Option<String>,
         note: Option<String>,
     },
     Mediated {
@@ -560,4 +582,38 @@ pub enum Action {
     ExtendDecision {
         reason: String,
     },
+    // sanctions branch (issue 14): one decision per violator, checked by `sanctions`.
+    /// An administrative sanction decision for one violator of the case (→ `sanction_decided`).
+    Sanction {
+        person: Uuid,
+        form: SanctionForm,
+        /// 0 for a warning.
+        #[ts(type = "number")]
+        fine_vnd: i64,
+        /// For a violator aged 16 to under 18: the adult level of the provision, of which the
+        /// fine may be at most half.
+        #[serde(default)]
+        #[ts(optional, type = "number | null")]
+        adult_fine_vnd: Option<i64>,
+        /// A sector code of `fine_caps`.
+        sector: String,
+        decider_name: String,
+        /// A title code of `fine_caps` (`officer_on_duty`, `commune_police_chief`).
+        decider_title: String,
+        decision_no: String,
+        /// `YYYY-MM-DD`.
+        decided_on: String,
+        /// Who pays a minor's fine: their guardian, a person of the case.
+        #[serde(default)]
+        #[ts(optional = nullable)]
+        payer: Option<Uuid>,
+    },
 }
+
+code_enum!(
+    /// The forms of administrative sanction a commune decides (Law on Handling Administrative
+    /// Violations, art. 21): a warning or a fine.
+    SanctionForm {
+    Warning = "warning", "Cảnh cáo", "Warning";
+    Fine = "fine", "Phạt tiền", "Fine";
+});

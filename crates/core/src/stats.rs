@@ -58,6 +58,8 @@ pub struct Stats {
     #[ts(type = "number")]
     pub post_views: i64,
     pub channels: Vec<ChannelFigure>,
+    /// Sanction decisions dated in the period, one per violator (`sanctions::figures`).
+    pub sanction_decisions: crate::sanctions::SanctionFigures,
 }
 
 /// The monthly statistics period: from the cut-off day of the previous month to the day before
@@ -337,6 +339,12 @@ impl Store {
             posts,
             post_views,
             channels,
+            sanction_decisions: crate::sanctions::figures(
+                &self.conn,
+                from,
+                to,
+                station.as_deref(),
+            )?,
         })
     }
 

@@ -559,6 +559,37 @@ pub(crate) fn check(
                 json!({ "reason": reason.trim(), "days": 30 }),
             )
         }
+        // sanctions branch (issue 14): the role and state here; the law's checks (cap, minors,
+        // guardian) need the case's persons and caps, in `sanctions::check_sanction`.
+        Action::Sanction {
+            person,
+            form,
+            fine_vnd,
+            adult_fine_vnd,
+            sector,
+            decider_name,
+            decider_title,
+            decision_no,
+            decided_on,
+            payer,
+        } => {
+            need(chief, "ghi quyết định xử phạt (chỉ trưởng/phó Công an)")?;
+            if !status.is_open() {
+                return Err(Error::invalid(
+                    "Vụ việc đã kết thúc; cần mở lại trước khi ghi quyết định xử phạt.",
+                ));
+            }
+            (
+                "sanction_decided".into(),
+                json!({
+                    "person": person.to_string(), "form": form, "fine_vnd": fine_vnd,
+                    "adult_fine_vnd": adult_fine_vnd, "sector": sector,
+                    "decider_name": decider_name.trim(), "decider_title": decider_title,
+                    "decision_no": decision_no.trim(), "decided_on": decided_on.trim(),
+                    "payer": payer.map(|p| p.to_string()),
+                }),
+            )
+        }
     })
 }
 
@@ -575,6 +606,8 @@ fn validate_outcome(o: &Outcome) -> Result<()> {
     };
     match o {
         Outcome::Transferred { to_agency, .. } => need(to_agency, "tên cơ quan tiếp nhận"),
+        // The decisions, total and deciders come from the per-violator decisions
+        // (`sanctions::complete_outcome`), each checked against its title's cap there.
         Outcome::Sanctioned {
             record_no,
             decision_no,
@@ -583,15 +616,13 @@ fn validate_outcome(o: &Outcome) -> Result<()> {
             ..
         } => {
             need(record_no, "số biên bản vi phạm hành chính")?;
-            need(decision_no, "số quyết định xử phạt")?;
-            need(decided_by, "người ra quyết định")?;
-            if *fine_vnd < 0 {
+            need(
+                decision_no.as_deref().unwrap_or(""),
+                "quyết định xử phạt của từng người vi phạm",
+            )?;
+            need(decided_by.as_deref().unwrap_or(""), "người ra quyết định")?;
+            if fine_vnd.is_some_and(|f| f < 0) {
                 return Err(Error::invalid("Số tiền phạt không được âm."));
-            }
-            if *fine_vnd > 2_000_000_000 {
-                return Err(Error::invalid(
-                    "Số tiền phạt vượt mức tối đa của pháp luật xử lý vi phạm hành chính.",
-                ));
             }
             Ok(())
         }
@@ -646,9 +677,9 @@ mod tests {
         let p = fold(&[ev("created", json!({}))]);
         let o = Outcome::Sanctioned {
             record_no: "".into(),
-            decision_no: "1".into(),
-            fine_vnd: 8_000_000,
-            decided_by: "x".into(),
+            decision_no: Some("1".into()),
+            fine_vnd: Some(8_000_000),
+            decided_by: Some("x".into()),
             note: None,
         };
         assert!(matches!(

@@ -85,11 +85,45 @@ fn seed_story_wheelies_to_a_fine() {
         ],
         "a post has no reporter to notify; no crime clock for an administrative violation"
     );
+    // One decision per violator: a warning for the 16-year-old, half the adult fine for the
+    // 17-year-old, paid by his guardian.
+    let tung = c.persons[0].id;
+    let thang = c.persons[1].id;
+    let with_guardian = s.add_person(&off, id, guardian_of(thang)).unwrap();
+    let cuong = with_guardian.persons[3].id;
+    s.act(
+        &chief,
+        id,
+        sanction(
+            tung,
+            SanctionForm::Warning,
+            0,
+            None,
+            None,
+            "33/QĐ-XPHC",
+            "2025-10-03",
+        ),
+    )
+    .unwrap();
+    s.act(
+        &chief,
+        id,
+        sanction(
+            thang,
+            SanctionForm::Fine,
+            4_000_000,
+            Some(8_000_000),
+            Some(cuong),
+            "34/QĐ-XPHC",
+            "2025-10-03",
+        ),
+    )
+    .unwrap();
     let fine = Outcome::Sanctioned {
         record_no: "12/BB-VPHC".into(),
-        decision_no: "34/QĐ-XPHC".into(),
-        fine_vnd: 8_000_000,
-        decided_by: "Trưởng Công an phường".into(),
+        decision_no: None,
+        fine_vnd: None,
+        decided_by: None,
         note: None,
     };
     assert!(matches!(
@@ -112,7 +146,16 @@ fn seed_story_wheelies_to_a_fine() {
         )
         .unwrap();
     assert_eq!(done.row.status, Status::Sanctioned);
-    assert_eq!(done.outcome, Some(fine.clone()));
+    assert_eq!(
+        done.outcome,
+        Some(Outcome::Sanctioned {
+            record_no: "12/BB-VPHC".into(),
+            decision_no: Some("33/QĐ-XPHC, 34/QĐ-XPHC".into()),
+            fine_vnd: Some(4_000_000),
+            decided_by: Some("Nguyễn Văn Trưởng".into()),
+            note: None,
+        })
+    );
     assert_eq!(done.row.deadline, None);
     assert_eq!(done.attachments.len(), 1);
     let kinds: Vec<&str> = done.events.iter().map(|e| e.kind.as_str()).collect();
@@ -125,6 +168,9 @@ fn seed_story_wheelies_to_a_fine() {
             "verification_started",
             "step",
             "classified",
+            "person_added",
+            "sanction_decided",
+            "sanction_decided",
             "outcome_recorded"
         ]
     );
@@ -174,7 +220,10 @@ fn seed_story_wheelies_to_a_fine() {
         0
     );
     let st = s.stats(&chief, 0, i64::MAX).unwrap();
-    assert_eq!((st.received, st.sanctions, st.fines_vnd), (1, 1, 8_000_000));
+    assert_eq!((st.received, st.sanctions, st.fines_vnd), (1, 1, 4_000_000));
+    let d = &st.sanction_decisions;
+    assert_eq!((d.decisions, d.warnings, d.fines_vnd), (2, 1, 4_000_000));
+    assert_eq!(d.by_title[0].title, "commune_police_chief");
     // What a person reads for each key: labels, the register's category list, the commune.
     let l = s.key_labels(&st).unwrap();
     assert_eq!(

@@ -26,6 +26,7 @@ const ROOMS: &[(&str, Floor)] = &[
     ("community", Floor::Features),
     ("backup", Floor::Features),
     ("numbers", Floor::Features),
+    ("sanctions", Floor::Features),
     ("cases", Floor::Features),
     ("search", Floor::Features),
     ("stats", Floor::Features),

@@ -10,6 +10,12 @@ use tinbao_core::*;
 fn rewind(c: &rusqlite::Connection, to: i64) {
     let undo: &[(i64, &str)] = &[
         (
+            10,
+            "ALTER TABLE persons DROP COLUMN birth_date;
+             ALTER TABLE persons DROP COLUMN guardian_of;
+             DROP TABLE fine_caps;",
+        ),
+        (
             9,
             "DROP TABLE register_numbers;
              DROP TABLE register_years;",
@@ -65,6 +71,17 @@ fn every_earlier_schema_upgrades_to_the_current_one() {
                ('device_id', '0190aaaa-0000-7000-8000-000000000001');",
         )
         .unwrap();
+        // A case and its persons as that release wrote them: they must survive the upgrade.
+        c.execute_batch(
+            "INSERT INTO cases(id, station, register_no, reg_year, reg_seq, received_at, received_utc, channel,
+               kind, category, urgency, summary, description, hlc)
+             VALUES ('0190aaaa-0000-7000-8000-0000000000c1', '01843', '7/2024', 2024, 7,
+               '2024-05-01T08:00:00+07:00', 1714525200, 'walk_in', 'phan_anh', 'other', 'normal', 'Cũ', '', '0');
+             INSERT INTO persons(id, case_id, role, name, birth_year, hlc)
+             VALUES ('0190aaaa-0000-7000-8000-0000000000d1', '0190aaaa-0000-7000-8000-0000000000c1',
+               'suspect', 'Người cũ', 2008, '0');",
+        )
+        .unwrap();
         drop(c);
         let mut s = Store::open(&path, KEY).unwrap();
         assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
@@ -80,6 +97,18 @@ fn every_earlier_schema_upgrades_to_the_current_one() {
         )
         .unwrap();
         let chief = s.login("truong", "matkhau-123").unwrap();
+        let old = s
+            .case_detail(
+                &chief,
+                "0190aaaa-0000-7000-8000-0000000000c1".parse().unwrap(),
+            )
+            .unwrap();
+        assert_eq!(old.persons.len(), 1, "version {v}");
+        assert_eq!(
+            (old.persons[0].name.as_str(), old.persons[0].birth_year),
+            ("Người cũ", Some(2008))
+        );
+        assert_eq!(old.persons[0].birth_date, None);
         assert_eq!(
             s.intake(&chief, wheelies()).unwrap().row.register_no,
             "1/2025"

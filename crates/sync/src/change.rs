@@ -71,6 +71,8 @@ impl EntityKind {
                 "id_number",
                 "phone",
                 "address",
+                "birth_date",
+                "guardian_of",
             ],
             EntityKind::Event => &["case_id", "type", "data", "author_name", "at_utc"],
             EntityKind::Attachment => &[

@@ -1,6 +1,10 @@
 // Seed story 1 (shared/scenarios/seed-stories.md; first line of tests/data/sample-500.jsonl):
 // residents film two teenagers doing wheelies and weaving through a ward and post it on
-// Facebook; the police verify, invite them and their relatives, fine them 8,000,000 VND.
+// Facebook; the police verify, invite them and their relatives, and sanction them. The press
+// reported 8,000,000 VND for both; the law does not allow that for minors: the 15-year-old gets
+// a warning (a fine is refused on screen), the 17-year-old at most half the adult fine (8,000,000
+// for weaving under Decree 100/2019 then), paid by his father, within the commune police chief's
+// cap on the decision date.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -25,7 +29,10 @@ function screenshotFile() {
   return file;
 }
 
-test('seed story 1: register the Facebook wheelies report, verify, fine 8.000.000 đ, close, find it', async () => {
+// Dates of birth that make one teenager 17 and the other 15 on 29/09/2022.
+const BORN = { 'Hoàng Văn Tùng': ['12/05/2005', '2005'], 'Lý Văn Thắng': ['08/03/2007', '2007'] };
+
+test('seed story 1: register the Facebook wheelies report, verify, a warning and half a fine for the minors, close, find it', async () => {
   const app = await launchApp({ name: 'story1' });
   const d = app.driver;
   try {
@@ -51,15 +58,17 @@ test('seed story 1: register the Facebook wheelies report, verify, fine 8.000.00
     await type(d, 'new-description', story.description);
     await type(d, 'new-hamlet', story.location.hamlet);
     await click(d, 'new-anonymous');
-    for (const p of story.persons) {
+    // The two teenagers with their dates of birth; their father is linked on the case screen.
+    for (const p of story.persons.filter((x) => x.role !== 'guardian')) {
       await click(d, 'new-add-person');
       const rows = await d.findElements(tid('new-person'));
       const row = rows[rows.length - 1];
       await row.findElement(By.css(`[data-testid="new-person-role"] option[value="${p.role}"]`)).click();
       await row.findElement(tid('new-person-name')).sendKeys(p.name);
-      await row.findElement(tid('new-person-year')).sendKeys(String(p.birth_year));
+      await row.findElement(tid('new-person-year')).sendKeys(BORN[p.name][1]);
+      await row.findElement(tid('new-person-dob')).sendKeys(BORN[p.name][0]);
     }
-    // The two teenagers are flagged as minors as they are typed in (14–16 and 16–18 in 2022).
+    // The two teenagers are flagged as minors as they are typed in (17 and 15 on 29/09/2022).
     const flags = await d.findElements(tid('minor-flag'));
     assert.equal(flags.length, 2);
     assert.match(await flags[0].getText(), /16 đến dưới 18/);
@@ -79,22 +88,58 @@ test('seed story 1: register the Facebook wheelies report, verify, fine 8.000.00
     assert.equal((await d.findElements(tid('attachment'))).length, 1);
     await d.wait(async () => (await d.findElements(By.css('[data-testid="attachment"] img'))).length === 1, 10_000, 'preview shows');
 
-    // Verify, record the steps taken, then the administrative fine, which closes the case.
+    // Verify, record the steps taken, then one sanction decision per violator, then close.
     await click(d, 'start-verification');
     await waitText(d, 'case-status', 'Đang xác minh');
     await type(d, 'step-text', 'Xác minh clip, mời 02 thanh thiếu niên cùng gia đình lên trụ sở làm việc.');
     await click(d, 'add-step');
     await waitText(d, 'timeline', 'mời 02 thanh thiếu niên');
+    const guardian = story.persons.find((x) => x.role === 'guardian');
+    await selectValue(d, 'add-person-role', 'guardian');
+    await type(d, 'add-person-name', guardian.name);
+    await type(d, 'add-person-year', String(guardian.birth_year));
+    await d.findElement(By.xpath(`//select[@data-testid="add-person-guardian-of"]/option[normalize-space()="Hoàng Văn Tùng"]`)).click();
+    await click(d, 'add-person');
+    await waitText(d, 'persons', 'Giám hộ của Hoàng Văn Tùng');
+    const pick = (name) => d.findElement(By.xpath(`//select[@data-testid="sanction-person"]/option[normalize-space()="${name}"]`)).click();
+
+    // The 15-year-old: a fine is refused by the core, with the reason on screen; a warning is not.
+    await pick('Lý Văn Thắng');
+    await waitText(d, 'sanction-age', 'Tuổi tại ngày vi phạm: 15');
+    await selectValue(d, 'sanction-type', 'fine');
+    await type(d, 'sanction-decision-no', '01/QĐ-XPHC');
+    await type(d, 'sanction-date', '05/10/2022');
+    await type(d, 'sanction-fine', '8000000');
+    assert.equal(await textOf(d, 'sanction-fine-preview'), '8.000.000 đ');
+    await click(d, 'sanction-save');
+    await waitText(d, 'sanction-error', /từ đủ 14 đến dưới 16 tuổi.*chỉ bị phạt cảnh cáo, không bị phạt tiền/);
+    await app.shot('sanction-fine-refused-15');
+    await selectValue(d, 'sanction-type', 'warning');
+    await click(d, 'sanction-save');
+    await waitText(d, 'sanctions-decided', /Lý Văn Thắng: cảnh cáo/);
+
+    // The 17-year-old: half the adult level, paid by his father, within the chief's cap then.
+    await pick('Hoàng Văn Tùng');
+    await waitText(d, 'sanction-age', 'Tuổi tại ngày vi phạm: 17');
+    await selectValue(d, 'sanction-type', 'fine');
+    await type(d, 'sanction-decision-no', '02/QĐ-XPHC');
+    await type(d, 'sanction-date', '05/10/2022');
+    await waitText(d, 'sanction-cap', /tối đa 4\.000\.000 đ/);
+    await type(d, 'sanction-adult-fine', '8.000.000');
+    await type(d, 'sanction-fine', '4.000.000');
+    await waitText(d, 'sanction-max', /Tối đa 4\.000\.000 đ/);
+    await d.findElement(By.xpath(`//select[@data-testid="sanction-payer"]/option[normalize-space()="${guardian.name}"]`)).click();
+    await click(d, 'sanction-save');
+    await waitText(d, 'sanctions-decided', /Hoàng Văn Tùng: phạt tiền 4\.000\.000 đ/);
+
     await selectValue(d, 'outcome-type', 'sanctioned');
     await type(d, 'outcome-record-no', '01/BB-VPHC');
-    await type(d, 'outcome-decision-no', '05/QĐ-XPHC');
-    await type(d, 'outcome-fine', '8000000');
-    assert.equal(await textOf(d, 'outcome-fine-preview'), '8.000.000 đ');
-    await type(d, 'outcome-decided-by', 'Trưởng Công an phường Bắc Kạn');
+    await waitText(d, 'outcome-sanction-total', /2 quyết định xử phạt, tổng tiền phạt 4\.000\.000 đ/);
     await click(d, 'record-outcome');
     await waitText(d, 'case-status', 'Đã xử phạt hành chính');
     const timeline = await textOf(d, 'timeline');
-    assert.match(timeline, /phạt 8\.000\.000 đ/);
+    assert.match(timeline, /tổng tiền phạt 4\.000\.000 đ/);
+    assert.match(timeline, /01\/QĐ-XPHC, 02\/QĐ-XPHC/);
     assert.match(timeline, /Bắt đầu xác minh/);
     await app.shot('case-sanctioned');
 

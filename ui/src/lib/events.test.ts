@@ -9,7 +9,14 @@ describe('timeline', () => {
   it('writes a sanction with its numbers and the fine in đồng', () => {
     const e = ev('outcome_recorded', { from: 'verifying', outcome: { type: 'sanctioned', record_no: '01/BB', decision_no: '05/QĐ', fine_vnd: 8000000, decided_by: 'Trưởng CA', note: null } });
     expect(eventTitle(e)).toBe('Ghi nhận kết quả giải quyết');
-    expect(eventDetail(e, names)).toBe('Đã xử phạt hành chính: biên bản 01/BB, quyết định 05/QĐ, phạt 8.000.000 đ, người ra quyết định Trưởng CA');
+    expect(eventDetail(e, names)).toBe('Đã xử phạt hành chính: biên bản 01/BB, quyết định 05/QĐ, tổng tiền phạt 8.000.000 đ, người ra quyết định Trưởng CA');
+  });
+  it('writes one violator’s decision: a warning, or a fine in đồng', () => {
+    const w = ev('sanction_decided', { person: 'p1', form: 'warning', fine_vnd: 0, decision_no: '01/QĐ', decided_on: '2022-10-05', decider_name: 'Nguyễn Văn Trưởng' });
+    expect(eventTitle(w)).toBe('Quyết định xử phạt vi phạm hành chính');
+    expect(eventDetail(w, names)).toBe('QĐ số 01/QĐ (2022-10-05): cảnh cáo — Nguyễn Văn Trưởng');
+    const f = ev('sanction_decided', { person: 'p2', form: 'fine', fine_vnd: 4000000, decision_no: '02/QĐ', decided_on: '2022-10-05', decider_name: 'Nguyễn Văn Trưởng' });
+    expect(eventDetail(f, names)).toContain('phạt tiền 4.000.000 đ');
   });
   it('names the assigned officer and keeps unknown event types readable', () => {
     expect(eventDetail(ev('assigned', { user: 'u2' }), names)).toBe('Lê Thị Hà');

@@ -21,6 +21,7 @@ const TITLES: Record<string, [string, string]> = {
   prosecution_decision: ['Quyết định của Cơ quan điều tra', 'Investigation agency decision'],
   conflict_resolved: ['Xử lý xung đột dữ liệu', 'Conflict resolved'],
   person_added: ['Thêm người liên quan', 'Person added'],
+  sanction_decided: ['Quyết định xử phạt vi phạm hành chính', 'Administrative sanction decided'],
   attachment_added: ['Đính kèm tệp', 'Attachment added'],
 };
 
@@ -48,7 +49,7 @@ export function eventDetail(e: Event, names: { user: (id: string) => string; out
       const o = (d.outcome ?? {}) as Data;
       const head = names.outcome(str(o.type));
       if (o.type === 'sanctioned')
-        return `${head}: ${L('biên bản', 'record')} ${str(o.record_no)}, ${L('quyết định', 'decision')} ${str(o.decision_no)}, ${L('phạt', 'fine')} ${fmtMoney(Number(o.fine_vnd))}, ${L('người ra quyết định', 'by')} ${str(o.decided_by)}${o.note ? ` — ${str(o.note)}` : ''}`;
+        return `${head}: ${L('biên bản', 'record')} ${str(o.record_no)}, ${L('quyết định', 'decision')} ${str(o.decision_no)}, ${L('tổng tiền phạt', 'total fines')} ${fmtMoney(Number(o.fine_vnd ?? 0))}, ${L('người ra quyết định', 'by')} ${str(o.decided_by)}${o.note ? ` — ${str(o.note)}` : ''}`;
       if (o.type === 'transferred') return `${head}: ${str(o.to_agency)}${o.note ? ` — ${str(o.note)}` : ''}`;
       if (o.type === 'unfounded') return `${head}: ${str(o.reason)}`;
       return `${head}: ${str(o.note)}`;
@@ -64,6 +65,8 @@ export function eventDetail(e: Event, names: { user: (id: string) => string; out
       return str(d.note);
     case 'person_added':
       return str(d.name);
+    case 'sanction_decided':
+      return `${L('QĐ số', 'decision')} ${str(d.decision_no)} (${str(d.decided_on)}): ${d.form === 'fine' ? `${L('phạt tiền', 'fine')} ${fmtMoney(Number(d.fine_vnd))}` : L('cảnh cáo', 'warning')} — ${str(d.decider_name)}`;
     case 'attachment_added':
       return str(d.file_name);
     case 'classified':

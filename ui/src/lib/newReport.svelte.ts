@@ -6,6 +6,8 @@ export interface PersonDraft {
   role: string;
   name: string;
   birth_year: string;
+  /** `YYYY-MM-DD` from the date input, or empty. */
+  birth_date: string;
   phone: string;
   id_number: string;
   address: string;
@@ -65,4 +67,14 @@ export function handedOverItems(text: string): string[] {
     .split('\n')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** The band from the date of birth when known (age counted to the day `on`, `YYYY-MM-DD`), else from the year. */
+export function minorBandOn(birthDate: string, birthYear: number | null, on: string): 'under14' | '14-16' | '16-18' | null {
+  const b = birthDate.match(/^(\d{4})-(\d{2})-(\d{2})$/);
+  const d = on.match(/^(\d{4})-(\d{2})-(\d{2})/);
+  if (!b || !d) return minorBand(birthYear, d ? Number(d[1]) : new Date().getFullYear());
+  let age = Number(d[1]) - Number(b[1]);
+  if (`${d[2]}-${d[3]}` < `${b[2]}-${b[3]}`) age -= 1;
+  return minorBand(Number(d[1]) - age, Number(d[1]));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handedOverItems, minorBand } from './newReport.svelte';
+import { handedOverItems, minorBand, minorBandOn } from './newReport.svelte';
 import { fmtMoney, parseMoney, fmtDateTime } from './format';
 
 describe('minorBand', () => {
@@ -32,5 +32,15 @@ describe('handedOverItems', () => {
   it('keeps one item per non-empty line, trimmed', () => {
     expect(handedOverItems(' 01 USB chứa video \n\n  02 ảnh chụp màn hình\n ')).toEqual(['01 USB chứa video', '02 ảnh chụp màn hình']);
     expect(handedOverItems('')).toEqual([]);
+  });
+});
+
+describe('minorBandOn', () => {
+  it('counts the age to the day from the date of birth', () => {
+    expect(minorBandOn('2007-10-01', null, '2022-09-29T21:15')).toBe('14-16');
+    expect(minorBandOn('2007-09-29', null, '2022-09-29T21:15')).toBe('14-16');
+    expect(minorBandOn('2005-05-12', null, '2022-09-29T21:15')).toBe('16-18');
+    expect(minorBandOn('2004-09-28', null, '2022-09-29')).toBeNull();
+    expect(minorBandOn('', 2009, '2022-09-29')).toBe('under14');
   });
 });

@@ -57,11 +57,49 @@ pub fn wheelies() -> NewCase {
         occurred: Some("tối 29/9".into()),
         reporter: None,
         persons: vec![
-            NewPerson { role: PersonRole::Suspect, name: "Hoàng Văn Tùng".into(), birth_year: Some(2009), id_number: None, phone: None, address: None },
-            NewPerson { role: PersonRole::Suspect, name: "Lý Văn Thắng".into(), birth_year: Some(2008), id_number: None, phone: None, address: None },
-            NewPerson { role: PersonRole::Guardian, name: "Hoàng Văn Sáng".into(), birth_year: Some(1979), id_number: None, phone: None, address: None },
+            NewPerson { role: PersonRole::Suspect, name: "Hoàng Văn Tùng".into(), birth_year: Some(2009), id_number: None, phone: None, address: None, birth_date: Some("2009-03-10".into()), guardian_of: None },
+            NewPerson { role: PersonRole::Suspect, name: "Lý Văn Thắng".into(), birth_year: Some(2008), id_number: None, phone: None, address: None, birth_date: Some("2008-05-20".into()), guardian_of: None },
+            NewPerson { role: PersonRole::Guardian, name: "Hoàng Văn Sáng".into(), birth_year: Some(1979), id_number: None, phone: None, address: None, birth_date: None, guardian_of: None },
         ],
         receipt: Default::default(),
+    }
+}
+
+/// A commune police chief's decision in road traffic for one violator.
+pub fn sanction(
+    person: uuid::Uuid,
+    form: SanctionForm,
+    fine_vnd: i64,
+    adult_fine_vnd: Option<i64>,
+    payer: Option<uuid::Uuid>,
+    decision_no: &str,
+    decided_on: &str,
+) -> Action {
+    Action::Sanction {
+        person,
+        form,
+        fine_vnd,
+        adult_fine_vnd,
+        sector: "road_traffic".into(),
+        decider_name: "Nguyễn Văn Trưởng".into(),
+        decider_title: "commune_police_chief".into(),
+        decision_no: decision_no.into(),
+        decided_on: decided_on.into(),
+        payer,
+    }
+}
+
+/// A guardian of `minor`, added on the case screen.
+pub fn guardian_of(minor: uuid::Uuid) -> NewPerson {
+    NewPerson {
+        role: PersonRole::Guardian,
+        name: "Lý Văn Cường".into(),
+        birth_year: Some(1980),
+        id_number: None,
+        phone: None,
+        address: None,
+        birth_date: None,
+        guardian_of: Some(minor),
     }
 }
 

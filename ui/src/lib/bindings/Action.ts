@@ -5,6 +5,7 @@ import type { NoticeTo } from "./NoticeTo";
 import type { Outcome } from "./Outcome";
 import type { ProsecutionDecision } from "./ProsecutionDecision";
 import type { ResolutionStep } from "./ResolutionStep";
+import type { SanctionForm } from "./SanctionForm";
 import type { Urgency } from "./Urgency";
 
 /**
@@ -22,4 +23,29 @@ agency?: string, } | { "type": "record_outcome", outcome: Outcome, } | { "type":
 /**
  * The decision's date; today when not given.
  */
-date?: string, } | { "type": "resolve_conflict", note: string, } | { "type": "assign_investigator", user: string, } | { "type": "extend_resolution", step: ResolutionStep, number: string, date: string, } | { "type": "send_notice", to: NoticeTo, number: string, date: string, } | { "type": "report_urgent", to: string, how: string, at: string, } | { "type": "violation_found", at: string, complex: boolean, } | { "type": "record_violation", record_no: string, at: string, complex: boolean, persons: Array<string>, } | { "type": "extend_decision", reason: string, };
+date?: string, } | { "type": "resolve_conflict", note: string, } | { "type": "assign_investigator", user: string, } | { "type": "extend_resolution", step: ResolutionStep, number: string, date: string, } | { "type": "send_notice", to: NoticeTo, number: string, date: string, } | { "type": "report_urgent", to: string, how: string, at: string, } | { "type": "violation_found", at: string, complex: boolean, } | { "type": "record_violation", record_no: string, at: string, complex: boolean, persons: Array<string>, } | { "type": "extend_decision", reason: string, } | { "type": "sanction", person: string, form: SanctionForm, 
+/**
+ * 0 for a warning.
+ */
+fine_vnd: number, 
+/**
+ * For a violator aged 16 to under 18: the adult level of the provision, of which the
+ * fine may be at most half.
+ */
+adult_fine_vnd?: number | null, 
+/**
+ * A sector code of `fine_caps`.
+ */
+sector: string, decider_name: string, 
+/**
+ * A title code of `fine_caps` (`officer_on_duty`, `commune_police_chief`).
+ */
+decider_title: string, decision_no: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+decided_on: string, 
+/**
+ * Who pays a minor's fine: their guardian, a person of the case.
+ */
+payer?: string | null, };

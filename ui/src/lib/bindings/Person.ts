@@ -2,8 +2,14 @@
 import type { MinorBand } from "./MinorBand";
 import type { PersonRole } from "./PersonRole";
 
-export type Person = { id: string, role: PersonRole, name: string, birth_year: number | null, id_number: string | null, phone: string | null, address: string | null, 
+export type Person = { id: string, role: PersonRole, name: string, birth_year: number | null, id_number: string | null, phone: string | null, address: string | null, birth_date: string | null, guardian_of: string | null, 
 /**
- * Age in the year the case was received, when the birth year is known.
+ * Age on the date of the violation (`sanctions::violation_date`); with only the birth
+ * year known, the younger of the two possible ages.
  */
-age_at_case: number | null, minor: MinorBand | null, };
+age_at_violation: number | null, minor: MinorBand | null, 
+/**
+ * Only the birth year is known and the age on that date may fall either side of 14, 16
+ * or 18: said, not refused.
+ */
+age_warning: string | null, };

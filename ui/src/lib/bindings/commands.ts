@@ -14,6 +14,7 @@ import type { Commune } from "./Commune";
 import type { DeadlineRule } from "./DeadlineRule";
 import type { ExportResult } from "./ExportResult";
 import type { FileUpload } from "./FileUpload";
+import type { FineCap } from "./FineCap";
 import type { Holiday } from "./Holiday";
 import type { Hotspots } from "./Hotspots";
 import type { Inquiry } from "./Inquiry";
@@ -71,6 +72,7 @@ export const COMMAND_NAMES = [
   "case_detail",
   "reveal_reporter",
   "act",
+  "fine_caps",
   "add_person",
   "add_attachment",
   "attachment_data",
@@ -165,6 +167,8 @@ export function commands(invoke: Invoke) {
     revealReporter: (id: string) => invoke<Reporter | null>("reveal_reporter", { id }),
     /** `cases::act` in src-tauri/commands/cases.rs */
     act: (id: string, action: Action) => invoke<CaseDetail>("act", { id, action }),
+    /** `cases::fine_caps` in src-tauri/commands/cases.rs */
+    fineCaps: () => invoke<Array<FineCap>>("fine_caps"),
     /** `cases::add_person` in src-tauri/commands/cases.rs */
     addPerson: (id: string, person: NewPerson) => invoke<CaseDetail>("add_person", { id, person }),
     /** `cases::add_attachment` in src-tauri/commands/cases.rs */
