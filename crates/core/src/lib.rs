@@ -28,7 +28,7 @@
 //! | features | `users` | accounts, Argon2id passwords, offline login | `has_users` `create_user` `login` `users` `user` `set_user_active` `reset_password` `change_password` `record_login_unlock` `set_investigator` |
 //! | features | `community` | channels, posts, answer templates, citizens' inquiries | `add_channel` `record_followers` `channels` `add_post` `set_post_reach` `posts` `save_answer_template` `answer_templates` `add_inquiry` `inquiries` |
 //! | features | `backup` | encrypted backups, checked restore, integrity check, re-keying | `backup` `verify` `verify_file` `restore` `rekey` |
-//! | features | `cases` | the register: intake and numbering, the case screen, workflow actions, persons, attachments, the confidential reporter | `intake` `numbering` `set_numbering` `case_detail` `reveal_reporter` `act` `add_person` `add_attachment` `attachment_bytes` `categories` `set_station_remote` |
+//! | features | `cases` | the register: intake and numbering, the case screen, workflow actions, persons, attachments, the confidential reporter | `intake` `numbering` `set_numbering` `case_detail` `reveal_reporter` `act` `add_person` `add_attachment` `attachment_bytes` `categories` `station_remote` `set_station_remote` |
 //! | features | `search` | the search box and filters, duplicate suggestions | `search` `suggest_duplicates` |
 //! | features | `stats` | the monthly figures | `key_labels` `stats` `current_period` |
 //! | features | `hotspots` | where reports cluster: counts by commune, hamlet and category | `hotspots` |
