@@ -75,3 +75,11 @@ export const isUrgentRule = (rule: string | null | undefined) => !!rule && rule.
 
 /** An urgent report is still owed: a live clock of an urgent-report rule. */
 export const urgentReportOwed = (clocks: Clock[]) => clocks.some((c) => isUrgentRule(c.rule) && isLive(c));
+
+/** Rows with a running clock first, nearest due first; the others keep their order. */
+export function byNearestClock<T extends { deadline: number | null }>(rows: T[]): T[] {
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => (a.r.deadline ?? Infinity) - (b.r.deadline ?? Infinity) || a.i - b.i)
+    .map((x) => x.r);
+}
