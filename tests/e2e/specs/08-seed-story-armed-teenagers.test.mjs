@@ -30,6 +30,12 @@ function receivedAt() {
 }
 const MIN = 60_000;
 
+/** Opens a folded section (a <details>) by its summary, if it is not open yet. */
+async function unfold(d, id) {
+  const el = await waitVisible(d, id);
+  if ((await el.getAttribute('open')) === null) await el.findElement(By.css(':scope > summary')).click();
+}
+
 async function clockState(d, rule) {
   const els = await d.findElements(By.css(`[data-testid="clock"][data-rule="${rule}"]`));
   return els.length ? els[0].getAttribute('data-state') : null;
@@ -145,12 +151,12 @@ test('seed story 2: the armed teenagers at night — urgent report, minors, real
     assert.match(await clockState(d, 'classify'), /^(met|late)$/);
 
     // The notices of receipt, to the procuracy then to the reporter.
-    await click(d, 'notice-box');
+    await unfold(d, 'notice-box');
     await selectValue(d, 'notice-to', 'vks');
     await type(d, 'notice-number', '01/TB-CAP');
     await click(d, 'send-notice');
     await waitClock(d, 'notice_vks', 'met');
-    await click(d, 'notice-box');
+    await unfold(d, 'notice-box');
     await selectValue(d, 'notice-to', 'reporter');
     await type(d, 'notice-number', '02/TB-CAP');
     await click(d, 'send-notice');
