@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchApp, By, click, find, textOf, tid, type, waitGone, waitText, waitVisible } from '../lib/app.mjs';
-import { CHIEF, firstRun, nav, selectValue, submitSetup } from '../lib/flows.mjs';
+import { CHIEF, Key, firstRun, nav, selectValue, submitSetup } from '../lib/flows.mjs';
 
 const p2 = (n) => String(n).padStart(2, '0');
 const HOUR = 3_600_000;
@@ -34,6 +34,15 @@ const MIN = 60_000;
 async function unfold(d, id) {
   const el = await waitVisible(d, id);
   if ((await el.getAttribute('open')) === null) await el.findElement(By.css(':scope > summary')).click();
+}
+
+/** Scrolls the screen to the top, or to an element, before a screenshot. */
+async function scrollTo(d, id) {
+  await d.executeScript(
+    'const el = arguments[0] && document.querySelector(`[data-testid="${arguments[0]}"]`);' +
+      'if (el) el.scrollIntoView({ block: "start" }); else document.querySelectorAll(".content, .actions").forEach((x) => x.scrollTo(0, 0));',
+    id ?? null,
+  );
 }
 
 async function clockState(d, rule) {
@@ -72,7 +81,8 @@ test('seed story 2: the armed teenagers at night — urgent report, minors, real
     await type(d, 'new-reporter-name', 'Người dân (giữ bí mật)');
     await type(d, 'new-reporter-phone', '0905 111 222');
     await type(d, 'new-receipt-place', 'Trực ban Công an phường, qua tin nhắn Facebook');
-    await type(d, 'new-handed-over', 'Ảnh chụp màn hình tin nhắn Facebook\n01 đoạn video nhóm thanh thiếu niên mang hung khí');
+    // One item a line (WebKitWebDriver drops a "\n" typed into a textarea: Enter it is).
+    await type(d, 'new-handed-over', `Ảnh chụp màn hình tin nhắn Facebook${Key.ENTER}01 đoạn video nhóm thanh thiếu niên mang hung khí`);
     const persons = [
       ['Nguyễn Văn A', year - 15],
       ['Trần Văn B', year - 16],
@@ -101,6 +111,9 @@ test('seed story 2: the armed teenagers at night — urgent report, minors, real
     assert.equal(await first.getAttribute('data-rule'), 'urgent_report_emergency', 'the nearest clock comes first');
     await waitVisible(d, 'urgent-report-box');
     await app.shot('case-received-urgent');
+    await scrollTo(d, 'classify-box');
+    await app.shot('case-classify-and-step');
+    await scrollTo(d);
 
     // Today: the unreported emergency sits at the top, its badge naming the clock.
     await nav(app, 'today');
@@ -172,7 +185,10 @@ test('seed story 2: the armed teenagers at night — urgent report, minors, real
     await waitClock(d, 'crime_transfer', 'met');
     await waitClock(d, 'urgent_report_emergency', 'met');
     await waitClock(d, 'notice_vks', 'met');
+    await scrollTo(d);
     await app.shot('case-transferred');
+    await scrollTo(d, 'timeline');
+    await app.shot('case-timeline');
 
     // The receipt record: the receiving officer, the place of receipt, what was handed over.
     await click(d, 'print-receipt');
@@ -180,9 +196,10 @@ test('seed story 2: the armed teenagers at night — urgent report, minors, real
     assert.match(await textOf(d, 'receipt-officer'), new RegExp(CHIEF.fullName));
     assert.match(await textOf(d, 'receipt-start'), /Trực ban Công an phường, qua tin nhắn Facebook/);
     const handed = await textOf(d, 'receipt-handed-over');
-    assert.match(handed, /Ảnh chụp màn hình tin nhắn Facebook/);
-    assert.match(handed, /01 đoạn video nhóm thanh thiếu niên/);
+    assert.match(handed, /1\. Ảnh chụp màn hình tin nhắn Facebook\s*\n\s*2\. 01 đoạn video nhóm thanh thiếu niên mang hung khí/);
     await app.shot('receipt');
+    await scrollTo(d, 'receipt-handed-over');
+    await app.shot('receipt-handed-over');
 
     // Nothing urgent is left on Today.
     await nav(app, 'today');
