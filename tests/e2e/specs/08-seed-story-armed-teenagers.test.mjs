@@ -206,6 +206,24 @@ test('seed story 2: the armed teenagers at night — urgent report, minors, real
     await waitGone(d, 'today-urgent-box');
     await app.shot('today-after');
     assert.ok(await find(d, 'today-screen'));
+
+    // The catalogue's card: a remote commune gets 48 hours to transfer; who sends the notices.
+    await nav(app, 'catalog');
+    await waitText(d, 'station-transfer-limit', '24 giờ');
+    await click(d, 'station-remote');
+    await waitText(d, 'station-clock-ok', '48 giờ');
+    await waitText(d, 'station-transfer-limit', '48 giờ');
+    await click(d, 'notice-sender-agency');
+    await waitText(d, 'station-clock-ok', 'Cơ quan điều tra gửi thông báo');
+    await scrollTo(d, 'station-clock-card');
+    await app.shot('catalog-station-card');
+
+    // Settings: the chief flags a commune investigator (here, himself).
+    await nav(app, 'settings');
+    await click(d, 'user-investigator-toggle');
+    await waitText(d, 'user-ok', 'là Điều tra viên ở Công an xã');
+    assert.equal(await (await find(d, 'user-investigator-toggle')).isSelected(), true);
+    await app.shot('settings-investigator');
   } catch (e) {
     await app.shot('FAILED').catch(() => {});
     throw e;
