@@ -43,6 +43,42 @@ pub async fn set_station_remote(state: &AppState, station: String, remote: bool)
     state.with(|s| Ok(s.store.set_station_remote(&s.actor, &station, remote)?))
 }
 
+/// The station's settings that move its clocks, for the catalogue's card.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StationClockSettings {
+    /// The station this register belongs to; none for a province's register.
+    pub station: Option<String>,
+    /// A remote, isolated or island commune: 48 hours to transfer instead of 24.
+    pub remote: bool,
+    /// Who sends the notices of receipt of a transferred case: `station` or `agency`.
+    pub notice_sender: String,
+}
+
+pub async fn station_clock_settings(state: &AppState) -> CmdResult<StationClockSettings> {
+    state.with(|s| {
+        let station = s.actor.station.clone();
+        let remote = match &station {
+            Some(code) => s.store.station_remote(code)?,
+            None => false,
+        };
+        Ok(StationClockSettings {
+            station,
+            remote,
+            notice_sender: s
+                .store
+                .setting("notice_sender")?
+                .unwrap_or_else(|| "station".into()),
+        })
+    })
+}
+
+/// Who sends the notices of receipt once a case is transferred (`station` or `agency`); the
+/// core checks the right and the value, audits and recomputes the clocks.
+pub async fn set_notice_sender(state: &AppState, sender: String) -> CmdResult<()> {
+    state.with(|s| Ok(s.store.set_setting(&s.actor, "notice_sender", &sender)?))
+}
+
 /// A disabled officer's copy of the key goes at once: their password no longer opens this
 /// PC's register, even offline with the file in hand. Enabling again needs a new password
 /// from the chief (`reset_user_password`), which writes a new copy.

@@ -29,7 +29,7 @@ pub mod reports;
 pub mod session;
 pub mod sync;
 
-use admin::{AppSettings, RekeyResult};
+use admin::{AppSettings, RekeyResult, StationClockSettings};
 use cases::{AttachmentData, FileUpload, IntakeResult, Label, Vocab};
 use community::TemplateInput;
 use reports::{BackupFile, ExportResult, Period, RestoreResult};
@@ -92,6 +92,8 @@ app_commands! {
     admin::set_user_active(state, id: Uuid, active: bool) -> ();
     admin::set_investigator(state, id: Uuid, investigator: bool) -> ();
     admin::set_station_remote(state, station: String, remote: bool) -> ();
+    admin::station_clock_settings(state) -> StationClockSettings;
+    admin::set_notice_sender(state, sender: String) -> ();
     admin::change_password(state, old: String, new: String) -> ();
     admin::reset_user_password(state, id: Uuid, password: String) -> ();
     admin::users_without_key(state) -> Vec<Uuid>;

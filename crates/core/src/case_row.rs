@@ -17,7 +17,8 @@ use uuid::Uuid;
 pub const EARLIEST_YEAR: i32 = 2000;
 
 pub(crate) const ROW_COLS: &str = "c.id, c.station, c.register_no, c.received_at, c.channel, c.kind, c.category, c.urgency, \
-     c.summary, c.hamlet, c.status, c.assignee, (SELECT full_name FROM users u WHERE u.id = c.assignee), c.deadline_utc, c.conflict, c.review";
+     c.summary, c.hamlet, c.status, c.assignee, (SELECT full_name FROM users u WHERE u.id = c.assignee), c.deadline_utc, c.conflict, c.review, \
+     c.deadline_rule, (SELECT label_vi FROM deadline_rules d WHERE d.code = c.deadline_rule)";
 
 pub(crate) fn row_from(r: &Row<'_>, now: i64) -> rusqlite::Result<CaseRow> {
     let received: String = r.get(3)?;
@@ -44,6 +45,8 @@ pub(crate) fn row_from(r: &Row<'_>, now: i64) -> rusqlite::Result<CaseRow> {
         due_soon: deadline.is_some_and(|d| d >= now && d < now + DUE_SOON_SECS),
         conflict: r.get(14)?,
         review: r.get(15)?,
+        deadline_rule: r.get(16)?,
+        deadline_label: r.get(17)?,
     })
 }
 

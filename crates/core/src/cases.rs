@@ -938,6 +938,11 @@ impl Store {
             .unwrap_or(false))
     }
 
+    /// Whether a station is a remote, isolated or island commune (its transfer limit is 48 h).
+    pub fn station_remote(&self, station: &str) -> Result<bool> {
+        clocks::station_remote(&self.conn, station)
+    }
+
     /// Marks a station as a remote, isolated or island commune (48 hours to transfer instead
     /// of 24): the province's decision; until the province's data carries it, the station's
     /// chief may set it. Audited; the station's clocks are recomputed at once.

@@ -380,6 +380,10 @@ pub struct CaseRow {
     /// The supervisor's review: `approved`, or `returned: <comment>`; none before a review
     /// and again after a new outcome.
     pub review: Option<String>,
+    /// The rule of the nearest running clock (`deadline`), and its label: lists say which
+    /// time limit is near, an unsent urgent report first.
+    pub deadline_rule: Option<String>,
+    pub deadline_label: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -236,7 +236,16 @@ fn the_remote_flag_gives_48_hours_and_is_audited() {
         s.set_station_remote(&chief, TAN_AN, true),
         Err(Error::Forbidden { .. })
     ));
+    assert!(!s.station_remote(BAC_KAN).unwrap());
     s.set_station_remote(&chief, BAC_KAN, true).unwrap();
+    assert!(s.station_remote(BAC_KAN).unwrap());
+    // Lists say which clock is the nearest.
+    let row = &s.today(&off).unwrap().due[0];
+    assert_eq!(row.deadline_rule.as_deref(), Some("crime_transfer"));
+    assert_eq!(
+        row.deadline_label.as_deref(),
+        Some("Chuyển Cơ quan điều tra")
+    );
     let d = s.case_detail(&off, id).unwrap();
     let c = rule_of(&d, "crime_transfer").unwrap();
     assert_eq!(c.due_at.timestamp(), received + 48 * 3600);

@@ -16,4 +16,9 @@ deadline: number | null, overdue: boolean, due_soon: boolean, conflict: boolean,
  * The supervisor's review: `approved`, or `returned: <comment>`; none before a review
  * and again after a new outcome.
  */
-review: string | null, };
+review: string | null, 
+/**
+ * The rule of the nearest running clock (`deadline`), and its label: lists say which
+ * time limit is near, an unsent urgent report first.
+ */
+deadline_rule: string | null, deadline_label: string | null, };

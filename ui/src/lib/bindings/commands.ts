@@ -42,6 +42,7 @@ import type { SearchPage } from "./SearchPage";
 import type { SearchQuery } from "./SearchQuery";
 import type { SessionInfo } from "./SessionInfo";
 import type { SetupInput } from "./SetupInput";
+import type { StationClockSettings } from "./StationClockSettings";
 import type { Stats } from "./Stats";
 import type { SyncState } from "./SyncState";
 import type { SyncSummary } from "./SyncSummary";
@@ -84,6 +85,8 @@ export const COMMAND_NAMES = [
   "set_user_active",
   "set_investigator",
   "set_station_remote",
+  "station_clock_settings",
+  "set_notice_sender",
   "change_password",
   "reset_user_password",
   "users_without_key",
@@ -191,6 +194,10 @@ export function commands(invoke: Invoke) {
     setInvestigator: (id: string, investigator: boolean) => invoke<void>("set_investigator", { id, investigator }),
     /** `admin::set_station_remote` in src-tauri/commands/admin.rs */
     setStationRemote: (station: string, remote: boolean) => invoke<void>("set_station_remote", { station, remote }),
+    /** `admin::station_clock_settings` in src-tauri/commands/admin.rs */
+    stationClockSettings: () => invoke<StationClockSettings>("station_clock_settings"),
+    /** `admin::set_notice_sender` in src-tauri/commands/admin.rs */
+    setNoticeSender: (sender: string) => invoke<void>("set_notice_sender", { sender }),
     /** `admin::change_password` in src-tauri/commands/admin.rs */
     changePassword: (old: string, new_: string) => invoke<void>("change_password", { old, new: new_ }),
     /** `admin::reset_user_password` in src-tauri/commands/admin.rs */
