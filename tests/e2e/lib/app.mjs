@@ -153,14 +153,22 @@ export async function waitVisible(driver, id, ms = 10_000) {
   return el;
 }
 
+// WebKitWebDriver scrolls the page, not a column that scrolls on its own (the case screen's
+// actions): an element below that column's fold is 'not interactable' until brought into view.
+async function intoView(driver, el) {
+  await driver.executeScript('arguments[0].scrollIntoView({ block: "center" })', el);
+}
+
 export async function click(driver, id) {
   const el = await waitVisible(driver, id);
+  await intoView(driver, el);
   await el.click();
   return el;
 }
 
 export async function type(driver, id, text, { clear = true } = {}) {
   const el = await waitVisible(driver, id);
+  await intoView(driver, el);
   if (clear) await el.clear();
   await el.sendKeys(text);
   return el;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchApp, click, find, screenshotDir, textOf, type, waitGone, waitText, waitVisible } from '../lib/app.mjs';
+import { launchApp, By, click, find, screenshotDir, textOf, tid, type, waitGone, waitText, waitVisible } from '../lib/app.mjs';
 import { CHIEF, firstRun, nav, searchRegister, selectValue, submitSetup } from '../lib/flows.mjs';
 
 test('inquiries, channels and posts, monthly report with XLSX and PDF, backup', async () => {
@@ -21,6 +21,10 @@ test('inquiries, channels and posts, monthly report with XLSX and PDF, backup', 
     await type(d, 'new-summary', 'Nhóm đánh bạc tại chợ');
     await type(d, 'new-reporter-name', 'Đặng Văn Khải');
     await type(d, 'new-reporter-phone', '0987654321');
+    await click(d, 'new-add-person');
+    const person = (await d.findElements(tid('new-person'))).at(-1);
+    await person.findElement(tid('new-person-name')).sendKeys('Trần Văn Bạc');
+    await person.findElement(tid('new-person-year')).sendKeys('1985');
     await click(d, 'new-save');
     await waitVisible(d, 'case-screen', 20_000);
     const before = await textOf(d, 'case-screen');
@@ -29,10 +33,17 @@ test('inquiries, channels and posts, monthly report with XLSX and PDF, backup', 
     await waitText(d, 'reporter-revealed', 'Đặng Văn Khải · 0987654321');
     await click(d, 'start-verification');
     await waitText(d, 'case-status', 'Đang xác minh');
+    // One decision for the one violator, then the closing outcome adds it up.
+    const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10).split('-').reverse().join('/');
+    await d.findElement(By.xpath('//select[@data-testid="sanction-person"]/option[normalize-space()="Trần Văn Bạc"]')).click();
+    await selectValue(d, 'sanction-type', 'fine');
+    await type(d, 'sanction-decision-no', '07/QĐ-XPHC');
+    await type(d, 'sanction-date', today);
+    await type(d, 'sanction-fine', '1.500.000');
+    await click(d, 'sanction-save');
+    await waitText(d, 'sanctions-decided', /Trần Văn Bạc: phạt tiền 1\.500\.000 đ/);
+    await selectValue(d, 'outcome-type', 'sanctioned');
     await type(d, 'outcome-record-no', '02/BB-VPHC');
-    await type(d, 'outcome-decision-no', '07/QĐ-XPHC');
-    await type(d, 'outcome-fine', '1.500.000');
-    await type(d, 'outcome-decided-by', 'Trưởng Công an phường');
     await click(d, 'record-outcome');
     await waitText(d, 'case-status', 'Đã xử phạt hành chính');
 
