@@ -524,7 +524,9 @@ pub struct TitleFigure {
 }
 
 /// Decisions dated in [from, to) (unix seconds, Vietnam days) of the cases of `station` (all
-/// in scope when none), counted one per violator.
+/// in scope when none), counted one per violator. A decision carries a date, not a time: it
+/// counts when its day is the day of `from` or later and the day of the period's last second
+/// or earlier, so a period ending now (mid-day) keeps today's decisions.
 pub(crate) fn figures(
     conn: &Connection,
     from: i64,
@@ -545,9 +547,9 @@ pub(crate) fn figures(
                 coalesce(json_extract(e.data, '$.fine_vnd'), 0)
            FROM events e JOIN cases c ON c.id = e.case_id
           WHERE e.type = 'sanction_decided' AND (?3 IS NULL OR c.station = ?3)
-            AND json_extract(e.data, '$.decided_on') >= ?1 AND json_extract(e.data, '$.decided_on') < ?2",
+            AND json_extract(e.data, '$.decided_on') >= ?1 AND json_extract(e.data, '$.decided_on') <= ?2",
     )?;
-    let mut rows = st.query(params![day(from), day(to), station])?;
+    let mut rows = st.query(params![day(from), day(to.saturating_sub(1)), station])?;
     let mut f = SanctionFigures::default();
     while let Some(r) = rows.next()? {
         let title: Option<String> = r.get(0)?;
