@@ -444,6 +444,10 @@ pub enum Outcome {
     Transferred {
         to_agency: String,
         note: Option<String>,
+        /// The documents and objects sent with the report (Art. 146: transferred "with the
+        /// documents and objects"), one per entry. Older events have none.
+        #[serde(default)]
+        documents: Vec<String>,
     },
     /// Closes a case whose violators each have a `sanction_decided`: the decision numbers, the
     /// total fine and the deciders are derived from them when recorded (`sanctions`), so the

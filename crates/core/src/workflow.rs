@@ -605,7 +605,24 @@ fn validate_outcome(o: &Outcome) -> Result<()> {
         }
     };
     match o {
-        Outcome::Transferred { to_agency, .. } => need(to_agency, "tên cơ quan tiếp nhận"),
+        Outcome::Transferred {
+            to_agency,
+            documents,
+            ..
+        } => {
+            need(to_agency, "tên cơ quan tiếp nhận")?;
+            if documents.len() > 100 {
+                return Err(Error::invalid(
+                    "Danh sách tài liệu, đồ vật chuyển kèm dài quá 100 mục: lập bảng kê riêng và ghi số bảng kê.",
+                ));
+            }
+            if documents.iter().any(|d| d.chars().count() > 500) {
+                return Err(Error::invalid(
+                    "Mỗi tài liệu, đồ vật chuyển kèm ghi tối đa 500 ký tự.",
+                ));
+            }
+            Ok(())
+        }
         // The decisions, total and deciders come from the per-violator decisions
         // (`sanctions::complete_outcome`), each checked against its title's cap there.
         Outcome::Sanctioned {

@@ -179,6 +179,7 @@ fn the_chief_records_a_transferred_cases_decision() {
                 outcome: Outcome::Transferred {
                     to_agency: "Cơ quan CSĐT Công an tỉnh".into(),
                     note: None,
+                    documents: vec![],
                 },
             },
         )
@@ -416,6 +417,7 @@ fn a_new_holiday_and_the_notice_setting_move_the_clocks() {
             outcome: Outcome::Transferred {
                 to_agency: "CQĐT".into(),
                 note: None,
+                documents: vec![],
             },
         },
     )

@@ -69,6 +69,7 @@ fn replicas_converge_and_flag_concurrent_edits() {
             outcome: Outcome::Transferred {
                 to_agency: "CQĐT Công an tỉnh".into(),
                 note: None,
+                documents: vec![],
             },
         },
     )

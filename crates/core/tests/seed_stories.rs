@@ -96,6 +96,7 @@ fn transfer() -> Action {
         outcome: Outcome::Transferred {
             to_agency: "Cơ quan Cảnh sát điều tra Công an tỉnh".into(),
             note: None,
+            documents: vec![],
         },
     }
 }
@@ -583,9 +584,31 @@ fn story_2_armed_teenagers_gathering_at_night() {
         ],
     );
 
-    // Transferred 20 minutes after receipt: met. The notices still run: the station owes them
-    // after a transfer (setting `notice_sender`, default `station`).
-    let d = s.act(&chief, id, transfer()).unwrap();
+    // Transferred 20 minutes after receipt, with what was seized: met. The notices still run:
+    // the station owes them after a transfer (setting `notice_sender`, default `station`).
+    let seized = vec![
+        "Biên bản tiếp nhận số 1/2020/BB-TNTB".to_owned(),
+        "07 dao, 03 mã tấu thu giữ tại hiện trường".to_owned(),
+        "Kết quả test nhanh ma túy của 01 đối tượng".to_owned(),
+    ];
+    let d = s
+        .act(
+            &chief,
+            id,
+            Action::RecordOutcome {
+                outcome: Outcome::Transferred {
+                    to_agency: "Cơ quan Cảnh sát điều tra Công an tỉnh".into(),
+                    note: None,
+                    documents: seized.clone(),
+                },
+            },
+        )
+        .unwrap();
+    assert!(
+        matches!(&d.outcome, Some(Outcome::Transferred { documents, .. }) if *documents == seized),
+        "the documents and objects sent with the report are kept: {:?}",
+        d.outcome
+    );
     expect(
         &d,
         Status::Transferred,

@@ -179,9 +179,11 @@ test('seed story 2: the armed teenagers at night — urgent report, minors, real
     // Transferred to the investigation agency within 24 hours: the transfer clock is met.
     await selectValue(d, 'outcome-type', 'transferred');
     await type(d, 'outcome-agency', 'Cơ quan CSĐT Công an tỉnh Đắk Lắk');
-    await type(d, 'outcome-note', 'Chuyển kèm biên bản tiếp nhận, 12 hung khí, kết quả test ma túy.');
+    await type(d, 'outcome-documents', `Biên bản tiếp nhận${Key.ENTER}12 hung khí (dao, mã tấu) thu giữ${Key.ENTER}Kết quả test nhanh ma túy`);
     await click(d, 'record-outcome');
     await waitText(d, 'case-status', 'Đã chuyển cơ quan điều tra');
+    // The documents and objects sent with it are listed in the journal, one by one.
+    await waitText(d, 'timeline', /Kèm theo: 1\. Biên bản tiếp nhận; 2\. 12 hung khí \(dao, mã tấu\) thu giữ; 3\. Kết quả test nhanh ma túy/);
     await waitClock(d, 'crime_transfer', 'met');
     await waitClock(d, 'urgent_report_emergency', 'met');
     await waitClock(d, 'notice_vks', 'met');

@@ -18,6 +18,14 @@ describe('timeline', () => {
     const f = ev('sanction_decided', { person: 'p2', form: 'fine', fine_vnd: 4000000, decision_no: '02/QĐ', decided_on: '2022-10-05', decider_name: 'Nguyễn Văn Trưởng' });
     expect(eventDetail(f, names)).toContain('phạt tiền 4.000.000 đ');
   });
+  it('lists what a transfer sent with the report, and reads an older transfer without the list', () => {
+    const outcome = { type: 'transferred', to_agency: 'CQĐT Công an tỉnh', note: null, documents: ['Biên bản tiếp nhận', '12 hung khí'] };
+    expect(eventDetail(ev('outcome_recorded', { from: 'verifying', outcome }), names)).toBe(
+      'transferred: CQĐT Công an tỉnh\nKèm theo: 1. Biên bản tiếp nhận; 2. 12 hung khí',
+    );
+    const older = { type: 'transferred', to_agency: 'CQĐT', note: 'gấp' };
+    expect(eventDetail(ev('outcome_recorded', { from: 'verifying', outcome: older }), names)).toBe('transferred: CQĐT — gấp');
+  });
   it('names the assigned officer and keeps unknown event types readable', () => {
     expect(eventDetail(ev('assigned', { user: 'u2' }), names)).toBe('Lê Thị Hà');
     expect(eventTitle(ev('something_new', {}))).toBe('something_new');

@@ -77,7 +77,11 @@ export function eventDetail(e: Event, names: EventNames): string {
       const head = names.outcome(str(o.type));
       if (o.type === 'sanctioned')
         return `${head}: ${L('biên bản', 'record')} ${str(o.record_no)}, ${L('quyết định', 'decision')} ${str(o.decision_no)}, ${L('tổng tiền phạt', 'total fines')} ${fmtMoney(Number(o.fine_vnd ?? 0))}, ${L('người ra quyết định', 'by')} ${str(o.decided_by)}${o.note ? ` — ${str(o.note)}` : ''}`;
-      if (o.type === 'transferred') return `${head}: ${str(o.to_agency)}${o.note ? ` — ${str(o.note)}` : ''}`;
+      if (o.type === 'transferred') {
+        const docs = Array.isArray(o.documents) ? o.documents.map(str).filter(Boolean) : [];
+        const sent = docs.length ? `\n${L('Kèm theo', 'Sent with it')}: ${docs.map((x, i) => `${i + 1}. ${x}`).join('; ')}` : '';
+        return `${head}: ${str(o.to_agency)}${o.note ? ` — ${str(o.note)}` : ''}${sent}`;
+      }
       if (o.type === 'unfounded') return `${head}: ${str(o.reason)}`;
       return `${head}: ${str(o.note)}`;
     }

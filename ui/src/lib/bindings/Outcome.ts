@@ -3,4 +3,9 @@
 /**
  * The outcome that closes a case, with the fields each one needs.
  */
-export type Outcome = { "type": "transferred", to_agency: string, note: string | null, } | { "type": "sanctioned", record_no: string, decision_no?: string | null, fine_vnd?: number | null, decided_by?: string | null, note: string | null, } | { "type": "mediated", note: string, } | { "type": "resolved_other", note: string, } | { "type": "unfounded", reason: string, };
+export type Outcome = { "type": "transferred", to_agency: string, note: string | null, 
+/**
+ * The documents and objects sent with the report (Art. 146: transferred "with the
+ * documents and objects"), one per entry. Older events have none.
+ */
+documents: Array<string>, } | { "type": "sanctioned", record_no: string, decision_no?: string | null, fine_vnd?: number | null, decided_by?: string | null, note: string | null, } | { "type": "mediated", note: string, } | { "type": "resolved_other", note: string, } | { "type": "unfounded", reason: string, };
