@@ -4,69 +4,27 @@
 // station then pulls the return and its case is back in `verifying`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import net from 'node:net';
 import { launchApp, click, find, repoRoot, tid, textOf, type, waitGone, waitText, waitVisible, By } from '../lib/app.mjs';
 import { Key, nav, selectValue } from '../lib/flows.mjs';
+import { bin, startServer } from '../lib/server.mjs';
 
-const bin = (name) => join(repoRoot, 'target', 'debug', name);
 const SUP = { fullName: 'Trần Thị Hoa', username: 'giamsat.hoa', password: 'giamsat-2025' };
 const COMMENT = 'Thiếu quyết định xử phạt kèm hồ sơ, đề nghị bổ sung';
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function waitForPort(port, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('connect', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`the sync server does not listen on ${port} after ${ms} ms`);
-}
-
 test('a supervisor reviews the province: returns one case, approves another; the station sees the return', async () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'tinbao-e2e-sync-'));
-  const serverData = join(tmp, 'server');
-  const stationDb = join(tmp, 's.db');
-  const env = { ...process.env, TINBAO_KEY: 'khoa-thu-tram-24280' };
-  const server = (...args) => execFileSync(bin('tinbao-server'), ['--data', serverData, ...args], { env, encoding: 'utf8' });
-  const station = (...args) => execFileSync(bin('tinbao'), ['--db', stationDb, ...args], { env, encoding: 'utf8' });
-
-  server('init');
-  const port = await freePort();
-  const url = `https://127.0.0.1:${port}`;
-  const srv = spawn(bin('tinbao-server'), ['--data', serverData, 'serve', '--listen', `127.0.0.1:${port}`], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let srvLog = '';
-  srv.stderr.on('data', (d) => (srvLog += d));
+  const srv = await startServer({ name: 'review', key: 'khoa-thu-tram-24280' });
+  const stationDb = join(srv.tmp, 's.db');
+  const station = srv.station(stationDb);
   let app;
   try {
-    await waitForPort(port, 20_000);
-    server('station', 'add', '--code', '24280');
+    srv.server('station', 'add', '--code', '24280');
     station('init', '--station', '24280');
-    station('enrol', '--server', url, '--code', JSON.parse(server('--json', 'enrol-code', '--station', '24280')).code);
+    station('enrol', '--server', srv.url, '--code', srv.enrolCode({ station: '24280' }));
     // The sample holds several stations: this station's cases are taken, the others refused
     // (exit status 1, "input refused in part").
-    const imp = spawnSync(bin('tinbao'), ['--db', stationDb, '--json', 'import', join(repoRoot, 'tests', 'data', 'sample-500.jsonl')], { env, encoding: 'utf8' });
+    const imp = spawnSync(bin('tinbao'), ['--db', stationDb, '--json', 'import', join(repoRoot, 'tests', 'data', 'sample-500.jsonl')], { env: srv.env, encoding: 'utf8' });
     assert.ok([0, 1].includes(imp.status), imp.stderr);
     const imported = JSON.parse(imp.stdout);
     assert.ok(imported.imported >= 20 && imported.rejected.every((r) => /phạm vi/.test(r.reason)), imp.stdout.slice(0, 300));
@@ -96,8 +54,8 @@ test('a supervisor reviews the province: returns one case, approves another; the
 
     // Enrol the laptop with a one-time code for the province, then sync.
     await nav(app, 'settings');
-    await type(d, 'enrol-server', url);
-    await type(d, 'enrol-code', JSON.parse(server('--json', 'enrol-code', '--province', '66')).code);
+    await type(d, 'enrol-server', srv.url);
+    await type(d, 'enrol-code', srv.enrolCode({ province: '66' }));
     await click(d, 'enrol-submit');
     await waitVisible(d, 'sync-now', 30_000);
     // The app syncs by itself once enrolled; "sync now" also works, whatever is left to pull.
@@ -175,12 +133,10 @@ test('a supervisor reviews the province: returns one case, approves another; the
     assert.equal(ok.review, 'approved');
   } catch (e) {
     if (app) await app.shot('FAILED').catch(() => {});
-    e.message += `\nserver log (tail):\n${srvLog.slice(-2000)}`;
+    e.message += `\nserver log (tail):\n${srv.log()}`;
     throw e;
   } finally {
     if (app) await app.quit();
-    srv.kill();
-    await new Promise((r) => (srv.exitCode !== null ? r() : srv.once('exit', r)));
-    rmSync(tmp, { recursive: true, force: true });
+    await srv.stop();
   }
 });

@@ -5,65 +5,20 @@
 // leased to the other PC and not used yet. The reporter never appears in it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
-import { launchApp, click, repoRoot, textOf, tid, type, waitText, waitVisible } from '../lib/app.mjs';
+import { launchApp, click, textOf, tid, type, waitText, waitVisible } from '../lib/app.mjs';
 import { firstRun, nav, selectValue, submitSetup } from '../lib/flows.mjs';
-
-const bin = (name) => join(process.env.CARGO_TARGET_DIR ?? join(repoRoot, 'target'), 'debug', name);
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function waitForPort(port, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('connect', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`the sync server does not listen on ${port} after ${ms} ms`);
-}
+import { startServer } from '../lib/server.mjs';
 
 test('the printed register lists every number of the year and why one is not used', async () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'tinbao-e2e-book-'));
-  const serverData = join(tmp, 'server');
-  const otherPc = join(tmp, 'other.db');
-  const env = { ...process.env, TINBAO_KEY: 'khoa-may-thu-hai-01843' };
-  const server = (...args) => execFileSync(bin('tinbao-server'), ['--data', serverData, ...args], { env, encoding: 'utf8' });
-  const other = (...args) => execFileSync(bin('tinbao'), ['--db', otherPc, ...args], { env, encoding: 'utf8' });
+  const srv = await startServer({ name: 'book', key: 'khoa-may-thu-hai-01843' });
+  const other = srv.station(join(srv.tmp, 'other.db'));
   const year = new Date().getFullYear();
-
-  server('init');
-  const port = await freePort();
-  const url = `https://127.0.0.1:${port}`;
-  const srv = spawn(bin('tinbao-server'), ['--data', serverData, 'serve', '--listen', `127.0.0.1:${port}`], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let srvLog = '';
-  srv.stderr.on('data', (d) => (srvLog += d));
   let app;
   try {
-    await waitForPort(port, 20_000);
-    server('station', 'add', '--code', '01843');
+    srv.server('station', 'add', '--code', '01843');
     other('init', '--station', '01843');
-    other('enrol', '--server', url, '--code', JSON.parse(server('--json', 'enrol-code', '--station', '01843')).code);
+    other('enrol', '--server', srv.url, '--code', srv.enrolCode({ station: '01843' }));
     other('--json', 'sync');
 
     app = await launchApp({ name: 'register-book' });
@@ -71,8 +26,8 @@ test('the printed register lists every number of the year and why one is not use
     await firstRun(app);
     await submitSetup(app);
     await nav(app, 'settings');
-    await type(d, 'enrol-server', url);
-    await type(d, 'enrol-code', JSON.parse(server('--json', 'enrol-code', '--station', '01843')).code);
+    await type(d, 'enrol-server', srv.url);
+    await type(d, 'enrol-code', srv.enrolCode({ station: '01843' }));
     await click(d, 'enrol-submit');
     await waitVisible(d, 'sync-now', 30_000);
     await click(d, 'sync-now');
@@ -102,12 +57,10 @@ test('the printed register lists every number of the year and why one is not use
     await app.shot('register-book');
   } catch (e) {
     if (app) await app.shot('FAILED').catch(() => {});
-    e.message += `\nserver log (tail):\n${srvLog.slice(-2000)}`;
+    e.message += `\nserver log (tail):\n${srv.log()}`;
     throw e;
   } finally {
     if (app) await app.quit();
-    srv.kill();
-    await new Promise((r) => (srv.exitCode !== null ? r() : srv.once('exit', r)));
-    rmSync(tmp, { recursive: true, force: true });
+    await srv.stop();
   }
 });
