@@ -5,7 +5,7 @@ use crate::case_row::{
     CaseColumns, ROW_COLS, WriteCache, case_facts, derive, insert_case_row, load_events, reproject,
     row_from,
 };
-use crate::clocks::{self, CaseFacts};
+use crate::clocks::CaseFacts;
 use crate::deadlines;
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -936,56 +936,6 @@ impl Store {
             )
             .optional()?
             .unwrap_or(false))
-    }
-
-    /// Whether a station is a remote, isolated or island commune (its transfer limit is 48 h).
-    pub fn station_remote(&self, station: &str) -> Result<bool> {
-        clocks::station_remote(&self.conn, station)
-    }
-
-    /// Marks a station as a remote, isolated or island commune (48 hours to transfer instead
-    /// of 24): the province's decision; until the province's data carries it, the station's
-    /// chief may set it. Audited; the station's clocks are recomputed at once.
-    pub fn set_station_remote(&mut self, actor: &Actor, station: &str, remote: bool) -> Result<()> {
-        let allowed = match actor.role {
-            Role::Admin | Role::Supervisor => self.in_scope(station)?,
-            Role::Chief => actor.station.as_deref() == Some(station),
-            Role::Officer => false,
-        };
-        if !allowed {
-            return Err(Error::forbidden(
-                "đặt xã vùng sâu, vùng xa, hải đảo (chỉ cấp tỉnh hoặc trưởng Công an xã của đơn vị)",
-            ));
-        }
-        let tx = self.conn.transaction()?;
-        let mut n = tx.execute(
-            "UPDATE stations SET remote = ?2 WHERE code = ?1",
-            params![station, remote],
-        )?;
-        if n == 0 {
-            // A province's register lists its stations from the official commune list.
-            n = tx.execute(
-                "INSERT INTO stations(code, province, name, remote)
-                 SELECT code, province, name, ?2 FROM communes WHERE code = ?1",
-                params![station, remote],
-            )?;
-        }
-        if n == 0 {
-            return Err(Error::not_found("đơn vị"));
-        }
-        clocks::recompute(&tx, Some(station))?;
-        record_in(
-            &tx,
-            actor,
-            self.device,
-            &mut self.clock,
-            &Scope::Station(station.to_owned()),
-            "station_remote_set",
-            Some(station),
-            Some(if remote { "remote" } else { "not_remote" }),
-        )?;
-        tx.commit()?;
-        Ok(())
     }
 
     pub fn add_person(

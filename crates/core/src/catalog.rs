@@ -5,6 +5,7 @@
 //! recomputed when they change, audited; conflicts between two administrators' edits of one
 //! version listed for review and settled.
 use crate::case_row::reproject;
+use crate::clocks;
 use crate::error::{Error, Result};
 use crate::model::{Actor, Role, Scope, Status};
 use crate::reference::{self, Version, columns, local_row, reference_id, version_at, vn_date};
@@ -139,6 +140,87 @@ fn decode(s: Option<String>) -> Value {
 }
 
 impl Store {
+    /// Whether a station is a remote, isolated or island commune (its transfer limit is 48 h).
+    pub fn station_remote(&self, station: &str) -> Result<bool> {
+        clocks::station_remote(&self.conn, station)
+    }
+
+    /// Marks a station as a remote, isolated or island commune (48 hours to transfer instead
+    /// of 24). The province decides: on its register this is a `remote_station` version from
+    /// today, sent to the station by sync. Until one has reached the station, its chief may set
+    /// the flag locally. Audited; the station's clocks are recomputed at once.
+    pub fn set_station_remote(&mut self, actor: &Actor, station: &str, remote: bool) -> Result<()> {
+        let allowed = match actor.role {
+            Role::Admin | Role::Supervisor => self.in_scope(station)?,
+            Role::Chief => actor.station.as_deref() == Some(station),
+            Role::Officer => false,
+        };
+        if !allowed {
+            return Err(Error::forbidden(
+                "đặt xã vùng sâu, vùng xa, hải đảo (chỉ cấp tỉnh hoặc trưởng Công an xã của đơn vị)",
+            ));
+        }
+        if let Scope::Province(_) = self.scope {
+            let mut value = Map::new();
+            value.insert("remote".to_owned(), json!(remote));
+            value.insert("basis".to_owned(), json!(""));
+            self.set_reference(
+                actor,
+                NewReference {
+                    set_name: "remote_station".into(),
+                    key: station.to_owned(),
+                    effective_from: today().format("%Y-%m-%d").to_string(),
+                    value,
+                    retired: false,
+                },
+            )?;
+            return Ok(());
+        }
+        // The chief's flag is a stopgap: once the province has said (reference data synced
+        // down), only the province changes it, with a later version.
+        if actor.role == Role::Chief {
+            let province_said: bool = self.conn.query_row(
+                "SELECT EXISTS(SELECT 1 FROM reference_versions WHERE set_name = 'remote_station' AND key = ?1)",
+                [station],
+                |r| r.get(0),
+            )?;
+            if province_said {
+                return Err(Error::forbidden(
+                    "đặt xã vùng sâu, vùng xa ở công an xã: Công an tỉnh đã quyết định và đồng bộ về, chỉ tỉnh sửa được",
+                ));
+            }
+        }
+        let tx = self.conn.transaction()?;
+        let mut n = tx.execute(
+            "UPDATE stations SET remote = ?2 WHERE code = ?1",
+            params![station, remote],
+        )?;
+        if n == 0 {
+            // A province's register lists its stations from the official commune list.
+            n = tx.execute(
+                "INSERT INTO stations(code, province, name, remote)
+                 SELECT code, province, name, ?2 FROM communes WHERE code = ?1",
+                params![station, remote],
+            )?;
+        }
+        if n == 0 {
+            return Err(Error::not_found("đơn vị"));
+        }
+        clocks::recompute(&tx, Some(station))?;
+        record_in(
+            &tx,
+            actor,
+            self.device,
+            &mut self.clock,
+            &Scope::Station(station.to_owned()),
+            "station_remote_set",
+            Some(station),
+            Some(if remote { "remote" } else { "not_remote" }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The province's versions of `set` (every set when None), each entry's newest first, with
     /// which one is in force today and since when.
     pub fn reference(&self, set: Option<&str>) -> Result<Vec<ReferenceVersion>> {

@@ -407,4 +407,24 @@ fn categories_remote_communes_and_the_cutoff_day_follow_the_province() {
         5_000_000
     );
     assert!(st.reference(Some("weather")).is_err());
+    // Once the province has said, the chief's local flag is closed: only the province changes it.
+    let e = st.set_station_remote(&chief, BAC_KAN, false).unwrap_err();
+    assert!(e.to_string().contains("Công an tỉnh đã quyết định"), "{e}");
+    assert!(st.station_remote(BAC_KAN).unwrap());
+    // On the province's laptop the same command issues a version from today, which the
+    // station receives with its next sync.
+    lap.set_station_remote(&adm, BAC_KAN, false).unwrap();
+    let today = Utc::now()
+        .with_timezone(&vn())
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let v = lap.reference(Some("remote_station")).unwrap();
+    assert!(
+        v.iter()
+            .any(|v| v.key == BAC_KAN && v.effective_from == today && v.value["remote"] == false),
+        "{v:?}"
+    );
+    deliver(&lap, &mut st);
+    assert!(!st.station_remote(BAC_KAN).unwrap());
 }

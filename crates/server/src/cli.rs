@@ -96,6 +96,12 @@ enum Cmd {
         #[command(subcommand)]
         cmd: RuleCmd,
     },
+    /// The province's remote, isolated or island communes (48 hours to transfer a crime report
+    /// instead of 24); sent to the station with its next sync.
+    Remote {
+        #[command(subcommand)]
+        cmd: RemoteCmd,
+    },
     /// A station's register numbers of a year as the province knows them: used ranges, and
     /// every number leased and not used, handed back, or used outside a lease, with its device.
     Numbers {
@@ -198,6 +204,68 @@ enum RuleCmd {
         #[arg(long)]
         province: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum RemoteCmd {
+    /// Mark a commune remote from a date (or, with --not, no longer remote).
+    Set {
+        /// The commune/ward code of the station.
+        #[arg(long)]
+        station: String,
+        /// The commune is no longer remote from that date.
+        #[arg(long)]
+        not: bool,
+        /// The decision it comes from.
+        #[arg(long, default_value = "")]
+        basis: String,
+        /// The day it takes effect (YYYY-MM-DD); today when left out.
+        #[arg(long)]
+        effective_from: Option<String>,
+    },
+    /// List the communes the province marked, with their dates.
+    List {
+        #[arg(long)]
+        province: Option<String>,
+    },
+}
+
+/// A reference list as text: its header and one line a version, or what applies when the
+/// province has issued none.
+fn versions_text(
+    list: &[crate::reference_data::Version],
+    none: &str,
+    header: &str,
+    line: fn(&crate::reference_data::Version) -> String,
+) -> String {
+    if list.is_empty() {
+        return none.to_string();
+    }
+    let mut text = String::from(header);
+    for v in list {
+        text.push('\n');
+        text.push_str(&line(v));
+    }
+    text
+}
+
+fn remote_line(v: &crate::reference_data::Version) -> String {
+    let remote = v.value.get("remote") == Some(&serde_json::Value::Bool(true));
+    let name = crate::units::AdminUnits::get()
+        .commune_name(&v.key)
+        .unwrap_or("");
+    format!(
+        "{}\t{name}\t{}\t{}\t{}\t{}",
+        v.key,
+        if remote && !v.retired {
+            "vùng sâu, vùng xa"
+        } else {
+            "không"
+        },
+        dmy(&v.effective_from),
+        v.province,
+        v.value.get("basis").and_then(|b| b.as_str()).unwrap_or("")
+    )
 }
 
 fn dmy(d: &str) -> String {
@@ -523,17 +591,12 @@ fn run(cli: Cli) -> Result<(), ServerError> {
             }
             HolidayCmd::List { province } => {
                 let list = crate::reference_data::list(&data, "holiday", province.as_deref())?;
-                let mut text = if list.is_empty() {
-                    String::from(
-                        "Tỉnh chưa ban hành ngày nghỉ nào; các máy dùng lịch nghỉ kèm phần mềm.",
-                    )
-                } else {
-                    String::from("NGÀY\tTÊN\tLOẠI\tÁP DỤNG TỪ\tTỈNH\tCĂN CỨ")
-                };
-                for v in &list {
-                    text.push('\n');
-                    text.push_str(&holiday_line(v));
-                }
+                let text = versions_text(
+                    &list,
+                    "Tỉnh chưa ban hành ngày nghỉ nào; các máy dùng lịch nghỉ kèm phần mềm.",
+                    "NGÀY\tTÊN\tLOẠI\tÁP DỤNG TỪ\tTỈNH\tCĂN CỨ",
+                    holiday_line,
+                );
                 out(to_json(&list), text);
             }
         },
@@ -541,17 +604,12 @@ fn run(cli: Cli) -> Result<(), ServerError> {
             RuleCmd::List { province } => {
                 let list =
                     crate::reference_data::list(&data, "deadline_rule", province.as_deref())?;
-                let mut text = if list.is_empty() {
-                    String::from(
-                        "Tỉnh chưa ban hành quy định thời hạn nào; các máy dùng quy định kèm phần mềm.",
-                    )
-                } else {
-                    String::from("MÃ\tTHỜI HẠN\tXÃ VÙNG SÂU\tÁP DỤNG TỪ\tTỈNH\tCĂN CỨ")
-                };
-                for v in &list {
-                    text.push('\n');
-                    text.push_str(&rule_line(v));
-                }
+                let text = versions_text(
+                    &list,
+                    "Tỉnh chưa ban hành quy định thời hạn nào; các máy dùng quy định kèm phần mềm.",
+                    "MÃ\tTHỜI HẠN\tXÃ VÙNG SÂU\tÁP DỤNG TỪ\tTỈNH\tCĂN CỨ",
+                    rule_line,
+                );
                 out(to_json(&list), text);
             }
             RuleCmd::Set {
@@ -585,6 +643,46 @@ fn run(cli: Cli) -> Result<(), ServerError> {
                     r.version.seq
                 );
                 out(to_json(&r), text);
+            }
+        },
+        Cmd::Remote { cmd } => match cmd {
+            RemoteCmd::Set {
+                station,
+                not,
+                basis,
+                effective_from,
+            } => {
+                let r = crate::reference_data::remote_set(
+                    &data,
+                    &station,
+                    !not,
+                    &basis,
+                    effective_from.as_deref(),
+                )?;
+                let text = format!(
+                    "Đã ghi xã {station} {} từ {} (tỉnh {}): thời hạn chuyển Cơ quan điều tra {}; công an xã nhận ở lần đồng bộ sau (số thứ tự {}).",
+                    if not {
+                        "không còn là xã vùng sâu, vùng xa"
+                    } else {
+                        "là xã vùng sâu, vùng xa"
+                    },
+                    dmy(&r.version.effective_from),
+                    r.version.province,
+                    if not { "24 giờ" } else { "48 giờ" },
+                    r.version.seq
+                );
+                out(to_json(&r), text);
+            }
+            RemoteCmd::List { province } => {
+                let list =
+                    crate::reference_data::list(&data, "remote_station", province.as_deref())?;
+                let text = versions_text(
+                    &list,
+                    "Tỉnh chưa đặt xã vùng sâu, vùng xa nào.",
+                    "MÃ XÃ\tTÊN\tVÙNG SÂU\tÁP DỤNG TỪ\tTỈNH\tCĂN CỨ",
+                    remote_line,
+                );
+                out(to_json(&list), text);
             }
         },
         Cmd::Numbers { station, year } => {

@@ -1,5 +1,5 @@
 //! The province's reference data from the administrator's command line (`holiday add`,
-//! `holiday list`, `rule list`, `rule set`): each edit becomes a change of the province,
+//! `holiday list`, `rule list`, `rule set`, `remote set`, `remote list`): each edit becomes a change of the province,
 //! stamped with the server's own device identity and hybrid clock, checked by the same policy
 //! as a province laptop's, and stored with its sequence number, so stations pull it with their
 //! next sync exactly as they would an administrator's edit made in the app.
@@ -318,6 +318,37 @@ pub fn rule_set(
     )
 }
 
+/// `remote set`: a commune is (or is no longer) remote, isolated or an island from a date, which
+/// gives its station 48 hours instead of 24 to transfer a crime report. The province is the
+/// commune's own, from the official list.
+pub fn remote_set(
+    data: &DataDir,
+    station: &str,
+    remote: bool,
+    basis: &str,
+    effective_from: Option<&str>,
+) -> Result<Issued, ServerError> {
+    let units = AdminUnits::get();
+    let province = units.province_of(station).ok_or_else(|| {
+        ServerError::Invalid(format!(
+            "mã xã/phường {station} không có trong danh mục đơn vị hành chính"
+        ))
+    })?;
+    let from = effective_from.map_or_else(today_vn, str::to_string);
+    let mut value = Map::new();
+    value.insert("remote".into(), json!(remote));
+    value.insert("basis".into(), json!(basis.trim()));
+    issue(
+        data,
+        Some(province),
+        "remote_station",
+        station,
+        &from,
+        value,
+        false,
+    )
+}
+
 /// Today in Vietnam, `YYYY-MM-DD`.
 pub fn today_vn() -> String {
     let days = ((now_ms() / 1000 + 7 * 3600) / 86_400) as i64;
@@ -549,5 +580,26 @@ mod tests {
         assert_eq!(l[0].effective_from, "2025-12-25");
         assert_eq!(l[1].effective_from, today_vn());
         assert!(list(&data, "holiday", Some("66")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_remote_commune_is_filed_under_its_own_province() {
+        let (_d, data) = server();
+        let r = remote_set(&data, "00004", true, "QĐ 861/QĐ-TTg", Some("2026-07-01")).unwrap();
+        assert_eq!(r.version.province, "01");
+        assert_eq!(r.version.set_name, "remote_station");
+        assert_eq!(r.version.key, "00004");
+        assert_eq!(r.version.value["remote"], true);
+        let off = remote_set(&data, "00004", false, "", Some("2027-01-01")).unwrap();
+        assert_ne!(
+            off.version.id, r.version.id,
+            "a later date is a new version"
+        );
+        let listed = list(&data, "remote_station", Some("01")).unwrap();
+        assert_eq!(listed.len(), 2);
+        match remote_set(&data, "99999", true, "", None) {
+            Err(ServerError::Invalid(m)) => assert!(m.contains("99999"), "{m}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -2,8 +2,9 @@
 // sync server: a station PC (Phường Bắc Kạn, province 19) registers a crime report to transfer,
 // whose 24-hour transfer clock runs; the province's administrator, on a laptop, gives the
 // transfer rule a new version (36 hours, in force from the day of that report) on the Danh mục
-// screen and syncs; the station syncs and its case screen shows the new due time, and its
-// Danh mục says which version applies and since when.
+// screen and syncs; the station syncs and its case screen shows the new due time. Then the
+// province marks the station's commune remote: the rule's remote amount (72 hours) applies.
+// The station's Danh mục says which version applies and since when, and edits neither.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchApp, By, click, find, textOf, tid, type, waitText, waitVisible } from '../lib/app.mjs';
@@ -119,8 +120,35 @@ test('the province edits the transfer rule on Danh mục; the station’s case s
     await waitText(s, 'clock-basis', 'Công văn hướng dẫn của Công an tỉnh');
     await station.shot('case-new-deadline');
 
-    // The station's Danh mục says which version applies and since when, and edits nothing.
+    // The province marks Phường Bắc Kạn remote from the same day: the remote amount applies.
+    await nav(province, 'catalog');
+    await waitVisible(p, 'remote-communes');
+    await type(p, 'remote-commune', 'bac kan');
+    await click(p, 'remote-commune-option-01843');
+    await type(p, 'remote-from', vn(received, false));
+    await type(p, 'remote-basis', 'Quyết định của UBND tỉnh về xã vùng sâu, vùng xa (thử nghiệm)');
+    await click(p, 'remote-save');
+    await waitText(p, 'remote-ok', 'Phường Bắc Kạn là xã vùng sâu, vùng xa');
+    await p.wait(async () => (await p.findElements(By.css('[data-testid="remote-row"][data-code="01843"][data-remote="true"]'))).length === 1, 10_000, 'the commune is not listed as remote');
+    await p.executeScript('arguments[0].scrollIntoView({ block: "center" })', await find(p, 'remote-communes'));
+    await province.shot('catalog-remote-commune');
+    await nav(province, 'settings');
+    await syncNow(p);
+    await nav(station, 'settings');
+    await syncNow(s);
+    await nav(station, 'register');
+    await (await searchRegister(station, 'xe may nha van hoa'))[0].findElement(By.css('button.link')).click();
+    await waitVisible(s, 'case-screen', 20_000);
+    await waitDue(s, vn(received + 72 * HOUR));
+
+    // The station's Danh mục says which version applies and since when, and edits nothing:
+    // neither the rules nor the remote flag, which the province has now decided.
     await nav(station, 'catalog');
+    await waitText(s, 'station-remote-since', `Do Công an tỉnh quyết định, áp dụng từ ${vn(received, false)}`);
+    assert.equal(await (await find(s, 'station-remote')).isEnabled(), false, 'the chief no longer sets the flag');
+    await waitText(s, 'station-transfer-limit', '72 giờ');
+    await s.executeScript('arguments[0].scrollIntoView({ block: "center" })', await find(s, 'station-clock-card'));
+    await station.shot('catalog-station-remote');
     await waitVisible(s, 'rules-table');
     const since = await (await ruleRow(s)).getText();
     assert.match(since, /36 giờ/);

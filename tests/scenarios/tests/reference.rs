@@ -188,6 +188,58 @@ fn an_offline_station_applies_the_provinces_new_rule_and_holiday_to_the_right_ca
     Ok(())
 }
 
+/// Issue 14: the province, not the station, says which communes are remote. The
+/// administrator marks the station's commune on the server's command line; after its next sync
+/// the station's open crime report has 48 hours to transfer. A later version waits for its day.
+#[test]
+fn the_province_marks_a_commune_remote_and_its_transfer_clock_gets_48_hours() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = ServerProc::start_fresh(&server_bin(BIN), &dir.path().join("server"))?;
+    let mut st = Device::station(dir.path(), "a", STATION_A)?;
+    st.enrol(&server.url(), &server.enrol_code(Some(STATION_A), None)?)?;
+    let at = Utc::now().with_timezone(&vn()) - Duration::hours(2);
+    let id = report(&mut st, at, "Mất trộm trâu ở bản xa")?;
+    st.sync()?;
+    let h = 3600;
+    let (r, d) = deadline(&st, id)?;
+    assert_eq!(d, r + 24 * h);
+
+    let set = server.admin(&[
+        "remote",
+        "set",
+        "--station",
+        STATION_A,
+        "--basis",
+        "Quyết định 861/QĐ-TTg",
+    ])?;
+    assert_eq!(set["value"]["remote"], true);
+    let listed = server.admin(&["remote", "list"])?;
+    assert_eq!(listed[0]["key"], STATION_A);
+    st.sync()?;
+    let (r, d) = deadline(&st, id)?;
+    assert_eq!(d, r + 48 * h, "a remote commune has 48 hours");
+    assert!(st.store.station_remote(STATION_A)?);
+
+    // No longer remote from tomorrow: today still counts as remote.
+    let tomorrow = (Utc::now().with_timezone(&vn()) + Duration::days(1))
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    server.admin(&[
+        "remote",
+        "set",
+        "--station",
+        STATION_A,
+        "--not",
+        "--effective-from",
+        &tomorrow,
+    ])?;
+    st.sync()?;
+    let (r, d) = deadline(&st, id)?;
+    assert_eq!(d, r + 48 * h, "the later version is not in force yet");
+    Ok(())
+}
+
 fn rule_from(amount: i64, from: &str) -> NewReference {
     let value = json!({"amount": amount, "unit": "hours", "remote_amount": 48,
         "basis": "Quyết định của Công an tỉnh"});

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { conflictTitle, inForce, isoDmy, refValueText, ruleAmount, sinceText, todayVn, upcoming, weekdayVi } from './catalog';
+import { conflictTitle, inForce, isoDmy, refValueText, ruleAmount, sinceText, todayVn, remoteEntries, transferLimit, upcoming, weekdayVi } from './catalog';
 import type { ReferenceVersion } from './bindings/ReferenceVersion';
 
 describe('catalog', () => {
   it('says a rule with the remote communes’ amount', () => {
     expect(ruleAmount({ amount: 24, unit: 'hours', remote_amount: 48 })).toBe('24 giờ (xã vùng sâu, vùng xa: 48 giờ)');
     expect(ruleAmount({ amount: 3, unit: 'working_days', remote_amount: null })).toBe('3 ngày làm việc');
+  });
+  it('says the transfer limit of the rule in force, remote or not', () => {
+    const r = { amount: 36, unit: 'hours', remote_amount: 72 };
+    expect(transferLimit(r, false)).toBe('36 giờ');
+    expect(transferLimit(r, true)).toBe('72 giờ');
+    expect(transferLimit({ amount: 24, unit: 'hours', remote_amount: null }, true)).toBe('24 giờ');
+    expect(transferLimit(undefined, true)).toBe('48 giờ');
   });
   it('names the weekday of a calendar date', () => {
     expect(weekdayVi('2026-01-10')).toBe('T7');
@@ -56,3 +63,35 @@ describe('reference versions', () => {
     expect(refValueText('retired', false)).toBe('false');
   });
 });
+
+describe('remote communes', () => {
+  const v = (key: string, from: string, remote: boolean, state: 'in_force' | 'upcoming' | 'past'): ReferenceVersion => ({
+    id: `${key}-${from}`,
+    set_name: 'remote_station',
+    key,
+    effective_from: from,
+    value: { remote, basis: 'QĐ 861/QĐ-TTg' },
+    retired: false,
+    in_force: state === 'in_force',
+    upcoming: state === 'upcoming',
+    conflict: false,
+  });
+  it('lists remote communes in force first, with their later versions', () => {
+    const rows = remoteEntries([
+      v('01843', '2026-01-01', false, 'in_force'),
+      v('02000', '2025-07-01', true, 'past'),
+      v('02000', '2026-01-01', true, 'in_force'),
+      v('02000', '2027-01-01', false, 'upcoming'),
+      v('03000', '2027-01-01', true, 'upcoming'),
+    ]);
+    expect(rows.map((r) => [r.code, r.remote])).toEqual([
+      ['02000', true],
+      ['01843', false],
+      ['03000', false],
+    ]);
+    expect(rows[0].current?.effective_from).toBe('2026-01-01');
+    expect(rows[0].later.map((x) => x.effective_from)).toEqual(['2027-01-01']);
+    expect(rows[2].current).toBeUndefined();
+  });
+});
+

@@ -12,6 +12,13 @@ export function ruleAmount(r: Pick<DeadlineRule, 'amount' | 'unit' | 'remote_amo
   return r.remote_amount != null && r.remote_amount !== r.amount ? `${base} (xã vùng sâu, vùng xa: ${r.remote_amount} ${unit})` : base;
 }
 
+/** The time to transfer a crime report under `rule` (`crime_transfer`), remote or not: `48 giờ`. */
+export function transferLimit(rule: Pick<DeadlineRule, 'amount' | 'unit' | 'remote_amount'> | undefined, remote: boolean): string {
+  if (!rule) return remote ? '48 giờ' : '24 giờ';
+  const n = remote ? (rule.remote_amount ?? rule.amount) : rule.amount;
+  return `${n} ${UNIT[rule.unit] ?? rule.unit}`;
+}
+
 const DAYS = ['CN', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7'];
 
 /** `2026-01-10` → `T7` (Saturday), read as a calendar date whatever the PC's time zone. */
@@ -89,4 +96,21 @@ const SET_VI: Record<string, string> = {
 export function conflictTitle(c: Pick<ReferenceConflict, 'set_name' | 'key' | 'effective_from'>): string {
   const key = c.set_name === 'holiday' ? isoDmy(c.key) : c.key;
   return `${SET_VI[c.set_name] ?? c.set_name} ${key}, áp dụng từ ${isoDmy(c.effective_from)}`;
+}
+
+/** One commune the province has ruled on: its version in force (if any) and the later ones. */
+export type RemoteEntry = { code: string; current: ReferenceVersion | undefined; later: ReferenceVersion[]; remote: boolean };
+
+/**
+ * The communes of the province's `remote_station` versions, remote ones in force first, then
+ * by code. A commune whose only versions are later ones is listed with `current` undefined.
+ */
+export function remoteEntries(refs: ReferenceVersion[]): RemoteEntry[] {
+  const codes = [...new Set(refs.filter((v) => v.set_name === 'remote_station').map((v) => v.key))];
+  return codes
+    .map((code) => {
+      const current = inForce(refs, 'remote_station', code);
+      return { code, current, later: upcoming(refs, 'remote_station', code), remote: !!current && !current.retired && current.value.remote === true };
+    })
+    .sort((a, b) => Number(b.remote) - Number(a.remote) || a.code.localeCompare(b.code));
 }
