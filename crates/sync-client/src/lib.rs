@@ -584,33 +584,16 @@ fn add_apply(report: &mut SyncReport, a: &ApplyReport) {
     report.conflicts += u64::from(a.conflicts);
 }
 
-/// One full sync: attachments up, changes up, changes down, attachments down. Each step leaves
-/// the store consistent, so an interruption anywhere is resumed by the next sync.
-pub async fn sync(
+/// Pushes every pending change in batches. A change refused for now (a clock ahead) waits for
+/// the next sync; one refused for good is set aside with its reason.
+async fn push_pending(
     store: &mut Store,
     client: &SyncClient,
     opts: &SyncOptions,
     progress: &(dyn Fn(&Progress) + Send + Sync),
-) -> Result<SyncReport> {
-    let mut report = SyncReport::default();
+    report: &mut SyncReport,
+) -> Result<()> {
     let device = store.device_id();
-
-    // Attachments before the changes that mention them, so a device pulling the change finds
-    // the bytes already on the server.
-    let unsent = store.unsent_blobs()?;
-    for (i, sha) in unsent.iter().enumerate() {
-        progress(&Progress::Uploading {
-            done: i,
-            total: unsent.len(),
-        });
-        if let Some(bytes) = store.blob(sha)? {
-            if client.upload_attachment(sha, &bytes, progress).await? {
-                report.uploaded_attachments += 1;
-            }
-            store.mark_blob_uploaded(sha)?;
-        }
-    }
-
     let pending = u64::from(store.sync_state()?.pending);
     let audit_head = store.audit_head()?.map(|h| AuditHead {
         seq: h.seq,
@@ -661,6 +644,37 @@ pub async fn sync(
         store.set_aside_refused(&for_good)?;
     }
 
+    Ok(())
+}
+
+/// One full sync: attachments up, changes up, changes down, attachments down. Each step leaves
+/// the store consistent, so an interruption anywhere is resumed by the next sync.
+pub async fn sync(
+    store: &mut Store,
+    client: &SyncClient,
+    opts: &SyncOptions,
+    progress: &(dyn Fn(&Progress) + Send + Sync),
+) -> Result<SyncReport> {
+    let mut report = SyncReport::default();
+
+    // Attachments before the changes that mention them, so a device pulling the change finds
+    // the bytes already on the server.
+    let unsent = store.unsent_blobs()?;
+    for (i, sha) in unsent.iter().enumerate() {
+        progress(&Progress::Uploading {
+            done: i,
+            total: unsent.len(),
+        });
+        if let Some(bytes) = store.blob(sha)? {
+            if client.upload_attachment(sha, &bytes, progress).await? {
+                report.uploaded_attachments += 1;
+            }
+            store.mark_blob_uploaded(sha)?;
+        }
+    }
+
+    push_pending(store, client, opts, progress, &mut report).await?;
+
     let mut cursor = store.sync_state()?.cursor;
     loop {
         let resp = client
@@ -700,6 +714,11 @@ pub async fn sync(
         }
     }
     report.cursor = cursor;
+    // Applying what arrived can write here too (the audit entry of the province's new
+    // reference data, a conflict's record): sent now rather than left for the next sync.
+    if report.applied > 0 && store.sync_state()?.pending > 0 {
+        push_pending(store, client, opts, progress, &mut report).await?;
+    }
 
     // After the pull: the slot is current, and the cases just pushed are on record as used.
     exchange_numbers(store, client, progress).await?;

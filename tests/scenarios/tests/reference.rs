@@ -140,6 +140,11 @@ fn an_offline_station_applies_the_provinces_new_rule_and_holiday_to_the_right_ca
     // Back online.
     let rep = st.sync()?;
     assert!(rep.pulled >= 2, "{rep:?}");
+    assert_eq!(
+        st.store.sync_state()?.pending,
+        0,
+        "what the new data wrote here (its audit entry) went up in the same sync"
+    );
     let (r, d) = deadline(&st, old)?;
     assert_eq!(
         d,
