@@ -635,6 +635,11 @@ fn materialise(tx: &Connection, today: NaiveDate) -> Result<Vec<String>> {
     };
     let mut out = Vec::new();
     for (set, key) in entries {
+        // Fine caps are dated rows of their own: every version, later ones too, is one.
+        if set == "fine_cap" {
+            out.extend(fine_cap_versions(tx, &key)?);
+            continue;
+        }
         let Some(v) = version_at(tx, &set, &key, today)? else {
             continue;
         };
@@ -669,10 +674,96 @@ fn materialise(tx: &Connection, today: NaiveDate) -> Result<Vec<String>> {
                 }
                 _ => None,
             },
-            // Fine caps have no local table: the sanctions read them with `reference::value_at`.
             _ => None,
         };
         out.extend(line);
+    }
+    Ok(out)
+}
+
+/// The province's versions of one fine cap as rows of `fine_caps`, which the sanctions read by
+/// the date of the violation. The key is `title/sector` (one sector) or `title` (every sector
+/// the title has); the amount is capped by the sector's own maximum. A retired version removes
+/// its row. Titles and sectors come from the shipped table, so an unknown one changes nothing.
+fn fine_cap_versions(tx: &Connection, key: &str) -> Result<Vec<String>> {
+    let (title, sector) = match key.split_once('/') {
+        Some((t, s)) => (t.trim(), Some(s.trim())),
+        None => (key.trim(), None),
+    };
+    let title_vi: Option<String> = tx
+        .query_row(
+            "SELECT title_vi FROM fine_caps WHERE title = ?1 ORDER BY effective_from DESC LIMIT 1",
+            [title],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(title_vi) = title_vi else {
+        return Ok(Vec::new());
+    };
+    // Each sector once, with its label and maximum as the latest row says.
+    let sectors: Vec<(String, String, i64)> = {
+        let mut st = tx.prepare(
+            "SELECT sector, sector_vi, sector_max_vnd FROM fine_caps f
+             WHERE (?1 IS NULL OR sector = ?1)
+               AND effective_from = (SELECT max(effective_from) FROM fine_caps g WHERE g.sector = f.sector)
+             GROUP BY sector ORDER BY sector",
+        )?;
+        st.query_map([sector], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?
+    };
+    let mut out = Vec::new();
+    for v in reference::versions(tx, Some("fine_cap"))?
+        .into_iter()
+        .filter(|v| v.key == key)
+    {
+        let amount = v
+            .value
+            .get("amount_vnd")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let basis = v
+            .value
+            .get("basis")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        let label = v
+            .value
+            .get("title_vi")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .unwrap_or(&title_vi)
+            .to_owned();
+        for (sector, sector_vi, max) in &sectors {
+            let n = if v.retired || amount <= 0 {
+                tx.execute(
+                    "DELETE FROM fine_caps WHERE title = ?1 AND sector = ?2 AND effective_from = ?3",
+                    params![title, sector, v.effective_from],
+                )?
+            } else {
+                let cap = amount.min(*max);
+                let percent = if *max > 0 { cap * 100 / max } else { 0 };
+                tx.execute(
+                    "INSERT INTO fine_caps(title, title_vi, sector, sector_vi, sector_max_vnd, percent, cap_vnd, effective_from, basis)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT(title, sector, effective_from) DO UPDATE SET title_vi = excluded.title_vi,
+                       cap_vnd = excluded.cap_vnd, percent = excluded.percent, basis = excluded.basis
+                     WHERE (cap_vnd, basis, title_vi) IS NOT (excluded.cap_vnd, excluded.basis, excluded.title_vi)",
+                    params![title, label, sector, sector_vi, max, percent, cap, v.effective_from, basis],
+                )?
+            };
+            if n > 0 {
+                out.push(describe_version(
+                    "fine_cap",
+                    &format!("{key} ({sector_vi})"),
+                    &v.effective_from,
+                    &v.value,
+                    v.retired,
+                ));
+            }
+        }
     }
     Ok(out)
 }

@@ -428,3 +428,104 @@ fn categories_remote_communes_and_the_cutoff_day_follow_the_province() {
     deliver(&lap, &mut st);
     assert!(!st.station_remote(BAC_KAN).unwrap());
 }
+
+/// The province keeps the fine caps current: a cap for the commune chief in road traffic from
+/// 2026-01-01 reaches the station as a dated row and holds a decision of that date, while a
+/// decision of the day before keeps the Decree 189/2025 cap. Retiring the version removes it.
+#[test]
+fn a_fine_cap_from_the_province_holds_the_decisions_of_its_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut st, chief) = station(&dir, "a.db", BAC_KAN);
+    let p = province_of(&st, BAC_KAN);
+    let mut lap = laptop(&dir, "p.db", &p);
+    let adm = admin(&p, "qt");
+    let cap = |retired: bool| NewReference {
+        set_name: "fine_cap".into(),
+        key: "commune_police_chief/road_traffic".into(),
+        effective_from: "2026-01-01".into(),
+        value: obj(
+            json!({"amount_vnd": 10_000_000, "basis": "Nghị định thử nghiệm 999/2026/NĐ-CP"}),
+        ),
+        retired,
+    };
+    lap.set_reference(&adm, cap(false)).unwrap();
+    deliver(&lap, &mut st);
+    let row = st
+        .fine_caps()
+        .unwrap()
+        .into_iter()
+        .find(|c| {
+            c.title == "commune_police_chief"
+                && c.sector == "road_traffic"
+                && c.effective_from == "2026-01-01"
+        })
+        .expect("the province's cap is a dated row");
+    assert_eq!(row.cap_vnd, 10_000_000);
+    assert_eq!(row.title_vi, "Trưởng Công an cấp xã");
+    // The laptop's own table follows too, and a version from today is a row from today.
+    let today = Utc::now()
+        .with_timezone(&vn())
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut now = cap(false);
+    now.effective_from = today.clone();
+    lap.set_reference(&adm, now).unwrap();
+    assert!(
+        lap.fine_caps()
+            .unwrap()
+            .iter()
+            .any(|c| c.effective_from == today && c.cap_vnd == 10_000_000),
+        "a cap from today on the laptop"
+    );
+
+    let adult = |name: &str| NewPerson {
+        role: PersonRole::Suspect,
+        name: name.into(),
+        birth_year: None,
+        id_number: None,
+        phone: None,
+        address: None,
+        birth_date: Some("1990-01-01".into()),
+        guardian_of: None,
+    };
+    let mut c = wheelies();
+    c.received_at =
+        Some(chrono::DateTime::parse_from_rfc3339("2025-12-20T21:00:00+07:00").unwrap());
+    c.occurred = None;
+    c.persons = vec![adult("Trần Văn Một"), adult("Trần Văn Hai")];
+    let c = st.intake(&chief, c).unwrap();
+    let fine = |person, on: &str| {
+        sanction(
+            person,
+            SanctionForm::Fine,
+            15_000_000,
+            None,
+            None,
+            "1/QĐ",
+            on,
+        )
+    };
+    match st.act(&chief, c.row.id, fine(c.persons[0].id, "2026-01-05")) {
+        Err(Error::Invalid(m)) => {
+            assert!(m.contains("tối đa 10.000.000 đ"), "{m}");
+            assert!(m.contains("999/2026"), "{m}");
+        }
+        other => panic!(
+            "expected the province's cap, got {:?}",
+            other.map(|d| d.row.status)
+        ),
+    }
+    st.act(&chief, c.row.id, fine(c.persons[1].id, "2025-12-31"))
+        .expect("the day before, Decree 189/2025's 20.000.000 đ holds");
+
+    lap.set_reference(&adm, cap(true)).unwrap();
+    deliver(&lap, &mut st);
+    assert!(
+        !st.fine_caps()
+            .unwrap()
+            .iter()
+            .any(|c| c.effective_from == "2026-01-01"),
+        "a retired version leaves no row"
+    );
+}

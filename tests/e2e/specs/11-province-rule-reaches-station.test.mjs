@@ -4,7 +4,9 @@
 // transfer rule a new version (36 hours, in force from the day of that report) on the Danh mục
 // screen and syncs; the station syncs and its case screen shows the new due time. Then the
 // province marks the station's commune remote: the rule's remote amount (72 hours) applies.
-// The station's Danh mục says which version applies and since when, and edits neither.
+// The province also sets a fine cap and a new category: the station's Danh mục lists the cap
+// and its New report offers the category. The station's Danh mục says which version applies
+// and since when, and edits none of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchApp, By, click, find, textOf, tid, type, waitText, waitVisible } from '../lib/app.mjs';
@@ -132,10 +134,27 @@ test('the province edits the transfer rule on Danh mục; the station’s case s
     await p.wait(async () => (await p.findElements(By.css('[data-testid="remote-row"][data-code="01843"][data-remote="true"]'))).length === 1, 10_000, 'the commune is not listed as remote');
     await p.executeScript('arguments[0].scrollIntoView({ block: "center" })', await find(p, 'remote-communes'));
     await province.shot('catalog-remote-commune');
+    // A fine cap for the commune chief in road traffic, and a new category, from today.
+    await selectValue(p, 'cap-title', 'commune_police_chief');
+    await selectValue(p, 'cap-sector', 'road_traffic');
+    await type(p, 'cap-amount', '10.000.000');
+    await type(p, 'cap-basis', 'Nghị định thử nghiệm 999/2026/NĐ-CP');
+    await click(p, 'cap-save');
+    await waitText(p, 'lists-ok', 'Đã lưu mức phạt tối đa 10.000.000 đ');
+    await type(p, 'category-code', 'drone_flying');
+    await type(p, 'category-vi', 'Bay flycam trái phép');
+    await click(p, 'category-save');
+    await waitText(p, 'lists-ok', 'Bay flycam trái phép');
+    await p.executeScript('arguments[0].scrollIntoView({ block: "start" })', await find(p, 'province-lists'));
+    await province.shot('catalog-caps-categories');
     await nav(province, 'settings');
     await syncNow(p);
     await nav(station, 'settings');
     await syncNow(s);
+    // The station's New report offers the province's new category at once.
+    await nav(station, 'new');
+    await find(s, 'new-category');
+    await s.wait(async () => (await s.findElements(By.css('[data-testid="new-category"] option[value="drone_flying"]'))).length === 1, 10_000, 'the new category is not offered');
     await nav(station, 'register');
     await (await searchRegister(station, 'xe may nha van hoa'))[0].findElement(By.css('button.link')).click();
     await waitVisible(s, 'case-screen', 20_000);
@@ -147,6 +166,9 @@ test('the province edits the transfer rule on Danh mục; the station’s case s
     await waitText(s, 'station-remote-since', `Do Công an tỉnh quyết định, áp dụng từ ${vn(received, false)}`);
     assert.equal(await (await find(s, 'station-remote')).isEnabled(), false, 'the chief no longer sets the flag');
     await waitText(s, 'station-transfer-limit', '72 giờ');
+    const capRow = await find(s, 'caps-table');
+    await s.wait(async () => /10\.000\.000 đ/.test(await (await capRow.findElement(By.css('[data-key="commune_police_chief/road_traffic"]'))).getText()), 10_000, 'the province’s cap is not shown');
+    assert.equal((await s.findElements(tid('cap-form'))).length, 0, 'a station does not edit the caps');
     await s.executeScript('arguments[0].scrollIntoView({ block: "center" })', await find(s, 'station-clock-card'));
     await station.shot('catalog-station-remote');
     await waitVisible(s, 'rules-table');

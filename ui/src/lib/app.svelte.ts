@@ -51,6 +51,18 @@ export function changed() {
   app.dataVersion += 1;
 }
 
+/**
+ * After a sync that brought something: the lists (categories, statuses…) may be the province's
+ * new ones, and every mounted screen reloads its data.
+ */
+export async function pulled() {
+  try {
+    app.vocab = await api.vocab();
+  } finally {
+    changed();
+  }
+}
+
 export async function refreshStatus() {
   const st = await api.appStatus();
   app.status = st;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conflictTitle, inForce, isoDmy, refValueText, ruleAmount, sinceText, todayVn, remoteEntries, transferLimit, upcoming, weekdayVi } from './catalog';
+import { capLines, cutoffInForce, conflictTitle, inForce, isoDmy, refValueText, ruleAmount, sinceText, todayVn, remoteEntries, transferLimit, upcoming, weekdayVi } from './catalog';
 import type { ReferenceVersion } from './bindings/ReferenceVersion';
 
 describe('catalog', () => {
@@ -95,3 +95,37 @@ describe('remote communes', () => {
   });
 });
 
+
+describe('fine caps and the cut-off day', () => {
+  const cap = (title: string, sector: string, from: string, cap_vnd: number) => ({
+    title,
+    title_vi: title === 'officer_on_duty' ? 'Chiến sĩ' : 'Trưởng Công an cấp xã',
+    sector,
+    sector_vi: sector === 'road_traffic' ? 'Giao thông đường bộ' : 'An ninh, trật tự',
+    sector_max_vnd: 40_000_000,
+    percent: 0,
+    cap_vnd,
+    effective_from: from,
+    basis: 'b',
+  });
+  it('says each title’s cap in force today and the later ones', () => {
+    const lines = capLines(
+      [
+        cap('commune_police_chief', 'road_traffic', '2027-01-01', 10_000_000),
+        cap('commune_police_chief', 'road_traffic', '2022-01-01', 4_000_000),
+        cap('commune_police_chief', 'road_traffic', '2025-07-01', 20_000_000),
+        cap('officer_on_duty', 'security_order', '2025-07-01', 4_000_000),
+      ],
+      '2026-12-06',
+    );
+    expect(lines.map((l) => [l.title, l.current?.cap_vnd, l.later.map((x) => x.cap_vnd)])).toEqual([
+      ['commune_police_chief', 20_000_000, [10_000_000]],
+      ['officer_on_duty', 4_000_000, []],
+    ]);
+  });
+  it('takes the province’s cut-off day, else the 15th', () => {
+    expect(cutoffInForce([])).toEqual({ day: 15, since: null });
+    const v = { id: 'x', set_name: 'cutoff_day', key: 'default', effective_from: '2026-01-01', value: { day: 20 }, retired: false, in_force: true, upcoming: false, conflict: false };
+    expect(cutoffInForce([v])).toEqual({ day: 20, since: '2026-01-01' });
+  });
+});

@@ -2,6 +2,7 @@
 import type { DeadlineRule } from './bindings/DeadlineRule';
 import type { ReferenceVersion } from './bindings/ReferenceVersion';
 import type { ReferenceConflict } from './bindings/ReferenceConflict';
+import type { FineCap } from './bindings/FineCap';
 
 const UNIT: Record<string, string> = { minutes: 'phút', hours: 'giờ', days: 'ngày', working_days: 'ngày làm việc' };
 
@@ -77,6 +78,10 @@ export function refValueText(set: string, value: unknown): string {
       return String(v.label_vi ?? '');
     case 'cutoff_day':
       return `ngày ${String(v.day ?? '')}`;
+    case 'fine_cap':
+      return `${Number(v.amount_vnd ?? 0).toLocaleString('vi-VN')} đ`;
+    case 'remote_station':
+      return v.remote === true ? 'vùng sâu, vùng xa' : 'không thuộc vùng sâu, vùng xa';
     default:
       return JSON.stringify(v);
   }
@@ -113,4 +118,28 @@ export function remoteEntries(refs: ReferenceVersion[]): RemoteEntry[] {
       return { code, current, later: upcoming(refs, 'remote_station', code), remote: !!current && !current.retired && current.value.remote === true };
     })
     .sort((a, b) => Number(b.remote) - Number(a.remote) || a.code.localeCompare(b.code));
+}
+
+/** A title's cap in one sector: the row in force on `today` and the later ones. */
+export type CapLine = { title: string; title_vi: string; sector: string; sector_vi: string; current: FineCap | undefined; later: FineCap[] };
+
+/** The dated caps (`api.fineCaps`) as one line per title and sector, by title then sector. */
+export function capLines(caps: FineCap[], today: string): CapLine[] {
+  const lines = new Map<string, CapLine>();
+  for (const c of [...caps].sort((a, b) => a.effective_from.localeCompare(b.effective_from))) {
+    const k = `${c.title}/${c.sector}`;
+    const line = lines.get(k) ?? { title: c.title, title_vi: c.title_vi, sector: c.sector, sector_vi: c.sector_vi, current: undefined, later: [] };
+    if (c.effective_from <= today) line.current = c;
+    else line.later.push(c);
+    line.title_vi = c.title_vi;
+    lines.set(k, line);
+  }
+  return [...lines.values()].sort((a, b) => a.title.localeCompare(b.title) || a.sector_vi.localeCompare(b.sector_vi, 'vi'));
+}
+
+/** The statistics cut-off day in force: the province's version, else the default 15th. */
+export function cutoffInForce(refs: ReferenceVersion[]): { day: number; since: string | null } {
+  const v = inForce(refs, 'cutoff_day', 'default');
+  const day = Number(v?.value.day);
+  return v && !v.retired && Number.isInteger(day) ? { day, since: v.effective_from } : { day: 15, since: null };
 }
