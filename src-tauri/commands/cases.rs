@@ -8,8 +8,9 @@ use tinbao_core::numbers::RegisterBook;
 use tinbao_core::sanctions::FineCap;
 use tinbao_core::search::{SearchPage, SearchQuery};
 use tinbao_core::{
-    Action, CaseClass, CaseDetail, CaseRow, Channel, ClockState, Kind, NewCase, NewPerson,
-    NoticeTo, PersonRole, ProsecutionDecision, Reporter, ResolutionStep, Role, Status, Urgency,
+    Action, CaseClass, CaseDetail, CaseRow, Channel, ClockState, Kind, LegalGroup, NewCase,
+    NewPerson, NoticeTo, PersonRole, ProsecutionDecision, Reporter, ResolutionStep, Role, Status,
+    Urgency,
 };
 use ts_rs::TS;
 use uuid::Uuid;
@@ -40,6 +41,16 @@ pub struct Vocab {
     pub clock_states: Vec<Label>,
     /// The station's configurable category list.
     pub categories: Vec<Label>,
+    /// The legal groups of the upward report, and the group each category counts in.
+    pub legal_groups: Vec<Label>,
+    pub category_groups: Vec<CategoryGroup>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CategoryGroup {
+    pub category: String,
+    pub group: String,
 }
 
 macro_rules! labels {
@@ -76,6 +87,16 @@ pub async fn vocab(state: &AppState) -> CmdResult<Vocab> {
             notice_to: labels!(NoticeTo),
             clock_states: labels!(ClockState),
             categories,
+            legal_groups: labels!(LegalGroup),
+            category_groups: s
+                .store
+                .category_groups()?
+                .into_iter()
+                .map(|(category, g)| CategoryGroup {
+                    category,
+                    group: g.as_str().to_owned(),
+                })
+                .collect(),
         })
     })
 }

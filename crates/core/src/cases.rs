@@ -1080,6 +1080,21 @@ impl Store {
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// Each category's legal group on the upward report (the province's, or the shipped
+    /// default), inactive categories too: old cases still count in theirs.
+    pub fn category_groups(&self) -> Result<Vec<(String, LegalGroup)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT code, legal_group FROM categories ORDER BY sort, code")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (code, group) = r?;
+            out.push((code, LegalGroup::parse(&group).unwrap_or(LegalGroup::Other)));
+        }
+        Ok(out)
+    }
 }
 
 /// The code of a category in `categories` (as `Store::categories` lists them) given its code or

@@ -7,7 +7,7 @@
 use crate::case_row::reproject;
 use crate::clocks;
 use crate::error::{Error, Result};
-use crate::model::{Actor, Role, Scope, Status};
+use crate::model::{Actor, LegalGroup, Role, Scope, Status};
 use crate::reference::{self, Version, columns, local_row, reference_id, version_at, vn_date};
 use crate::store::{Store, Writer, meta_get, meta_set, record_in};
 use chrono::{NaiveDate, Utc};
@@ -284,6 +284,19 @@ impl Store {
         // same version concurrently then stamp every field alike on every device.
         fields.insert("resolved".to_owned(), json!(false));
         tinbao_sync::reference::check_fields(&fields).map_err(Error::invalid)?;
+        if r.set_name == "category"
+            && let Some(g) = value.get("legal_group")
+            && g.as_str().is_none_or(|g| LegalGroup::parse(g).is_none())
+        {
+            return Err(Error::invalid(format!(
+                "Nhóm pháp lý của loại vụ việc phải là một trong: {}.",
+                LegalGroup::ALL
+                    .iter()
+                    .map(|g| g.label_vi())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )));
+        }
         let from = r.effective_from.trim().to_owned();
         let id = reference_id(&province, &r.set_name, &key, &from);
         let line = describe_version(&r.set_name, &key, &from, &value, r.retired);
@@ -907,19 +920,25 @@ fn category_in_force(tx: &Connection, code: &str, v: &Version) -> Result<Option<
                 .and_then(Value::as_i64)
         })
         .unwrap_or(0);
-    let new = json!({"code": code, "label_vi": label_vi, "label_en": label_en, "active": i64::from(active), "sort": sort});
+    // A group the version leaves out, or one this release does not know, keeps the current one.
+    let legal_group = s("legal_group")
+        .and_then(LegalGroup::parse)
+        .map(|g| g.as_str().to_owned())
+        .or_else(|| cur_s("legal_group"))
+        .unwrap_or_else(|| LegalGroup::Other.as_str().to_owned());
+    let new = json!({"code": code, "label_vi": label_vi, "label_en": label_en, "active": i64::from(active), "sort": sort, "legal_group": legal_group});
     if cur.as_ref().is_some_and(|c| {
-        ["label_vi", "label_en", "active", "sort"]
+        ["label_vi", "label_en", "active", "sort", "legal_group"]
             .iter()
             .all(|k| c.get(*k) == new.get(*k))
     }) {
         return Ok(None);
     }
     tx.execute(
-        "INSERT INTO categories(code, label_vi, label_en, active, sort) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO categories(code, label_vi, label_en, active, sort, legal_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(code) DO UPDATE SET label_vi = excluded.label_vi, label_en = excluded.label_en,
-           active = excluded.active, sort = excluded.sort",
-        params![code, label_vi, label_en, active, sort],
+           active = excluded.active, sort = excluded.sort, legal_group = excluded.legal_group",
+        params![code, label_vi, label_en, active, sort, legal_group],
     )?;
     Ok(Some(if active {
         format!("loại vụ việc {code}: {label_vi}")

@@ -31,7 +31,7 @@
 //! | features | `backup` | encrypted backups, checked restore, integrity check, re-keying | `backup` `verify` `verify_file` `restore` `rekey` |
 //! | features | `numbers` | register numbers: leases from the province, offline fallback, hand-back, the printed register that accounts for every number | `number_request` `apply_number_grant` `numbers_leased` `hand_back_numbers` `register_book` |
 //! | features | `sanctions` | administrative sanctions per violator: fining caps by title as dated data, a minor's age at the violation, the checks of a decision, the figures | `fine_caps` |
-//! | features | `cases` | the register: intake and numbering, the case screen, workflow actions, persons, attachments, the confidential reporter | `intake` `numbering` `set_numbering` `case_detail` `reveal_reporter` `act` `add_person` `add_attachment` `attachment_bytes` `categories` |
+//! | features | `cases` | the register: intake and numbering, the case screen, workflow actions, persons, attachments, the confidential reporter | `intake` `numbering` `set_numbering` `case_detail` `reveal_reporter` `act` `add_person` `add_attachment` `attachment_bytes` `categories` `category_groups` |
 //! | features | `search` | the search box and filters, duplicate suggestions | `search` `suggest_duplicates` |
 //! | features | `stats` | the monthly figures | `key_labels` `stats` `current_period` |
 //! | features | `hotspots` | where reports cluster: counts by commune, hamlet and category | `hotspots` |

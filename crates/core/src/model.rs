@@ -79,6 +79,20 @@ code_enum!(Channel {
     Patrol = "patrol", "Lực lượng tuần tra phát hiện", "Found on patrol";
 });
 
+code_enum!(
+    /// The legal group a category counts in on the upward report. Each category's group is
+    /// the province's reference data; the shipped defaults are migration 011's.
+    LegalGroup {
+    SocialOrder = "social_order", "Tội phạm về trật tự xã hội", "Crimes against social order";
+    Economic = "economic", "Tội phạm về kinh tế, chức vụ", "Economic crimes";
+    HighTech = "high_tech", "Tội phạm, vi phạm sử dụng công nghệ cao", "High-tech crimes";
+    Drugs = "drugs", "Tội phạm về ma túy", "Drug crimes";
+    Traffic = "traffic", "Trật tự, an toàn giao thông", "Traffic order";
+    ExplosivesIncidents = "explosives_incidents", "Vật liệu nổ, cháy nổ, sự cố", "Explosives and incidents";
+    DisputesFamily = "disputes_family", "Tranh chấp, mâu thuẫn, bạo lực gia đình", "Disputes and family violence";
+    Other = "other", "Khác", "Other";
+});
+
 code_enum!(Urgency {
     Normal = "normal", "Bình thường", "Normal";
     Urgent = "urgent", "Khẩn", "Urgent";

@@ -9,6 +9,7 @@ use tinbao_core::*;
 /// left. A new migration adds its undo here.
 fn rewind(c: &rusqlite::Connection, to: i64) {
     let undo: &[(i64, &str)] = &[
+        (11, "ALTER TABLE categories DROP COLUMN legal_group;"),
         (
             10,
             "ALTER TABLE persons DROP COLUMN birth_date;

@@ -374,7 +374,22 @@ fn categories_remote_communes_and_the_cutoff_day_follow_the_province() {
         &mut lap,
         "category",
         "drone_flying",
-        json!({"label_vi": "Bay flycam trái phép"}),
+        json!({"label_vi": "Bay flycam trái phép", "legal_group": "high_tech"}),
+    );
+    // A group the report does not have is refused with the list of those it has.
+    let bad = lap.set_reference(
+        &adm,
+        NewReference {
+            set_name: "category".into(),
+            key: "x_y".into(),
+            effective_from: "2025-01-01".into(),
+            value: obj(json!({"label_vi": "X", "legal_group": "weather"})),
+            retired: false,
+        },
+    );
+    assert!(
+        matches!(&bad, Err(Error::Invalid(m)) if m.contains("Tội phạm về ma túy")),
+        "{bad:?}"
     );
     set(&mut lap, "cutoff_day", "default", json!({"day": 25}));
     set(&mut lap, "remote_station", BAC_KAN, json!({"remote": true}));
@@ -395,6 +410,15 @@ fn categories_remote_communes_and_the_cutoff_day_follow_the_province() {
         st.setting("stats_cutoff_day").unwrap().as_deref(),
         Some("25")
     );
+    let groups = st.category_groups().unwrap();
+    let group = |c: &str| groups.iter().find(|g| g.0 == c).map(|g| g.1);
+    assert_eq!(group("drone_flying"), Some(LegalGroup::HighTech));
+    assert_eq!(
+        group("theft"),
+        Some(LegalGroup::SocialOrder),
+        "the shipped default"
+    );
+    assert_eq!(group("uxo"), Some(LegalGroup::ExplosivesIncidents));
     // A remote commune: 48 h for a new crime report.
     let now = Utc::now().with_timezone(&vn());
     let c = received(&mut st, &chief, now - Duration::hours(1));

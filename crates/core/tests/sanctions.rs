@@ -606,11 +606,12 @@ fn the_upgrade_keeps_the_persons_already_there() {
     drop(s);
     let path = dir.path().join("a.db");
     {
-        // The register as version 9 left it.
+        // The register as version 9 left it (and what version 11 added, undone).
         let c = rusqlite::Connection::open(&path).unwrap();
         tinbao_core::store::key_connection(&c, KEY).unwrap();
         c.execute_batch(
-            "ALTER TABLE persons DROP COLUMN birth_date;
+            "ALTER TABLE categories DROP COLUMN legal_group;
+             ALTER TABLE persons DROP COLUMN birth_date;
              ALTER TABLE persons DROP COLUMN guardian_of;
              DROP TABLE fine_caps;
              PRAGMA user_version = 9;",
