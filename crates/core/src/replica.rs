@@ -353,11 +353,13 @@ fn apply_one(
     c: &Change,
     touched: &mut Vec<String>,
 ) -> Result<Outcome> {
-    // The province's reference data is filed under the province itself, and only there.
-    let in_scope = if c.entity == EntityKind::Reference {
-        province_of(tx, scope)?.as_deref() == Some(c.station.as_str())
-    } else {
-        in_scope(tx, scope, &c.station)?
+    // The province's reference data is filed under the province itself, and only there; its
+    // answer templates too (a station's own are filed under the station).
+    let provinces = province_of(tx, scope)?.as_deref() == Some(c.station.as_str());
+    let in_scope = match c.entity {
+        EntityKind::Reference => provinces,
+        EntityKind::AnswerTemplate => provinces || in_scope(tx, scope, &c.station)?,
+        _ => in_scope(tx, scope, &c.station)?,
     };
     if !in_scope {
         return Ok(Outcome::Rejected);

@@ -4,8 +4,8 @@
 // transfer rule a new version (36 hours, in force from the day of that report) on the Danh mục
 // screen and syncs; the station syncs and its case screen shows the new due time. Then the
 // province marks the station's commune remote: the rule's remote amount (72 hours) applies.
-// The province also sets a fine cap and a new category: the station's Danh mục lists the cap
-// and its New report offers the category. The station's Danh mục says which version applies
+// The province also sets a fine cap, a new category and an answer template: the station's
+// Danh mục lists the cap, its New report offers the category, its Inquiries the template. The station's Danh mục says which version applies
 // and since when, and edits none of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -144,6 +144,12 @@ test('the province edits the transfer rule on Danh mục; the station’s case s
     await waitText(p, 'lists-ok', 'Bay flycam trái phép');
     await p.executeScript('arguments[0].scrollIntoView({ block: "start" })', await find(p, 'province-lists'));
     await province.shot('catalog-caps-categories');
+    // An answer template for the province's shared library.
+    await selectValue(p, 'template-topic', 'cccd');
+    await type(p, 'template-title', 'Cấp đổi thẻ căn cước khi hết hạn (mẫu của tỉnh)');
+    await type(p, 'template-body', 'Công dân mang thẻ cũ đến Công an xã nơi cư trú hoặc đăng ký trên Cổng dịch vụ công.');
+    await click(p, 'template-save');
+    await waitText(p, 'template-ok', 'mẫu của tỉnh');
     await nav(province, 'settings');
     await syncNow(p);
     await nav(station, 'settings');
@@ -152,6 +158,13 @@ test('the province edits the transfer rule on Danh mục; the station’s case s
     await nav(station, 'new');
     await find(s, 'new-category');
     await s.wait(async () => (await s.findElements(By.css('[data-testid="new-category"] option[value="drone_flying"]'))).length === 1, 10_000, 'the new category is not offered');
+    // Its Inquiries offer the province's answer template.
+    await nav(station, 'inquiries');
+    await selectValue(s, 'inquiry-topic', 'cccd');
+    await s.wait(async () => {
+      for (const chip of await s.findElements(tid('use-template'))) if (/mẫu của tỉnh/.test(await chip.getText())) return true;
+      return false;
+    }, 10_000, 'the province’s template is not offered');
     await openCase(station);
     await waitDue(s, vn(received + 72 * HOUR));
 

@@ -326,3 +326,30 @@ fn two_administrators_edit_one_rule_offline_every_device_agrees_and_it_is_flagge
     }
     Ok(())
 }
+
+/// The province's answer templates are a shared library: a supervisor's laptop writes one, a
+/// station receives it with its next sync and answers with it. (Stations used to set such a
+/// change aside as out of their scope: it is filed under the province, not a commune.)
+#[test]
+fn the_provinces_answer_template_reaches_a_station() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = ServerProc::start_fresh(&server_bin(BIN), &dir.path().join("server"))?;
+    let mut st = Device::station(dir.path(), "a", STATION_A)?;
+    st.enrol(&server.url(), &server.enrol_code(Some(STATION_A), None)?)?;
+    let mut sup = Device::supervisor(dir.path(), "sup", PROVINCE)?;
+    sup.enrol(&server.url(), &server.enrol_code(None, Some(PROVINCE))?)?;
+    let id = sup.store.save_answer_template(
+        &sup.actor,
+        None,
+        "cccd",
+        "Cấp đổi thẻ căn cước (mẫu của tỉnh)",
+        "Mang thẻ cũ đến Công an xã nơi cư trú.",
+    )?;
+    let rep = sup.sync()?;
+    assert!(rep.rejected.is_empty() && rep.pushed >= 1, "{rep:?}");
+    let got = st.sync()?;
+    assert_eq!(got.applied, 1, "{got:?}");
+    let t = st.store.answer_templates(Some("cccd"))?;
+    assert!(t.iter().any(|t| t.id == id), "{t:?}");
+    Ok(())
+}
