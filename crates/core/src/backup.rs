@@ -164,11 +164,19 @@ impl Store {
             let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
         }
         std::fs::rename(&tmp, target)?;
+        // Opening migrates a backup of an older schema, chain columns included.
+        let restored = Store::open(target, key)?;
         if !carried.is_empty() {
-            // Opening migrates a backup of an older schema, chain columns included.
-            let restored = Store::open(target, key)?;
             report.audit_carried = insert_missing_audit(&restored.conn, &carried)?;
         }
+        // What this PC did after the backup was made may be at the province: the next sync
+        // takes its own changes back, and until the province has said which of the numbers
+        // leased here were used since, new cases are numbered outside the leases (a number
+        // used after the backup must not be given twice).
+        restored.conn.execute_batch(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('restored_pull_own', '1');
+             INSERT OR REPLACE INTO meta(key, value) VALUES ('numbers_after_restore', '1');",
+        )?;
         Ok(report)
     }
 }

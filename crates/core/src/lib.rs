@@ -36,7 +36,7 @@
 //! | features | `stats` | the monthly figures | `key_labels` `stats` `current_period` |
 //! | features | `hotspots` | where reports cluster: counts by commune, hamlet and category | `hotspots` |
 //! | features | `catalog` | the Danh mục screen: setting reference versions on a province laptop, the local tables kept to the versions in force, open cases' clocks recomputed and audited, conflicts between administrators | `reference` `set_reference` `reference_conflicts` `resolve_reference_conflict` `refresh_reference` `station_remote` `set_station_remote` |
-//! | features | `replica` | applying other devices' changes; sync cursor, enrolment, state; attachment bytes in transit; conflicts | `apply_remote` `set_cursor` `record_sync_result` `set_enrolment` `credential_secret` `enrolment` `sync_state` `missing_blobs` `unsent_blobs` `blob` `mark_blob_uploaded` `put_blob` `conflicts` |
+//! | features | `replica` | applying other devices' changes; sync cursor, enrolment, state; attachment bytes in transit; conflicts | `apply_remote` `set_cursor` `pull_own_after_restore` `pulled_own_after_restore` `record_sync_result` `set_enrolment` `credential_secret` `enrolment` `sync_state` `missing_blobs` `unsent_blobs` `blob` `mark_blob_uploaded` `put_blob` `conflicts` |
 //! | features | `interchange` | import and export: JSON Lines and the stations' Excel CSV | `import_jsonl` `import_csv` `export_jsonl` `export_csv` |
 //! | features | `alerts` | deadline alerts for the desktop's notifications, each given once | `take_alerts` |
 //! | features | `today` | the Today screen | `today` |

@@ -70,7 +70,14 @@ pub(crate) fn take_number(
     case: Uuid,
 ) -> Result<(i64, bool)> {
     let now = now_ms();
-    if leases {
+    // Restored from a backup: some leased numbers may have been used after it (see
+    // `Store::restore`); none is taken until the province's next answer.
+    let restored: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'numbers_after_restore' AND value = '1')",
+        )?
+        .query_row([], |r| r.get(0))?;
+    if leases && !restored {
         let held: Vec<i64> = tx
             .prepare_cached(
                 "SELECT seq FROM register_numbers
@@ -401,6 +408,8 @@ impl Store {
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('numbering_leases', '1')",
             [],
         )?;
+        // The province has now said which numbers are still this PC's.
+        tx.execute("DELETE FROM meta WHERE key = 'numbers_after_restore'", [])?;
         tx.commit()?;
         Ok(rose)
     }

@@ -56,6 +56,19 @@ impl Store {
         self.set_meta("sync_cursor", &cursor.to_string())
     }
 
+    /// After a restore: the next pull also asks for this PC's own changes, to take back what it
+    /// had sent after the backup was made (the province keeps them; the backup does not).
+    pub fn pull_own_after_restore(&self) -> Result<bool> {
+        Ok(self.meta("restored_pull_own")?.as_deref() == Some("1"))
+    }
+
+    /// The pull after a restore has reached the province's head.
+    pub fn pulled_own_after_restore(&mut self) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM meta WHERE key = 'restored_pull_own'", [])?;
+        Ok(())
+    }
+
     pub fn record_sync_result(&mut self, error: Option<&str>) -> Result<()> {
         match error {
             None => {
@@ -155,7 +168,17 @@ impl Store {
                         "SELECT EXISTS(SELECT 1 FROM applied_changes WHERE change_id = ?1)",
                     )?
                     .query_row([c.id.to_string()], |r| r.get(0))?;
-                if seen || c.device == self.device {
+                // This PC's own change comes back only to a PC restored from a backup made
+                // before it: applied then, unless this register wrote it (its outbox keeps
+                // every change it wrote, sent or refused).
+                let own_known = c.device == self.device && {
+                    tx.prepare_cached(
+                        "SELECT EXISTS(SELECT 1 FROM outbox WHERE change_id = ?1)
+                             OR EXISTS(SELECT 1 FROM refused_changes WHERE change_id = ?1)",
+                    )?
+                    .query_row([c.id.to_string()], |r| r.get::<_, bool>(0))?
+                };
+                if seen || own_known {
                     tx.prepare_cached(
                         "INSERT OR IGNORE INTO applied_changes(change_id) VALUES (?1)",
                     )?

@@ -676,12 +676,14 @@ pub async fn sync(
     push_pending(store, client, opts, progress, &mut report).await?;
 
     let mut cursor = store.sync_state()?.cursor;
+    let include_own = store.pull_own_after_restore()?;
     loop {
         let resp = client
             .pull(
                 &PullRequest {
                     since: cursor,
                     limit: opts.pull_batch,
+                    include_own,
                 },
                 progress,
             )
@@ -714,6 +716,9 @@ pub async fn sync(
         }
     }
     report.cursor = cursor;
+    if include_own {
+        store.pulled_own_after_restore()?;
+    }
     // Applying what arrived can write here too (the audit entry of the province's new
     // reference data, a conflict's record): sent now rather than left for the next sync.
     if report.applied > 0 && store.sync_state()?.pending > 0 {

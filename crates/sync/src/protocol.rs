@@ -342,6 +342,10 @@ pub struct PullRequest {
     /// The last sequence number the device has applied (0 at first).
     pub since: u64,
     pub limit: u32,
+    /// Also the device's own changes: a PC restored from a backup takes back what it had sent
+    /// after the backup was made. A server older than the field ignores it.
+    #[serde(default)]
+    pub include_own: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -103,6 +103,7 @@ impl Dev {
             &PullRequest {
                 since: 0,
                 limit: 5000,
+                include_own: false,
             },
             &|_| {},
         ))?;
@@ -503,6 +504,7 @@ fn every_endpoint_checks_role_scope_and_revocation() -> Result<()> {
                 &PullRequest {
                     since: 0,
                     limit: 10,
+                    include_own: false,
                 },
                 &|_| {},
             ))

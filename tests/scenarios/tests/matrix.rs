@@ -531,6 +531,7 @@ impl World {
                     &PullRequest {
                         since: d.since,
                         limit: MAX_PULL_LIMIT,
+                        include_own: false,
                     },
                     &|_| {},
                 ))?;

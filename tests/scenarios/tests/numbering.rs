@@ -142,7 +142,14 @@ fn sync_like_an_older_app(d: &mut Device) -> Result<()> {
     let ids: Vec<Uuid> = pushed.accepted.iter().map(|a| a.id).collect();
     d.store.mark_pushed(&ids)?;
     let since = d.store.sync_state()?.cursor;
-    let pulled = d.block_on(client.pull(&PullRequest { since, limit: 5000 }, &|_| {}))?;
+    let pulled = d.block_on(client.pull(
+        &PullRequest {
+            since,
+            limit: 5000,
+            include_own: false,
+        },
+        &|_| {},
+    ))?;
     if let Some(n) = pulled.numbering {
         d.store.set_numbering(n.slot.into(), n.slots.into())?;
     }

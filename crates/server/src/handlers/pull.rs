@@ -32,9 +32,14 @@ pub async fn pull(
     let limit = req.limit.clamp(1, MAX_PULL_LIMIT);
     let st = app.clone();
     let scope = read_scope(&device.scope);
-    let id = device.id;
+    // No device has the nil id: excluding it excludes nothing.
+    let exclude = if req.include_own {
+        uuid::Uuid::nil()
+    } else {
+        device.id
+    };
     let (changes, next, more) =
-        blocking(move || Ok(st.store.changes_since(&scope, id, req.since, limit)?)).await?;
+        blocking(move || Ok(st.store.changes_since(&scope, exclude, req.since, limit)?)).await?;
     app.metrics
         .changes_pulled
         .fetch_add(changes.len() as u64, Relaxed);
