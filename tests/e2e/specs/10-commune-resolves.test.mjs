@@ -184,6 +184,11 @@ test('the commune resolves a crime report: investigator, printed notices, extens
     await click(d, 'notice-back');
     await waitVisible(d, 'case-screen');
 
+    // The audit log keeps the print and the reveal of the reporter.
+    await nav(app, 'settings');
+    await waitText(d, 'audit-log', /In văn bản\s*1\/2026 \([0-9a-f-]+\) — thông báo tiếp nhận gửi Viện kiểm sát số 01\/TB-CAP/);
+    await waitText(d, 'audit-log', 'Xem danh tính người báo tin');
+
     // An officer who is not an investigator: no reporter's notice to print, and the extension
     // is refused by the core, in Vietnamese.
     await switchUser(app, OFFICER.username, OFFICER.password);
