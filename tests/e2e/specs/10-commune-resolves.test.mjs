@@ -188,6 +188,7 @@ test('the commune resolves a crime report: investigator, printed notices, extens
     await nav(app, 'settings');
     await waitText(d, 'audit-log', /In văn bản\s*1\/2026 \([0-9a-f-]+\) — thông báo tiếp nhận gửi Viện kiểm sát số 01\/TB-CAP/);
     await waitText(d, 'audit-log', 'Xem danh tính người báo tin');
+    await waitText(d, 'audit-log', `Ghi nhận Điều tra viên ở Công an xã${INVESTIGATOR.username}`);
 
     // An officer who is not an investigator: no reporter's notice to print, and the extension
     // is refused by the core, in Vietnamese.
