@@ -53,6 +53,8 @@ pub struct StationClockSettings {
     pub remote: bool,
     /// Who sends the notices of receipt of a transferred case: `station` or `agency`.
     pub notice_sender: String,
+    /// The procuracy of the area that the notices of receipt are addressed to, once set.
+    pub vks_name: Option<String>,
 }
 
 pub async fn station_clock_settings(state: &AppState) -> CmdResult<StationClockSettings> {
@@ -69,6 +71,7 @@ pub async fn station_clock_settings(state: &AppState) -> CmdResult<StationClockS
                 .store
                 .setting("notice_sender")?
                 .unwrap_or_else(|| "station".into()),
+            vks_name: s.store.setting("vks_name")?,
         })
     })
 }
@@ -77,6 +80,12 @@ pub async fn station_clock_settings(state: &AppState) -> CmdResult<StationClockS
 /// core checks the right and the value, audits and recomputes the clocks.
 pub async fn set_notice_sender(state: &AppState, sender: String) -> CmdResult<()> {
     state.with(|s| Ok(s.store.set_setting(&s.actor, "notice_sender", &sender)?))
+}
+
+/// The procuracy of the area (Viện kiểm sát nhân dân khu vực …) that the printed notices of
+/// receipt are addressed to; a chief's setting, checked and audited by the core.
+pub async fn set_vks_name(state: &AppState, name: String) -> CmdResult<()> {
+    state.with(|s| Ok(s.store.set_setting(&s.actor, "vks_name", &name)?))
 }
 
 /// A disabled officer's copy of the key goes at once: their password no longer opens this

@@ -94,6 +94,7 @@ app_commands! {
     admin::set_station_remote(state, station: String, remote: bool) -> ();
     admin::station_clock_settings(state) -> StationClockSettings;
     admin::set_notice_sender(state, sender: String) -> ();
+    admin::set_vks_name(state, name: String) -> ();
     admin::change_password(state, old: String, new: String) -> ();
     admin::reset_user_password(state, id: Uuid, password: String) -> ();
     admin::users_without_key(state) -> Vec<Uuid>;

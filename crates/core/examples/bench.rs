@@ -395,6 +395,7 @@ fn station_and_intake(store: &mut Store, key: &str) {
                 address: None,
                 birth_date: None,
                 guardian_of: None,
+                guardian_of_index: None,
             }],
             receipt: Default::default(),
         };

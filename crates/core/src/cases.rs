@@ -131,6 +131,7 @@ pub(crate) fn validate_case(
     for p in &c.persons {
         validate_person(p, now.year())?;
     }
+    sanctions::check_guardian_indexes(&c.persons)?;
     if let Some(r) = &c.reporter {
         for s in [&r.name, &r.phone, &r.address, &r.id_number]
             .into_iter()
@@ -284,8 +285,20 @@ pub(crate) fn create_case(
     if let Some(r) = &c.new.reporter {
         insert_reporter(w, c.id, c.station, r)?;
     }
-    for p in &c.new.persons {
-        insert_person(w, c.id, c.station, p)?;
+    // Ids first, so that a guardian listed before their minor can point at them.
+    let ids: Vec<Uuid> = c.new.persons.iter().map(|_| Uuid::now_v7()).collect();
+    for (p, id) in c.new.persons.iter().zip(&ids) {
+        match p.guardian_of_index.and_then(|i| ids.get(i)) {
+            Some(minor) => {
+                let linked = NewPerson {
+                    guardian_of: Some(*minor),
+                    guardian_of_index: None,
+                    ..p.clone()
+                };
+                insert_person_as(w, *id, c.id, c.station, &linked)?;
+            }
+            None => insert_person_as(w, *id, c.id, c.station, p)?,
+        }
     }
     for (kind, data) in events {
         append_event_at(w, c.id, c.station, c.author_name, kind, data, at)?;
@@ -372,13 +385,24 @@ pub(crate) fn insert_person(
     p: &NewPerson,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
+    insert_person_as(w, id, case_id, station, p)?;
+    Ok(id)
+}
+
+fn insert_person_as(
+    w: &mut Writer<'_>,
+    id: Uuid,
+    case_id: Uuid,
+    station: &str,
+    p: &NewPerson,
+) -> Result<()> {
     let hlc = w.stamp();
     w.tx.prepare_cached(
         "INSERT INTO persons(id, case_id, role, name, birth_year, id_number, phone, address, birth_date, guardian_of, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![id.to_string(), case_id.to_string(), p.role.as_str(), p.name.trim(), p.birth_year, p.id_number, p.phone, p.address, p.birth_date, p.guardian_of.map(|g| g.to_string()), hlc.to_string()])?;
     if !w.queues() {
-        return Ok(id);
+        return Ok(());
     }
     let mut f = BTreeMap::new();
     f.insert("case_id".into(), json!(case_id.to_string()));
@@ -394,7 +418,7 @@ pub(crate) fn insert_person(
         json!(p.guardian_of.map(|g| g.to_string())),
     );
     w.emit(EntityKind::Person, id, station, Op::Upsert, f, hlc, false)?;
-    Ok(id)
+    Ok(())
 }
 
 pub(crate) fn insert_reporter(
@@ -490,12 +514,6 @@ impl Store {
         let now = Utc::now();
         for p in &mut new.persons {
             sanctions::normalise_birth(p, sanctions::today())?;
-            if p.guardian_of.is_some() {
-                // The persons of a new case have no ids yet to point at.
-                return Err(Error::invalid(
-                    "Người giám hộ được gắn với người chưa thành niên sau khi đã ghi vụ việc (thêm người giám hộ ở màn hình vụ việc).",
-                ));
-            }
         }
         let mut cache = WriteCache::default();
         let received = validate_case(&self.conn, &mut cache, &new, now)?;

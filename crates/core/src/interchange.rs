@@ -38,6 +38,38 @@ pub struct InterPerson {
     pub role: PersonRole,
     pub name: String,
     pub birth_year: Option<i32>,
+    /// `YYYY-MM-DD`, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// For a guardian: the position (from 0) of the minor they answer for in this case's
+    /// `persons`. Person ids are not exported, so the link is carried by position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardian_of: Option<usize>,
+}
+
+/// A person as the export query reads them, before guardian links become positions.
+#[derive(Deserialize)]
+struct StoredPerson {
+    id: String,
+    role: PersonRole,
+    name: String,
+    birth_year: Option<i32>,
+    birth_date: Option<String>,
+    guardian_of: Option<String>,
+}
+
+fn inter_persons(stored: Vec<StoredPerson>) -> Vec<InterPerson> {
+    let position = |id: &str| stored.iter().position(|p| p.id == id);
+    stored
+        .iter()
+        .map(|p| InterPerson {
+            role: p.role,
+            name: p.name.clone(),
+            birth_year: p.birth_year,
+            birth_date: p.birth_date.clone(),
+            guardian_of: p.guardian_of.as_deref().and_then(position),
+        })
+        .collect()
 }
 
 /// One line of the interchange format.
@@ -163,8 +195,9 @@ impl Incoming {
                     id_number: None,
                     phone: None,
                     address: None,
-                    birth_date: None,
+                    birth_date: p.birth_date,
                     guardian_of: None,
+                    guardian_of_index: p.guardian_of,
                 })
                 .collect(),
             receipt: Default::default(),
@@ -316,6 +349,7 @@ impl Store {
             return Ok(());
         }
         let now = Utc::now();
+        let today = crate::sanctions::today();
         let tx = self.conn.transaction()?;
         let mut w = Writer::new(&tx, self.device, actor.user_id, &mut self.clock);
         if matches!(self.scope, Scope::Province(_)) {
@@ -412,7 +446,13 @@ impl Store {
                 });
                 continue;
             }
-            if let Err(e) = validate_case(&tx, &mut cache, &c.new, now) {
+            let mut c = c;
+            let birth = c
+                .new
+                .persons
+                .iter_mut()
+                .try_for_each(|p| crate::sanctions::normalise_birth(p, today));
+            if let Err(e) = birth.and_then(|()| validate_case(&tx, &mut cache, &c.new, now)) {
                 report.rejected.push(Rejection {
                     line,
                     reason: e.to_string(),
@@ -462,7 +502,8 @@ impl Store {
                 "SELECT c.id, c.station, c.register_no, c.received_at, c.channel, c.channel_ref, c.kind, c.category, c.urgency,
                    c.summary, c.description, c.commune, c.hamlet, c.address, c.status,
                    r.name, r.phone, r.address, r.case_id IS NOT NULL,
-                   (SELECT json_group_array(json_object('role', p.role, 'name', p.name, 'birth_year', p.birth_year)) FROM persons p WHERE p.case_id = c.id)
+                   (SELECT json_group_array(json_object('id', p.id, 'role', p.role, 'name', p.name, 'birth_year', p.birth_year, 'birth_date', p.birth_date, 'guardian_of', p.guardian_of))
+                    FROM (SELECT * FROM persons WHERE case_id = c.id ORDER BY hlc) p)
                  FROM cases c LEFT JOIN reporters r ON r.case_id = c.id
                  WHERE (?1 IS NULL OR c.station = ?1) ORDER BY c.station, c.reg_year, c.reg_seq",
             )?;
@@ -471,9 +512,10 @@ impl Store {
                 let s = |i: usize| -> rusqlite::Result<String> { r.get(i) };
                 let o = |i: usize| -> rusqlite::Result<Option<String>> { r.get(i) };
                 let has_reporter: bool = r.get(18)?;
-                let persons: Vec<InterPerson> =
+                let persons = inter_persons(
                     serde_json::from_str(&o(19)?.unwrap_or_else(|| "[]".into()))
-                        .unwrap_or_default();
+                        .unwrap_or_default(),
+                );
                 let c = InterchangeCase {
                     id: s(0)?.parse().unwrap_or_default(),
                     station: s(1)?,
@@ -555,10 +597,7 @@ impl Store {
             let persons = c
                 .persons
                 .iter()
-                .map(|p| match p.birth_year {
-                    Some(y) => format!("{}: {} ({y})", p.role.label_vi(), p.name),
-                    None => format!("{}: {}", p.role.label_vi(), p.name),
-                })
+                .map(csv_person)
                 .collect::<Vec<_>>()
                 .join("; ");
             let r = c.reporter.clone();
@@ -604,6 +643,27 @@ impl Store {
             Ok(n)
         })
     }
+}
+
+const GUARDIAN_OF_CSV: &str = "giám hộ người số";
+
+/// One person in the CSV's "Người liên quan" cell: "Vai trò: Họ tên (năm hoặc ngày sinh)",
+/// and for a guardian "[giám hộ người số N]", N counted from 1 in the same cell.
+fn csv_person(p: &InterPerson) -> String {
+    let mut s = format!("{}: {}", p.role.label_vi(), p.name);
+    let date = p
+        .birth_date
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    match (date, p.birth_year) {
+        (Some(d), _) => s.push_str(&format!(" ({})", d.format("%d/%m/%Y"))),
+        (None, Some(y)) => s.push_str(&format!(" ({y})")),
+        (None, None) => {}
+    }
+    if let Some(m) = p.guardian_of {
+        s.push_str(&format!(" [{GUARDIAN_OF_CSV} {}]", m + 1));
+    }
+    s
 }
 
 /// The reading half of `Store::import_jsonl`, which needs no database: splits the input into
@@ -1067,14 +1127,33 @@ fn csv_case(
                         .map(|(a, b)| (PersonRole::parse(a.trim()), b))
                         .unwrap_or((None, p));
                     let rest = rest.trim();
-                    let (name, year) = match rest.rsplit_once('(') {
-                        Some((n, y)) => (n.trim(), y.trim_end_matches(')').trim().parse().ok()),
+                    // "[giám hộ người số N]": the minor's position in this list, from 1.
+                    let (rest, guardian_of) =
+                        match rest.strip_suffix(']').and_then(|r| r.rsplit_once('[')) {
+                            Some((r, g)) => (
+                                r.trim(),
+                                g.trim()
+                                    .strip_prefix(GUARDIAN_OF_CSV)
+                                    .and_then(|n| n.trim().parse::<usize>().ok())
+                                    .and_then(|n| n.checked_sub(1)),
+                            ),
+                            None => (rest, None),
+                        };
+                    let (name, birth) = match rest.rsplit_once('(') {
+                        Some((n, y)) => (n.trim(), Some(y.trim_end_matches(')').trim())),
                         None => (rest, None),
                     };
+                    // A full date of birth (dd/mm/yyyy) or only the year.
+                    let birth_date =
+                        birth.and_then(|b| NaiveDate::parse_from_str(b, "%d/%m/%Y").ok());
                     InterPerson {
                         role: role.unwrap_or(PersonRole::Witness),
                         name: name.to_owned(),
-                        birth_year: year,
+                        birth_year: birth_date
+                            .map(|d| d.year())
+                            .or_else(|| birth.and_then(|b| b.parse().ok())),
+                        birth_date: birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
+                        guardian_of,
                     }
                 })
                 .collect()

@@ -285,6 +285,12 @@ pub struct NewPerson {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub guardian_of: Option<Uuid>,
+    /// For a guardian entered with a new report (intake or import): the position, in the
+    /// report's list of persons, of the minor they answer for. Those persons have no ids until
+    /// the core writes them, so the link is resolved to `guardian_of` then.
+    #[serde(default)]
+    #[ts(optional, type = "number | null")]
+    pub guardian_of_index: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -200,6 +200,7 @@ pub(crate) fn load_persons(conn: &Connection, case_id: &str) -> Result<Vec<(Uuid
                 address: r.get(6)?,
                 birth_date: r.get(7)?,
                 guardian_of: r.get::<_, Option<String>>(8)?.and_then(|s| s.parse().ok()),
+                guardian_of_index: None,
             },
         ))
     })?;
@@ -264,6 +265,38 @@ pub(crate) fn check_guardian_link(p: &NewPerson, persons: &[(Uuid, NewPerson)]) 
         return Err(Error::invalid(
             "Người chưa thành niên được giám hộ phải là một người đã ghi trong vụ việc này.",
         ));
+    }
+    Ok(())
+}
+
+/// The guardians of a new report's persons name their minor by position in the same list:
+/// a guardian, pointing at another person of the list, who is not a guardian.
+pub(crate) fn check_guardian_indexes(persons: &[NewPerson]) -> Result<()> {
+    for (i, p) in persons.iter().enumerate() {
+        // An id would point at a person of another case: a new report's persons have none yet.
+        if p.guardian_of.is_some() {
+            return Err(Error::invalid(
+                "Người giám hộ của một tin báo mới chỉ gắn với người chưa thành niên trong cùng tin báo.",
+            ));
+        }
+        let Some(m) = p.guardian_of_index else {
+            continue;
+        };
+        if p.role != PersonRole::Guardian {
+            return Err(Error::invalid(format!(
+                "“{}” không phải người giám hộ: chỉ người giám hộ mới ghi “là người giám hộ của”.",
+                p.name.trim()
+            )));
+        }
+        match persons.get(m) {
+            Some(minor) if m != i && minor.role != PersonRole::Guardian => {}
+            _ => {
+                return Err(Error::invalid(format!(
+                    "Người giám hộ “{}” phải gắn với một người chưa thành niên khác trong danh sách người liên quan của tin báo này.",
+                    p.name.trim()
+                )));
+            }
+        }
     }
     Ok(())
 }

@@ -427,3 +427,32 @@ fn a_new_holiday_and_the_notice_setting_move_the_clocks() {
     s.set_setting(&chief, "notice_sender", "agency").unwrap();
     assert_eq!(s.case_detail(&chief, id).unwrap().row.deadline, None);
 }
+
+/// The procuracy the printed notices of receipt are addressed to: a chief's setting, a real
+/// name, kept trimmed; an officer cannot change it.
+#[test]
+fn the_procuracy_of_the_notices_is_a_chiefs_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let officer = officer(&mut s, &chief);
+    let m = match s.set_setting(&chief, "vks_name", "  ") {
+        Err(Error::Invalid(m)) => m,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert!(m.contains("Viện kiểm sát"), "{m}");
+    assert!(s.set_setting(&chief, "vks_name", &"x".repeat(201)).is_err());
+    assert!(matches!(
+        s.set_setting(&officer, "vks_name", "Viện kiểm sát nhân dân khu vực 2"),
+        Err(Error::Forbidden { .. })
+    ));
+    s.set_setting(
+        &chief,
+        "vks_name",
+        " Viện kiểm sát nhân dân khu vực 2 - Thái Nguyên ",
+    )
+    .unwrap();
+    assert_eq!(
+        s.setting("vks_name").unwrap().as_deref(),
+        Some("Viện kiểm sát nhân dân khu vực 2 - Thái Nguyên")
+    );
+}

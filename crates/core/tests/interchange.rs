@@ -155,3 +155,68 @@ fn csv_rejections_name_the_line_where_the_record_starts() {
         r.rejected
     );
 }
+
+/// Dates of birth and guardian links leave in JSON Lines and CSV and come back on import: the
+/// guardian still answers for the same minor of the same case.
+#[test]
+fn birth_dates_and_guardians_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let mut c = wheelies();
+    // The guardian answers for the second boy, so that a position of 0 by accident would show.
+    c.persons[2].guardian_of_index = Some(1);
+    s.intake(&chief, c).unwrap();
+
+    let mut jsonl = Vec::new();
+    s.export_jsonl(&chief, false, &mut jsonl).unwrap();
+    let jsonl = String::from_utf8(jsonl).unwrap();
+    assert!(jsonl.contains(r#""birth_date":"2008-05-20""#), "{jsonl}");
+    assert!(jsonl.contains(r#""guardian_of":1"#), "{jsonl}");
+    let mut csv = Vec::new();
+    s.export_csv(&chief, false, &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.contains("Người giám hộ: Hoàng Văn Sáng (1979) [giám hộ người số 2]"),
+        "{csv}"
+    );
+    assert!(csv.contains("Lý Văn Thắng (20/05/2008)"), "{csv}");
+
+    let check = |s: &Store, a: &Actor, how: &str| {
+        let row = &text_search(s, a, "boc dau")[0];
+        let d = s.case_detail(a, row.id).unwrap();
+        let thang = d.persons.iter().find(|p| p.name == "Lý Văn Thắng").unwrap();
+        let sang = d
+            .persons
+            .iter()
+            .find(|p| p.name == "Hoàng Văn Sáng")
+            .unwrap();
+        assert_eq!(thang.birth_date.as_deref(), Some("2008-05-20"), "{how}");
+        assert_eq!(thang.birth_year, Some(2008), "{how}");
+        assert_eq!(sang.guardian_of, Some(thang.id), "{how}");
+    };
+    let (mut b, chief_b) = station(&dir, "b.db", BAC_KAN);
+    let r = b
+        .import_jsonl(&chief_b, jsonl.as_bytes(), &mut |_| {})
+        .unwrap();
+    assert_eq!((r.imported, r.rejected.len()), (1, 0), "{:?}", r.rejected);
+    check(&b, &chief_b, "JSON Lines");
+    let (mut c, chief_c) = station(&dir, "c.db", BAC_KAN);
+    let r = c.import_csv(&chief_c, csv.as_bytes(), &mut |_| {}).unwrap();
+    assert_eq!((r.imported, r.rejected.len()), (1, 0), "{:?}", r.rejected);
+    check(&c, &chief_c, "CSV");
+
+    // A guardian link to a person the line does not have is refused, with the line.
+    let bad = jsonl.replace(r#""guardian_of":1"#, r#""guardian_of":9"#);
+    let (mut d, chief_d) = station(&dir, "d.db", BAC_KAN);
+    let r = d
+        .import_jsonl(&chief_d, bad.as_bytes(), &mut |_| {})
+        .unwrap();
+    assert_eq!(r.imported, 0);
+    assert!(
+        r.rejected[0]
+            .reason
+            .contains("Người giám hộ “Hoàng Văn Sáng”"),
+        "{:?}",
+        r.rejected
+    );
+}

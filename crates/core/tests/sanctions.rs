@@ -18,6 +18,7 @@ fn person(role: PersonRole, name: &str, born: Option<&str>, year: Option<i32>) -
         address: None,
         birth_date: born.map(Into::into),
         guardian_of: None,
+        guardian_of_index: None,
     }
 }
 
@@ -549,7 +550,7 @@ fn a_guardian_link_names_a_person_of_the_case_and_only_a_guardian_has_one() {
     let mut witness = guardian_of(c.persons[0].id);
     witness.role = PersonRole::Witness;
     refusal(s.add_person(&chief, c.row.id, witness));
-    // Not at intake: the persons have no ids yet.
+    // Not by id at intake (the report's persons have none yet): by position, see below.
     let mut new = wheelies();
     new.persons[2].guardian_of = Some(Uuid::now_v7());
     assert!(matches!(s.intake(&chief, new), Err(Error::Invalid(_))));
@@ -627,4 +628,59 @@ fn the_upgrade_keeps_the_persons_already_there() {
     assert_eq!(c.persons[0].birth_year, Some(2009));
     assert_eq!(c.persons[0].birth_date, None);
     assert!(!s.fine_caps().unwrap().is_empty());
+}
+
+/// The New Report form links a guardian to a minor of the same report by position, the persons
+/// having no ids yet; the core resolves the link when it writes them, in either order.
+#[test]
+fn a_guardian_is_linked_to_a_minor_at_intake() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    let mut c = wheelies();
+    c.persons[2].guardian_of_index = Some(0);
+    let d = s.intake(&chief, c).unwrap();
+    assert_eq!(d.persons[2].guardian_of, Some(d.persons[0].id));
+    assert_eq!(d.persons[0].birth_date.as_deref(), Some("2009-03-10"));
+
+    // The guardian listed before the minor.
+    let mut c = wheelies();
+    let guardian = c.persons.remove(2);
+    c.persons.insert(
+        0,
+        NewPerson {
+            guardian_of_index: Some(2),
+            ..guardian
+        },
+    );
+    let d = s.intake(&chief, c).unwrap();
+    let thang = d.persons.iter().find(|p| p.name == "Lý Văn Thắng").unwrap();
+    let sang = d
+        .persons
+        .iter()
+        .find(|p| p.name == "Hoàng Văn Sáng")
+        .unwrap();
+    assert_eq!(sang.guardian_of, Some(thang.id));
+
+    // Links that point nowhere, at the guardian themself, at another guardian, or from a
+    // person who is not a guardian are refused with the name to fix.
+    for (from, to, says) in [
+        (2, 7, "phải gắn với một người chưa thành niên khác"),
+        (2, 2, "phải gắn với một người chưa thành niên khác"),
+        (0, 1, "“Hoàng Văn Tùng” không phải người giám hộ"),
+    ] {
+        let mut c = wheelies();
+        c.persons[from].guardian_of_index = Some(to);
+        let m = refusal(s.intake(&chief, c));
+        assert!(m.contains(says), "{from}→{to}: {m}");
+    }
+    let mut c = wheelies();
+    c.persons.push(person(
+        PersonRole::Guardian,
+        "Lý Văn Cường",
+        None,
+        Some(1980),
+    ));
+    c.persons[3].guardian_of_index = Some(2);
+    let m = refusal(s.intake(&chief, c));
+    assert!(m.contains("“Lý Văn Cường” phải gắn"), "{m}");
 }

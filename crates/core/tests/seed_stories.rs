@@ -54,6 +54,7 @@ fn person(role: PersonRole, name: &str, birth_date: Option<String>) -> NewPerson
         address: None,
         birth_date,
         guardian_of: None,
+        guardian_of_index: None,
     }
 }
 

@@ -68,3 +68,62 @@ export async function searchRegister(app, text) {
 }
 
 export { Key };
+
+// The case screen's clocks and folded sections, shared by the specs of issue 14.
+
+/** Opens a folded section (a <details>) by its summary, if it is not open yet. */
+export async function unfold(d, id) {
+  const el = await waitVisible(d, id);
+  if ((await el.getAttribute('open')) === null) {
+    const summary = await el.findElement(By.css(':scope > summary'));
+    await d.executeScript('arguments[0].scrollIntoView({ block: "center" })', summary);
+    await summary.click();
+  }
+}
+
+/** Scrolls the screen to the top, or to an element, before a screenshot. */
+export async function scrollTo(d, id) {
+  await d.executeScript(
+    'const el = arguments[0] && document.querySelector(`[data-testid="${arguments[0]}"]`);' +
+      'if (el) el.scrollIntoView({ block: "start" }); else document.querySelectorAll(".content, .actions").forEach((x) => x.scrollTo(0, 0));',
+    id ?? null,
+  );
+}
+
+/** The state of a clock in the case's clock panel (`running`, `met`, …), or null when absent. */
+export async function clockState(d, rule) {
+  const els = await d.findElements(By.css(`[data-testid="clock"][data-rule="${rule}"]`));
+  return els.length ? els[0].getAttribute('data-state') : null;
+}
+
+export async function waitClock(d, rule, state, ms = 10_000) {
+  let last = null;
+  await d.wait(async () => (last = await clockState(d, rule)) === state, ms).catch(() => {
+    throw new Error(`clock ${rule}: expected ${state}, saw ${last}`);
+  });
+}
+
+/** The due time a clock shows. */
+export async function clockDue(d, rule) {
+  const el = await d.findElement(By.css(`[data-testid="clock"][data-rule="${rule}"] [data-testid="clock-due"]`));
+  return el.getAttribute('textContent');
+}
+
+/** Creates an officer from Settings (the chief is logged in there). */
+export async function addOfficer(d, fullName, username, password) {
+  await type(d, 'user-fullname', fullName);
+  await type(d, 'user-username', username);
+  await type(d, 'user-password', password);
+  await click(d, 'user-create');
+  await waitText(d, 'user-ok', 'Đã tạo tài khoản', 20_000);
+}
+
+/** Locks the screen and logs in as another user of the shared PC. */
+export async function switchUser(app, username, password) {
+  const d = app.driver;
+  await click(d, 'lock-button');
+  await waitVisible(d, 'lock-screen');
+  await click(d, 'switch-user');
+  await waitVisible(d, 'login-username');
+  await login(app, username, password);
+}

@@ -12,6 +12,7 @@ export type Route =
   | { name: 'new' }
   | { name: 'case'; id: string }
   | { name: 'receipt'; id: string }
+  | { name: 'notice'; id: string; event: string }
   | { name: 'book'; year: number }
   | { name: 'inquiries' }
   | { name: 'channels' }

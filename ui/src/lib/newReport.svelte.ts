@@ -11,6 +11,29 @@ export interface PersonDraft {
   phone: string;
   id_number: string;
   address: string;
+  /** The person's reference in this draft: stays the same when others are removed. */
+  ref: number;
+  /** For a guardian: the `ref` of the minor they answer for, or null. */
+  guardian_of: number | null;
+}
+
+let nextRef = 1;
+export function newPersonDraft(role: string): PersonDraft {
+  return { role, name: '', birth_year: '', birth_date: '', phone: '', id_number: '', address: '', ref: nextRef++, guardian_of: null };
+}
+
+/**
+ * The persons that are sent (those with a name), each with the position, in that list, of the
+ * minor a guardian answers for: the core resolves it to the minor's id when it writes them.
+ * A link to a person removed or left without a name, or from someone no longer a guardian, is
+ * dropped rather than sent pointing at the wrong person.
+ */
+export function personsToSend(persons: PersonDraft[]): { person: PersonDraft; guardian_of_index: number | null }[] {
+  const sent = persons.filter((p) => p.name.trim());
+  return sent.map((p) => {
+    const i = p.role === 'guardian' && p.guardian_of !== null ? sent.findIndex((m) => m.ref === p.guardian_of && m !== p && m.role !== 'guardian') : -1;
+    return { person: p, guardian_of_index: i >= 0 ? i : null };
+  });
 }
 
 export interface FileDraft {

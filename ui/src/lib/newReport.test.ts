@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handedOverItems, minorBand, minorBandOn } from './newReport.svelte';
+import { handedOverItems, minorBand, minorBandOn, newPersonDraft, personsToSend } from './newReport.svelte';
 import { fmtMoney, parseMoney, fmtDateTime } from './format';
 
 describe('minorBand', () => {
@@ -42,5 +42,30 @@ describe('minorBandOn', () => {
     expect(minorBandOn('2005-05-12', null, '2022-09-29T21:15')).toBe('16-18');
     expect(minorBandOn('2004-09-28', null, '2022-09-29')).toBeNull();
     expect(minorBandOn('', 2009, '2022-09-29')).toBe('under14');
+  });
+});
+
+describe('personsToSend', () => {
+  const named = (role: string, name: string) => Object.assign(newPersonDraft(role), { name });
+  it('sends a guardian with the position of their minor among the persons sent', () => {
+    const blank = newPersonDraft('witness');
+    const tung = named('suspect', 'Hoàng Văn Tùng');
+    const thang = named('suspect', 'Lý Văn Thắng');
+    const sang = Object.assign(named('guardian', 'Hoàng Văn Sáng'), { guardian_of: thang.ref });
+    // The unnamed witness is not sent, so Thắng is the second person sent, not the third.
+    const out = personsToSend([sang, blank, tung, thang]);
+    expect(out.map((x) => [x.person.name, x.guardian_of_index])).toEqual([
+      ['Hoàng Văn Sáng', 2],
+      ['Hoàng Văn Tùng', null],
+      ['Lý Văn Thắng', null],
+    ]);
+  });
+  it('drops a link to a removed person, to another guardian, or from someone no longer a guardian', () => {
+    const tung = named('suspect', 'Hoàng Văn Tùng');
+    const gone = named('suspect', 'Đã bỏ');
+    const a = Object.assign(named('guardian', 'A'), { guardian_of: gone.ref });
+    const b = Object.assign(named('guardian', 'B'), { guardian_of: a.ref });
+    const c = Object.assign(named('witness', 'C'), { guardian_of: tung.ref });
+    expect(personsToSend([tung, a, b, c]).map((x) => x.guardian_of_index)).toEqual([null, null, null, null]);
   });
 });

@@ -35,6 +35,16 @@ impl Store {
                 "Người gửi thông báo tiếp nhận khi đã chuyển vụ việc: “station” (Công an xã) hoặc “agency” (Cơ quan điều tra).",
             ));
         }
+        if key == "vks_name" && (value.trim().is_empty() || value.chars().count() > 200) {
+            return Err(Error::invalid(
+                "Tên Viện kiểm sát nhận thông báo tiếp nhận: nhập tên đầy đủ (tối đa 200 ký tự), ví dụ “Viện kiểm sát nhân dân khu vực 1 - Thái Nguyên”.",
+            ));
+        }
+        let value = if key == "vks_name" {
+            value.trim()
+        } else {
+            value
+        };
         let tx = self.conn.transaction()?;
         meta_set(&tx, &format!("setting.{key}"), value)?;
         if key == "notice_sender" {

@@ -57,9 +57,9 @@ pub fn wheelies() -> NewCase {
         occurred: Some("tối 29/9".into()),
         reporter: None,
         persons: vec![
-            NewPerson { role: PersonRole::Suspect, name: "Hoàng Văn Tùng".into(), birth_year: Some(2009), id_number: None, phone: None, address: None, birth_date: Some("2009-03-10".into()), guardian_of: None },
-            NewPerson { role: PersonRole::Suspect, name: "Lý Văn Thắng".into(), birth_year: Some(2008), id_number: None, phone: None, address: None, birth_date: Some("2008-05-20".into()), guardian_of: None },
-            NewPerson { role: PersonRole::Guardian, name: "Hoàng Văn Sáng".into(), birth_year: Some(1979), id_number: None, phone: None, address: None, birth_date: None, guardian_of: None },
+            NewPerson { role: PersonRole::Suspect, name: "Hoàng Văn Tùng".into(), birth_year: Some(2009), id_number: None, phone: None, address: None, birth_date: Some("2009-03-10".into()), guardian_of: None, guardian_of_index: None },
+            NewPerson { role: PersonRole::Suspect, name: "Lý Văn Thắng".into(), birth_year: Some(2008), id_number: None, phone: None, address: None, birth_date: Some("2008-05-20".into()), guardian_of: None, guardian_of_index: None },
+            NewPerson { role: PersonRole::Guardian, name: "Hoàng Văn Sáng".into(), birth_year: Some(1979), id_number: None, phone: None, address: None, birth_date: None, guardian_of: None, guardian_of_index: None },
         ],
         receipt: Default::default(),
     }
@@ -100,6 +100,7 @@ pub fn guardian_of(minor: uuid::Uuid) -> NewPerson {
         address: None,
         birth_date: None,
         guardian_of: Some(minor),
+        guardian_of_index: None,
     }
 }
 

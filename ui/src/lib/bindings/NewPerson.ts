@@ -9,4 +9,10 @@ birth_date?: string | null,
 /**
  * For a guardian: the minor person of the same case they answer for.
  */
-guardian_of?: string | null, };
+guardian_of?: string | null, 
+/**
+ * For a guardian entered with a new report (intake or import): the position, in the
+ * report's list of persons, of the minor they answer for. Those persons have no ids until
+ * the core writes them, so the link is resolved to `guardian_of` then.
+ */
+guardian_of_index?: number | null, };

@@ -15,4 +15,8 @@ remote: boolean,
 /**
  * Who sends the notices of receipt of a transferred case: `station` or `agency`.
  */
-notice_sender: string, };
+notice_sender: string, 
+/**
+ * The procuracy of the area that the notices of receipt are addressed to, once set.
+ */
+vks_name: string | null, };

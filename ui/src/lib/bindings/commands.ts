@@ -87,6 +87,7 @@ export const COMMAND_NAMES = [
   "set_station_remote",
   "station_clock_settings",
   "set_notice_sender",
+  "set_vks_name",
   "change_password",
   "reset_user_password",
   "users_without_key",
@@ -198,6 +199,8 @@ export function commands(invoke: Invoke) {
     stationClockSettings: () => invoke<StationClockSettings>("station_clock_settings"),
     /** `admin::set_notice_sender` in src-tauri/commands/admin.rs */
     setNoticeSender: (sender: string) => invoke<void>("set_notice_sender", { sender }),
+    /** `admin::set_vks_name` in src-tauri/commands/admin.rs */
+    setVksName: (name: string) => invoke<void>("set_vks_name", { name }),
     /** `admin::change_password` in src-tauri/commands/admin.rs */
     changePassword: (old: string, new_: string) => invoke<void>("change_password", { old, new: new_ }),
     /** `admin::reset_user_password` in src-tauri/commands/admin.rs */
