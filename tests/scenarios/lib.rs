@@ -317,6 +317,7 @@ impl Device {
                     address: None,
                     birth_date: None,
                     guardian_of: None,
+                    guardian_of_index: None,
                 }],
                 receipt: Default::default(),
             },

@@ -512,6 +512,7 @@ fn a_fine_cap_from_the_province_holds_the_decisions_of_its_dates() {
         address: None,
         birth_date: Some("1990-01-01".into()),
         guardian_of: None,
+        guardian_of_index: None,
     };
     let mut c = wheelies();
     c.received_at =
