@@ -9,7 +9,12 @@ use tinbao_core::*;
 /// left. A new migration adds its undo here.
 fn rewind(c: &rusqlite::Connection, to: i64) {
     let undo: &[(i64, &str)] = &[
-        (11, "ALTER TABLE categories DROP COLUMN legal_group;"),
+        (
+            11,
+            "ALTER TABLE categories DROP COLUMN legal_group;
+             UPDATE deadline_rules SET label_vi = 'Phân loại vụ việc (chưa phân loại)'
+              WHERE code = 'classify' AND label_vi = 'Phân loại vụ việc';",
+        ),
         (
             10,
             "ALTER TABLE persons DROP COLUMN birth_date;
@@ -342,4 +347,30 @@ fn wheelies_now() -> NewCase {
     let mut c = wheelies();
     c.received_at = None;
     c
+}
+
+/// Version 11: the classification clock is named for the step, not "(chưa phân loại)", in a
+/// register made before it and in a new one.
+#[test]
+fn the_classification_clock_is_named_for_its_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = station(&dir, "a.db", BAC_KAN);
+    let label = |s: &Store| {
+        s.deadline_rules()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.code == "classify")
+            .unwrap()
+            .label_vi
+    };
+    assert_eq!(label(&s), "Phân loại vụ việc");
+    drop(s);
+    let path = dir.path().join("a.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
+        rewind(&c, 10);
+    }
+    let s = Store::open(&path, KEY).unwrap();
+    assert_eq!(label(&s), "Phân loại vụ việc");
 }

@@ -32,7 +32,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/008_reference_data.sql")),
         M::up(include_str!("../migrations/009_register_numbers.sql")),
         M::up(include_str!("../migrations/010_sanctions.sql")),
-        M::up(include_str!("../migrations/011_category_groups.sql")),
+        M::up(include_str!("../migrations/011_category_groups_labels.sql")),
     ])
 }
 

@@ -16,3 +16,8 @@ UPDATE categories SET legal_group = CASE code
   WHEN 'dispute' THEN 'disputes_family'
   WHEN 'domestic_violence' THEN 'disputes_family'
   ELSE 'other' END;
+
+-- The classification clock named itself "(chưa phân loại)", which read wrong on every case once
+-- classified; the name is the step's. A province's own label is left as it is.
+UPDATE deadline_rules SET label_vi = 'Phân loại vụ việc'
+ WHERE code = 'classify' AND label_vi = 'Phân loại vụ việc (chưa phân loại)';
