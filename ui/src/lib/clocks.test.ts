@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caseClassOf, clockLeft, clockStateText, fmtSpan, sortClocks, urgentReportOwed } from './clocks';
+import { caseClassOf, clockLeft, defaultOutcome, sanctionsApply, clockStateText, fmtSpan, sortClocks, urgentReportOwed } from './clocks';
 import type { Clock } from './bindings/Clock';
 import type { Event } from './bindings/Event';
 
@@ -38,5 +38,20 @@ describe('clocks', () => {
     const ev = (type: string, data: unknown) => ({ id: 'e', type, data, author: 'u', author_name: 'A', at: '' }) as Event;
     expect(caseClassOf([ev('created', {})])).toBeNull();
     expect(caseClassOf([ev('classified', { class: 'admin_violation' }), ev('classified', { class: 'crime_transfer' }), ev('classified', { urgency: 'urgent' })])).toBe('crime_transfer');
+  });
+});
+
+describe('the outcome a class closes with', () => {
+  it('offers the usual outcome first, and sanctions only where they apply', () => {
+    expect(defaultOutcome('crime_transfer')).toBe('transferred');
+    expect(defaultOutcome('other_agency')).toBe('transferred');
+    expect(defaultOutcome('civil_dispute')).toBe('mediated');
+    expect(defaultOutcome('crime_commune')).toBe('resolved_other');
+    expect(defaultOutcome('admin_violation')).toBe('sanctioned');
+    expect(defaultOutcome(null)).toBe('sanctioned');
+    expect(sanctionsApply('admin_violation')).toBe(true);
+    expect(sanctionsApply(null)).toBe(true);
+    expect(sanctionsApply('crime_commune')).toBe(false);
+    expect(sanctionsApply('crime_transfer')).toBe(false);
   });
 });

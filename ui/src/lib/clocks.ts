@@ -70,6 +70,25 @@ export function caseClassOf(events: Event[]): CaseClass | null {
   return null;
 }
 
+/** The outcome a case of this class usually closes with, offered first on the case screen. */
+export function defaultOutcome(cls: CaseClass | null): 'sanctioned' | 'transferred' | 'mediated' | 'resolved_other' {
+  switch (cls) {
+    case 'crime_transfer':
+    case 'other_agency':
+      return 'transferred';
+    case 'civil_dispute':
+      return 'mediated';
+    case 'crime_commune':
+    case 'not_police':
+      return 'resolved_other';
+    default:
+      return 'sanctioned';
+  }
+}
+
+/** Administrative sanctions apply to a violation, or to a case not classified yet. */
+export const sanctionsApply = (cls: CaseClass | null) => cls === null || cls === 'admin_violation';
+
 /** Rules whose clock is the urgent report to the higher level (khẩn, hỏa tốc). */
 export const isUrgentRule = (rule: string | null | undefined) => !!rule && rule.startsWith('urgent_report');
 
