@@ -92,11 +92,21 @@ export function handedOverItems(text: string): string[] {
     .filter(Boolean);
 }
 
-/** The band from the date of birth when known (age counted to the day `on`, `YYYY-MM-DD`), else from the year. */
+/**
+ * The band from the date of birth when known (age counted to the day `on`, `YYYY-MM-DD`).
+ * From the year alone, the younger of the two possible ages, as the core counts it (everyone
+ * born that year has had their birthday only on 31 December).
+ */
 export function minorBandOn(birthDate: string, birthYear: number | null, on: string): 'under14' | '14-16' | '16-18' | null {
   const b = birthDate.match(/^(\d{4})-(\d{2})-(\d{2})$/);
   const d = on.match(/^(\d{4})-(\d{2})-(\d{2})/);
-  if (!b || !d) return minorBand(birthYear, d ? Number(d[1]) : new Date().getFullYear());
+  if (!b) {
+    if (!birthYear) return null;
+    const year = d ? Number(d[1]) : new Date().getFullYear();
+    const lastDay = d ? `${d[2]}-${d[3]}` === '12-31' : false;
+    return minorBand(lastDay ? birthYear : birthYear + 1, year);
+  }
+  if (!d) return minorBand(Number(b[1]), new Date().getFullYear());
   let age = Number(d[1]) - Number(b[1]);
   if (`${d[2]}-${d[3]}` < `${b[2]}-${b[3]}`) age -= 1;
   return minorBand(Number(d[1]) - age, Number(d[1]));

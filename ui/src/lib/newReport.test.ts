@@ -42,6 +42,12 @@ describe('minorBandOn', () => {
     expect(minorBandOn('2005-05-12', null, '2022-09-29T21:15')).toBe('16-18');
     expect(minorBandOn('2004-09-28', null, '2022-09-29')).toBeNull();
     expect(minorBandOn('', 2009, '2022-09-29')).toBe('under14');
+    // From the year alone, the younger possible age, as the core counts it: born in 2006, on
+    // 29/09/2022 15 or 16 years old, taken as 15; on 31 December, 16.
+    expect(minorBandOn('', 2006, '2022-09-29T21:15')).toBe('14-16');
+    expect(minorBandOn('', 2006, '2022-12-31')).toBe('16-18');
+    expect(minorBandOn('', 2004, '2022-09-29')).toBe('16-18');
+    expect(minorBandOn('', 2003, '2022-09-29')).toBeNull();
   });
 });
 
