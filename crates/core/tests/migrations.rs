@@ -10,6 +10,12 @@ use tinbao_core::*;
 fn rewind(c: &rusqlite::Connection, to: i64) {
     let undo: &[(i64, &str)] = &[
         (
+            11,
+            "DROP INDEX events_type_at;
+             DROP INDEX inquiries_station_received;
+             DROP INDEX cases_outcome;",
+        ),
+        (
             10,
             "ALTER TABLE persons DROP COLUMN birth_date;
              ALTER TABLE persons DROP COLUMN guardian_of;

@@ -606,11 +606,14 @@ fn the_upgrade_keeps_the_persons_already_there() {
     drop(s);
     let path = dir.path().join("a.db");
     {
-        // The register as version 9 left it.
+        // The register as version 9 left it (011's indexes undone first).
         let c = rusqlite::Connection::open(&path).unwrap();
         tinbao_core::store::key_connection(&c, KEY).unwrap();
         c.execute_batch(
-            "ALTER TABLE persons DROP COLUMN birth_date;
+            "DROP INDEX events_type_at;
+             DROP INDEX inquiries_station_received;
+             DROP INDEX cases_outcome;
+             ALTER TABLE persons DROP COLUMN birth_date;
              ALTER TABLE persons DROP COLUMN guardian_of;
              DROP TABLE fine_caps;
              PRAGMA user_version = 9;",
