@@ -411,6 +411,7 @@ pub fn monthly_period(year: i32, month: u32, cutoff_day: u32) -> (i64, i64) {
 pub struct KeyLabels {
     categories: HashMap<String, String>,
     stations: HashMap<String, String>,
+    titles: HashMap<String, String>,
 }
 
 fn code_label<T: Copy>(
@@ -454,6 +455,13 @@ impl KeyLabels {
             .cloned()
             .unwrap_or_else(|| key.to_owned())
     }
+    /// A decider's title (`commune_police_chief`) by the fining caps' own words.
+    pub fn title(&self, key: &str) -> String {
+        self.titles
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
+    }
     pub fn topic(&self, key: &str) -> String {
         INQUIRY_TOPICS
             .iter()
@@ -483,9 +491,15 @@ impl Store {
                 stations.insert(key.clone(), commune.name);
             }
         }
+        let titles = self
+            .fine_caps()?
+            .into_iter()
+            .map(|c| (c.title, c.title_vi))
+            .collect();
         Ok(KeyLabels {
             categories,
             stations,
+            titles,
         })
     }
 
