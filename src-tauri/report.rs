@@ -65,8 +65,11 @@ pub struct ReportDoc {
     pub file_stem: String,
 }
 
+/// One figure of a station's row.
+type Figure = fn(&StationFigures) -> i64;
+
 /// The columns of the by-station table, in the order of the sections.
-const STATION_COLUMNS: &[(&str, fn(&StationFigures) -> i64)] = &[
+const STATION_COLUMNS: &[(&str, Figure)] = &[
     ("Tiếp nhận", |f| f.received.into()),
     ("Qua mạng xã hội", |f| f.social_media.into()),
     ("Chuyển CQĐT", |f| f.transferred.into()),
@@ -467,7 +470,7 @@ pub fn to_pdf(doc: &ReportDoc) -> CmdResult<Vec<u8>> {
     y -= 5.0;
     layer.use_text("Độc lập - Tự do - Hạnh phúc", 10.0, Mm(126.0), Mm(y), &bold);
     y -= 14.0;
-    for l in wrap(&doc.title, 62) {
+    for l in wrap(&doc.title, 56) {
         let w = l.chars().count() as f32 * char_w(12.0);
         layer.use_text(&l, 12.0, Mm((210.0 - w) / 2.0), Mm(y), &bold);
         y -= 6.0;
