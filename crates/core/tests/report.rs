@@ -9,7 +9,7 @@ mod common;
 use chrono::{DateTime, FixedOffset};
 use common::*;
 use std::collections::HashMap;
-use tinbao_core::community::NewInquiry;
+use tinbao_core::community::{NewChannel, NewInquiry, NewPost};
 use tinbao_core::stats::{PeriodKind, StationFigures, period};
 use tinbao_core::*;
 
@@ -299,6 +299,144 @@ fn register(dir: &tempfile::TempDir) -> Register {
         "2025-07-05T20:00:00+07:00",
         &mut story,
     );
+    // 7. September: a Facebook video of an adult's wheelies, sanctioned (decision dated
+    //    20/08, a commune police chief's fine) and closed the next day.
+    let mut w = case(
+        "2025-08-16T08:00:00+07:00",
+        Channel::Facebook,
+        Kind::PhanAnh,
+        "traffic_order",
+    );
+    w.persons = vec![NewPerson {
+        role: PersonRole::Suspect,
+        name: "Trần Văn Bạc".into(),
+        birth_year: Some(1990),
+        id_number: None,
+        phone: None,
+        address: None,
+        birth_date: Some("1990-01-01".into()),
+        guardian_of: None,
+    }];
+    let c7 = a.intake(&chief_a, w).unwrap();
+    let (c7, bac) = (c7.row.id, c7.persons[0].id);
+    story.insert((c7, "created"), t("2025-08-16T08:00:00+07:00"));
+    at(
+        &mut a,
+        &chief_a,
+        c7,
+        classify(CaseClass::AdminViolation),
+        "classified",
+        "2025-08-16T09:00:00+07:00",
+        &mut story,
+    );
+    at(
+        &mut a,
+        &chief_a,
+        c7,
+        sanction(
+            bac,
+            SanctionForm::Fine,
+            1_500_000,
+            None,
+            None,
+            "07/QĐ-XPHC",
+            "2025-08-20",
+        ),
+        "sanction_decided",
+        "2025-08-20T10:00:00+07:00",
+        &mut story,
+    );
+    at(
+        &mut a,
+        &chief_a,
+        c7,
+        outcome(Outcome::Sanctioned {
+            record_no: "02/BB-VPHC".into(),
+            decision_no: None,
+            fine_vnd: None,
+            decided_by: None,
+            note: None,
+        }),
+        "outcome_recorded",
+        "2025-08-21T08:00:00+07:00",
+        &mut story,
+    );
+    // 8. July: a walk-in denunciation kept at the commune, no notice to the procuracy sent
+    //    (overdue at the ends of July and August), decided (khởi tố) on 16/08, September.
+    let off = officer(&mut a, &chief_a);
+    a.set_investigator(&chief_a, off.user_id, true).unwrap();
+    let c8 = a
+        .intake(
+            &chief_a,
+            case(
+                "2025-07-01T08:00:00+07:00",
+                Channel::WalkIn,
+                Kind::ToGiac,
+                "theft",
+            ),
+        )
+        .unwrap()
+        .row
+        .id;
+    story.insert((c8, "created"), t("2025-07-01T08:00:00+07:00"));
+    at(
+        &mut a,
+        &chief_a,
+        c8,
+        classify(CaseClass::CrimeCommune),
+        "classified",
+        "2025-07-01T09:00:00+07:00",
+        &mut story,
+    );
+    at(
+        &mut a,
+        &chief_a,
+        c8,
+        Action::AssignInvestigator { user: off.user_id },
+        "investigator_assigned",
+        "2025-07-01T10:00:00+07:00",
+        &mut story,
+    );
+    at(
+        &mut a,
+        &off,
+        c8,
+        Action::ProsecutionDecision {
+            decision: ProsecutionDecision::KhoiTo,
+            number: "5/QĐ-KTVA".into(),
+            issuing_body: "Cơ quan CSĐT Công an tỉnh Thái Nguyên".into(),
+            signatory: "Lê Thị Cán Bộ".into(),
+            date: Some(chrono::NaiveDate::from_ymd_opt(2025, 8, 16).unwrap()),
+        },
+        "prosecution_decision",
+        "2025-08-16T10:00:00+07:00",
+        &mut story,
+    );
+    // A warning post in July, with its views.
+    let ch = a
+        .add_channel(
+            &chief_a,
+            NewChannel {
+                platform: "zalo".into(),
+                name: "Nhóm Zalo TDP Xuất Hóa".into(),
+                link: None,
+                area: None,
+                officer: None,
+            },
+        )
+        .unwrap();
+    let post = a
+        .add_post(
+            &chief_a,
+            NewPost {
+                published_on: chrono::NaiveDate::from_ymd_opt(2025, 7, 10).unwrap(),
+                channels: vec![ch],
+                title: "Cảnh báo lừa đảo".into(),
+                body: "Không chuyển tiền cho người lạ.".into(),
+            },
+        )
+        .unwrap();
+    a.set_post_reach(&chief_a, post, 350, 12).unwrap();
     // Questions: one answered the same day (July), one received late on 3 August and answered
     // the next morning (August: within 24 hours, not within the day).
     let q = |topic: &str| NewInquiry {
@@ -364,13 +502,23 @@ fn report(r: &Register, kind: PeriodKind, n: u32) -> (stats::Stats, stats::Stats
 fn the_monthly_quarterly_and_yearly_figures_count_each_event_in_its_own_period() {
     let dir = tempfile::tempdir().unwrap();
     let r = register(&dir);
+    let row = |p: &stats::Stats, code: &str| {
+        p.stations
+            .iter()
+            .find(|s| s.station == code)
+            .cloned()
+            .unwrap()
+    };
 
-    // July: c1 (on time), c2 received; c6 at the other station.
+    // July: c1 (transferred on time), c2, c8 received; c6 at the other station.
     let (a, p) = report(&r, PeriodKind::Month, 7);
-    assert_eq!(a.received, 2);
-    assert_eq!(counts(&a.by_channel), [("facebook", 1), ("zalo", 1)]);
-    assert_eq!(counts(&a.by_kind), [("tin_bao", 1), ("to_giac", 1)]);
-    assert_eq!(counts(&a.by_category), [("fraud", 1), ("theft", 1)]);
+    assert_eq!(a.received, 3);
+    assert_eq!(
+        counts(&a.by_channel),
+        [("facebook", 1), ("walk_in", 1), ("zalo", 1)]
+    );
+    assert_eq!(counts(&a.by_kind), [("tin_bao", 1), ("to_giac", 2)]);
+    assert_eq!(counts(&a.by_category), [("fraud", 1), ("theft", 2)]);
     assert_eq!(
         (a.social_media, counts(&a.social_media_by_channel)),
         (2, vec![("facebook", 1), ("zalo", 1)])
@@ -379,12 +527,14 @@ fn the_monthly_quarterly_and_yearly_figures_count_each_event_in_its_own_period()
         (a.transferred, a.transferred_on_time, a.transferred_late),
         (1, 1, 0)
     );
-    assert_eq!((a.mediated, a.unfounded), (0, 0));
+    assert_eq!((a.mediated, a.unfounded, a.sanctions), (0, 0, 0));
     assert_eq!(counts(&a.outcomes), [("transferred", 1)]);
+    assert!(a.decisions.is_empty());
+    assert_eq!((a.sanction_decisions.decisions, a.fines_vnd), (0, 0));
     assert_eq!(
         (a.open, a.overdue),
-        (1, 1),
-        "c2 at the end of July, not as of now"
+        (2, 2),
+        "c2 and c8 at the end of July, not as of now"
     );
     assert_eq!(a.median_hours_to_outcome, Some(10.0));
     assert_eq!(
@@ -395,22 +545,16 @@ fn the_monthly_quarterly_and_yearly_figures_count_each_event_in_its_own_period()
         ),
         (vec![("cccd", 1)], 1, 1)
     );
+    assert_eq!((a.posts, a.post_views), (1, 350));
     assert!(
         a.stations.is_empty() && a.total.is_none(),
         "a station's own report"
     );
-    assert_eq!(p.received, 3);
+    assert_eq!(p.received, 4);
     assert_eq!(
         (p.transferred, p.transferred_on_time, p.transferred_late),
         (2, 2, 0)
     );
-    let row = |p: &stats::Stats, code: &str| {
-        p.stations
-            .iter()
-            .find(|s| s.station == code)
-            .cloned()
-            .unwrap()
-    };
     assert_eq!(
         row(&p, DUC_XUAN),
         StationFigures {
@@ -426,32 +570,41 @@ fn the_monthly_quarterly_and_yearly_figures_count_each_event_in_its_own_period()
         row(&p, BAC_KAN),
         StationFigures {
             station: BAC_KAN.into(),
-            received: 2,
+            received: 3,
             social_media: 2,
             transferred: 1,
             transferred_on_time: 1,
-            open: 1,
-            overdue: 1,
+            open: 2,
+            overdue: 2,
             inquiries: 1,
             answered: 1,
             answered_same_day: 1,
+            posts: 1,
+            post_views: 350,
             ..Default::default()
         }
     );
     let total = p.total.clone().unwrap();
     assert_eq!(
-        (
-            total.received,
-            total.social_media,
-            total.transferred_on_time,
-            total.open,
-            total.overdue
-        ),
-        (3, 3, 2, 1, 1)
+        total,
+        StationFigures {
+            station: String::new(),
+            received: 4,
+            social_media: 3,
+            transferred: 2,
+            transferred_on_time: 2,
+            open: 2,
+            overdue: 2,
+            inquiries: 1,
+            answered: 1,
+            answered_same_day: 1,
+            posts: 1,
+            post_views: 350,
+            ..Default::default()
+        }
     );
-    assert_eq!(total.station, "");
 
-    // August: c3 received; c2 transferred late (received in July).
+    // August: c3 received; c2 transferred late (received in July); c8 still open, overdue.
     let (a, _) = report(&r, PeriodKind::Month, 8);
     assert_eq!((a.received, a.social_media), (1, 0));
     assert_eq!(counts(&a.by_channel), [("walk_in", 1)]);
@@ -461,8 +614,8 @@ fn the_monthly_quarterly_and_yearly_figures_count_each_event_in_its_own_period()
     );
     assert_eq!(
         (a.open, a.overdue),
-        (1, 0),
-        "c3 open at the end of August, mediated since"
+        (2, 1),
+        "c3 (mediated since) and c8 open at the end of August"
     );
     assert_eq!(a.median_hours_to_outcome, Some(145.0));
     assert_eq!(
@@ -473,16 +626,42 @@ fn the_monthly_quarterly_and_yearly_figures_count_each_event_in_its_own_period()
         ),
         (vec![("cu_tru", 1)], 1, 0)
     );
+    assert!(a.inquiries_by_topic.iter().all(|c| c.key == "cu_tru"));
+    assert_eq!((a.posts, a.post_views), (0, 0));
 
-    // September: c4, c5 received; c3 mediated, c4 unfounded.
+    // September: c4, c5, c7 received; c3 mediated, c4 unfounded, c7 sanctioned, c8 decided.
     let (a, p) = report(&r, PeriodKind::Month, 9);
-    assert_eq!(a.received, 2);
-    assert_eq!(counts(&a.by_channel), [("hotline", 1), ("sms", 1)]);
-    assert_eq!((a.mediated, a.unfounded, a.transferred), (1, 1, 0));
-    assert_eq!(counts(&a.outcomes), [("mediated", 1), ("unfounded", 1)]);
+    assert_eq!(a.received, 3);
+    assert_eq!(
+        counts(&a.by_channel),
+        [("facebook", 1), ("hotline", 1), ("sms", 1)]
+    );
+    assert_eq!(a.social_media, 1);
+    assert_eq!(
+        (a.mediated, a.unfounded, a.transferred, a.sanctions),
+        (1, 1, 0, 1)
+    );
+    assert_eq!(
+        counts(&a.outcomes),
+        [("mediated", 1), ("sanctioned", 1), ("unfounded", 1)]
+    );
+    assert_eq!(counts(&a.decisions), [("khoi_to", 1)]);
+    let sd = &a.sanction_decisions;
+    assert_eq!(
+        (sd.decisions, sd.warnings, sd.fines_vnd, a.fines_vnd),
+        (1, 0, 1_500_000, 1_500_000)
+    );
+    assert_eq!(
+        sd.by_title
+            .iter()
+            .map(|t| (t.title.as_str(), t.decisions, t.fines_vnd))
+            .collect::<Vec<_>>(),
+        [("commune_police_chief", 1, 1_500_000)]
+    );
     assert_eq!((a.open, a.overdue), (1, 1), "c5, never classified");
-    // c3 mediated after 19 days 2 hours (458 h), c4 unfounded after 120 h.
-    assert_eq!(a.median_hours_to_outcome, Some((458.0 + 120.0) / 2.0));
+    // c7 sanctioned and c4 unfounded after 120 h, c3 mediated after 458 h, c8 decided after
+    // 1 106 h: the median is between the middle two.
+    assert_eq!(a.median_hours_to_outcome, Some((120.0 + 458.0) / 2.0));
     assert_eq!(
         row(&p, DUC_XUAN),
         StationFigures {
@@ -490,42 +669,79 @@ fn the_monthly_quarterly_and_yearly_figures_count_each_event_in_its_own_period()
             ..Default::default()
         }
     );
+    assert_eq!(p.total.unwrap().decisions, 1);
 
     // The third quarter holds the three months; the year too.
     for kind in [PeriodKind::Quarter, PeriodKind::Year] {
         let (a, p) = report(&r, kind, 3);
-        assert_eq!(a.received, 5, "{kind:?}");
-        assert_eq!(a.social_media, 2);
+        assert_eq!(a.received, 7, "{kind:?}");
+        assert_eq!(a.social_media, 3);
         assert_eq!(
             (a.transferred, a.transferred_on_time, a.transferred_late),
             (2, 1, 1)
         );
-        assert_eq!((a.mediated, a.unfounded), (1, 1));
+        assert_eq!((a.mediated, a.unfounded, a.sanctions), (1, 1, 1));
+        assert_eq!(counts(&a.decisions), [("khoi_to", 1)]);
+        assert_eq!(
+            (a.sanction_decisions.decisions, a.fines_vnd),
+            (1, 1_500_000)
+        );
         assert_eq!((a.open, a.overdue), (1, 1));
         assert_eq!(
             a.median_hours_to_outcome,
             Some(132.5),
-            "10, 120, 145, 458 hours"
+            "10, 120, 120, 145, 458, 1 106 hours"
         );
         assert_eq!((a.answered, a.answered_same_day), (2, 1));
-        assert_eq!(p.received, 6);
+        assert_eq!((a.posts, a.post_views), (1, 350));
+        assert_eq!(p.received, 8);
         assert_eq!(p.stations.len(), 2);
         let total = p.total.unwrap();
         assert_eq!(
-            (
-                total.received,
-                total.social_media,
-                total.transferred,
-                total.transferred_on_time,
-                total.transferred_late,
-                total.mediated,
-                total.unfounded,
-                total.open,
-                total.overdue
-            ),
-            (6, 3, 3, 2, 1, 1, 1, 1, 1)
+            total,
+            StationFigures {
+                station: String::new(),
+                received: 8,
+                social_media: 4,
+                transferred: 3,
+                transferred_on_time: 2,
+                transferred_late: 1,
+                decisions: 1,
+                sanction_decisions: 1,
+                fines_vnd: 1_500_000,
+                mediated: 1,
+                unfounded: 1,
+                open: 1,
+                overdue: 1,
+                inquiries: 2,
+                answered: 2,
+                answered_same_day: 1,
+                posts: 1,
+                post_views: 350,
+            }
         );
+        // The total row is the sum of the stations' rows and the province's own figures.
+        assert_eq!((total.received, total.open), (p.received, p.open));
     }
+    // The day of c8's decision alone: the decision is c8's outcome, 1 106 h after receipt.
+    let chief = Actor {
+        role: Role::Chief,
+        station: Some(BAC_KAN.into()),
+        province: None,
+        ..r.sup.clone()
+    };
+    let day = r
+        .province
+        .stats(
+            &chief,
+            t("2025-08-16T00:00:00+07:00").timestamp(),
+            t("2025-08-17T00:00:00+07:00").timestamp(),
+        )
+        .unwrap();
+    assert_eq!(
+        (counts(&day.decisions), day.median_hours_to_outcome),
+        (vec![("khoi_to", 1)], Some(1106.0))
+    );
     // The second quarter (to 14/06) saw nothing.
     let (a, _) = report(&r, PeriodKind::Quarter, 2);
     assert_eq!((a.received, a.open), (0, 0));
