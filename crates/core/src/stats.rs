@@ -232,6 +232,10 @@ struct ClockData {
     notices_by_agency: bool,
     versions: Option<clocks::RuleVersions>,
     remote: HashMap<String, bool>,
+    /// A province's report computes each station's figures after its own: a case's journal
+    /// is folded once per question, not once per pass.
+    transfer_state: HashMap<(String, i64), Option<ClockState>>,
+    state_at: HashMap<(String, i64), (bool, bool)>,
 }
 
 impl ClockData {
@@ -242,6 +246,8 @@ impl ClockData {
             notices_by_agency: clocks::notices_by_agency(conn)?,
             versions: clocks::RuleVersions::load(conn)?,
             remote: HashMap::new(),
+            transfer_state: HashMap::new(),
+            state_at: HashMap::new(),
         })
     }
 
@@ -619,20 +625,28 @@ impl Store {
         );
         // On time or late: the case's transfer clock as it stood when the transfer was made.
         let (mut transferred_on_time, mut transferred_late) = (0, 0);
-        for (id, at) in &transfers {
-            let j = journal(&self.conn, id)?;
-            let events: Vec<StoredEvent> = j
-                .events
-                .iter()
-                .filter(|e| e.at_utc <= *at)
-                .cloned()
-                .collect();
-            let clocks = j.clocks(cd, &self.conn, &events, *at)?;
-            match clocks
-                .iter()
-                .find(|c| c.rule == "crime_transfer")
-                .map(|c| c.state)
-            {
+        for (id, at) in transfers {
+            let key = (id, at);
+            let state = match cd.transfer_state.get(&key) {
+                Some(s) => *s,
+                None => {
+                    let j = journal(&self.conn, &key.0)?;
+                    let events: Vec<StoredEvent> = j
+                        .events
+                        .iter()
+                        .filter(|e| e.at_utc <= at)
+                        .cloned()
+                        .collect();
+                    let clocks = j.clocks(cd, &self.conn, &events, at)?;
+                    let s = clocks
+                        .iter()
+                        .find(|c| c.rule == "crime_transfer")
+                        .map(|c| c.state);
+                    cd.transfer_state.insert(key, s);
+                    s
+                }
+            };
+            match state {
                 Some(ClockState::Met) => transferred_on_time += 1,
                 Some(ClockState::Late) => transferred_late += 1,
                 _ => {}
@@ -812,17 +826,28 @@ impl Store {
                 }
                 continue;
             }
-            let j = journal(&self.conn, &id)?;
-            let events = j.before(to);
-            let p = crate::workflow::fold(&events);
-            if !p.status.unwrap_or(Status::Received).is_open() {
-                continue;
-            }
-            open += 1;
-            let clocks = j.clocks(cd, &self.conn, &events, to)?;
-            if clocks::nearest(&clocks).is_some_and(|(due, _)| due < to) {
-                overdue += 1;
-            }
+            let key = (id, to);
+            let (is_open, is_overdue) = match cd.state_at.get(&key) {
+                Some(v) => *v,
+                None => {
+                    let j = journal(&self.conn, &key.0)?;
+                    let events = j.before(to);
+                    let p = crate::workflow::fold(&events);
+                    let v = if p.status.unwrap_or(Status::Received).is_open() {
+                        let clocks = j.clocks(cd, &self.conn, &events, to)?;
+                        (
+                            true,
+                            clocks::nearest(&clocks).is_some_and(|(due, _)| due < to),
+                        )
+                    } else {
+                        (false, false)
+                    };
+                    cd.state_at.insert(key, v);
+                    v
+                }
+            };
+            open += u32::from(is_open);
+            overdue += u32::from(is_overdue);
         }
         Ok((open, overdue))
     }
