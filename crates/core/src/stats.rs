@@ -123,29 +123,6 @@ pub struct StationFigures {
 }
 
 impl StationFigures {
-    fn of(station: &str, s: &Stats) -> Self {
-        StationFigures {
-            station: station.to_owned(),
-            received: s.received,
-            social_media: s.social_media,
-            transferred: s.transferred,
-            transferred_on_time: s.transferred_on_time,
-            transferred_late: s.transferred_late,
-            decisions: s.decisions.iter().map(|c| c.count).sum(),
-            sanction_decisions: s.sanction_decisions.decisions,
-            fines_vnd: s.fines_vnd,
-            mediated: s.mediated,
-            unfounded: s.unfounded,
-            open: s.open,
-            overdue: s.overdue,
-            inquiries: s.inquiries_by_topic.iter().map(|c| c.count).sum(),
-            answered: s.answered,
-            answered_same_day: s.answered_same_day,
-            posts: s.posts,
-            post_views: s.post_views,
-        }
-    }
-
     fn add(&mut self, o: &StationFigures) {
         self.received += o.received;
         self.social_media += o.social_media;
@@ -232,10 +209,6 @@ struct ClockData {
     notices_by_agency: bool,
     versions: Option<clocks::RuleVersions>,
     remote: HashMap<String, bool>,
-    /// A province's report computes each station's figures after its own: a case's journal
-    /// is folded once per question, not once per pass.
-    transfer_state: HashMap<(String, i64), Option<ClockState>>,
-    state_at: HashMap<(String, i64), (bool, bool)>,
 }
 
 impl ClockData {
@@ -246,8 +219,6 @@ impl ClockData {
             notices_by_agency: clocks::notices_by_agency(conn)?,
             versions: clocks::RuleVersions::load(conn)?,
             remote: HashMap::new(),
-            transfer_state: HashMap::new(),
-            state_at: HashMap::new(),
         })
     }
 
@@ -320,11 +291,12 @@ fn journal(conn: &Connection, id: &str) -> Result<CaseJournal> {
 
 impl CaseJournal {
     /// The journal as it stood just before `t`: the events whose act happened before it
-    /// (the receipt always).
+    /// (the receipt always, and an import from an older register: what it says is all that
+    /// is known of the case's state before it, whenever it was imported).
     fn before(&self, t: i64) -> Vec<StoredEvent> {
         self.events
             .iter()
-            .filter(|e| e.kind == "created" || clocks::time_of(e) < t)
+            .filter(|e| matches!(e.kind.as_str(), "created" | "imported") || clocks::time_of(e) < t)
             .cloned()
             .collect()
     }
@@ -511,14 +483,16 @@ impl Store {
 
     /// The upward report of [from, to) for `actor`: a station's own, or for a supervisor or
     /// administrator the province's with a row per station and their total. Each figure is
-    /// counted by the date of its own event (see the fields of `Stats`).
+    /// counted by the date of its own event (see the fields of `Stats`). The stations' rows
+    /// are tallied in the same passes as the whole: one pass per figure, whatever the number
+    /// of stations.
     pub fn stats(&self, actor: &Actor, from: i64, to: i64) -> Result<Stats> {
         let station: Option<String> = match actor.role {
             Role::Officer | Role::Chief => actor.station.clone(),
             _ => None,
         };
         let mut cd = ClockData::load(&self.conn)?;
-        let mut s = self.scope_stats(station.as_deref(), from, to, &mut cd)?;
+        let (mut s, mut rows) = self.scope_stats(station.as_deref(), from, to, &mut cd)?;
         if station.is_none() {
             // Every station of the scope has a row, one that saw nothing in the period too.
             let codes: Vec<String> = self
@@ -530,8 +504,14 @@ impl Store {
                 .collect::<Result<_, _>>()?;
             let mut total = StationFigures::default();
             for code in codes {
-                let one = self.scope_stats(Some(&code), from, to, &mut cd)?;
-                let row = StationFigures::of(&code, &one);
+                let mut row = rows.remove(&code).unwrap_or_default();
+                row.station = code;
+                total.add(&row);
+                s.stations.push(row);
+            }
+            // Figures of a station no list knows (data of a station since removed).
+            for (code, mut row) in rows {
+                row.station = code;
                 total.add(&row);
                 s.stations.push(row);
             }
@@ -546,7 +526,7 @@ impl Store {
         from: i64,
         to: i64,
         cd: &mut ClockData,
-    ) -> Result<Stats> {
+    ) -> Result<(Stats, HashMap<String, StationFigures>)> {
         // Built per call rather than `(?3 IS NULL OR station = ?3)`, so that the planner can
         // use the covering indexes when there is no station filter.
         let by_station = if station.is_some() {
@@ -555,6 +535,7 @@ impl Store {
             "AND ?3 IS NULL"
         };
         let by_case_station = by_station.replace("station", "c.station");
+        let mut rows: HashMap<String, StationFigures> = HashMap::new();
         // One pass over the period's receipts: each row is read (and decrypted) once for all
         // the breakdowns, instead of once per GROUP BY.
         let mut tallies: [HashMap<String, u32>; 5] = Default::default();
@@ -563,11 +544,16 @@ impl Store {
                 "SELECT kind, channel, category, status, station
                  FROM cases WHERE received_utc >= ?1 AND received_utc < ?2 {by_station}"
             ))?;
-            let mut rows = st.query(params![from, to, station])?;
-            while let Some(r) = rows.next()? {
+            let mut q = st.query(params![from, to, station])?;
+            while let Some(r) = q.next()? {
                 for (i, t) in tallies.iter_mut().enumerate() {
                     let key: String = r.get(i)?;
                     *t.entry(key).or_default() += 1;
+                }
+                let row = rows.entry(r.get(4)?).or_default();
+                row.received += 1;
+                if Channel::parse(&r.get::<_, String>(1)?).is_some_and(Channel::is_social_media) {
+                    row.social_media += 1;
                 }
             }
         }
@@ -589,15 +575,15 @@ impl Store {
         // Outcomes recorded in the period, whatever the receipt date.
         let mut outcomes: HashMap<String, u32> = HashMap::new();
         let mut durations = Vec::new();
-        let mut transfers: Vec<(String, i64)> = Vec::new();
+        let mut transfers: Vec<(String, String, i64)> = Vec::new();
         {
             let mut st = self.conn.prepare_cached(&format!(
-                "SELECT e.type, json_extract(e.data, '$.outcome.type'), e.at_utc, c.received_utc, c.id
+                "SELECT e.type, json_extract(e.data, '$.outcome.type'), e.at_utc, c.received_utc, c.id, c.station
                  FROM events e JOIN cases c ON c.id = e.case_id
                  WHERE e.type IN ('outcome_recorded', 'merged') AND e.at_utc >= ?1 AND e.at_utc < ?2 {by_case_station}"
             ))?;
-            let mut rows = st.query(params![from, to, station])?;
-            while let Some(r) = rows.next()? {
+            let mut q = st.query(params![from, to, station])?;
+            while let Some(r) = q.next()? {
                 let kind: String = r.get(0)?;
                 let at: i64 = r.get(2)?;
                 if kind == "merged" {
@@ -610,8 +596,16 @@ impl Store {
                     continue;
                 };
                 durations.push(at - r.get::<_, i64>(3)?);
-                if t == Status::Transferred.as_str() {
-                    transfers.push((r.get(4)?, at));
+                let st: String = r.get(5)?;
+                let row = rows.entry(st.clone()).or_default();
+                match Status::parse(&t) {
+                    Some(Status::Transferred) => {
+                        row.transferred += 1;
+                        transfers.push((r.get(4)?, st, at));
+                    }
+                    Some(Status::Mediated) => row.mediated += 1,
+                    Some(Status::Unfounded) => row.unfounded += 1,
+                    _ => {}
                 }
                 *outcomes.entry(t).or_default() += 1;
             }
@@ -625,30 +619,29 @@ impl Store {
         );
         // On time or late: the case's transfer clock as it stood when the transfer was made.
         let (mut transferred_on_time, mut transferred_late) = (0, 0);
-        for (id, at) in transfers {
-            let key = (id, at);
-            let state = match cd.transfer_state.get(&key) {
-                Some(s) => *s,
-                None => {
-                    let j = journal(&self.conn, &key.0)?;
-                    let events: Vec<StoredEvent> = j
-                        .events
-                        .iter()
-                        .filter(|e| e.at_utc <= at)
-                        .cloned()
-                        .collect();
-                    let clocks = j.clocks(cd, &self.conn, &events, at)?;
-                    let s = clocks
-                        .iter()
-                        .find(|c| c.rule == "crime_transfer")
-                        .map(|c| c.state);
-                    cd.transfer_state.insert(key, s);
-                    s
+        for (id, st, at) in &transfers {
+            let j = journal(&self.conn, id)?;
+            let events: Vec<StoredEvent> = j
+                .events
+                .iter()
+                .filter(|e| e.at_utc <= *at)
+                .cloned()
+                .collect();
+            let clocks = j.clocks(cd, &self.conn, &events, *at)?;
+            let row = rows.entry(st.clone()).or_default();
+            match clocks
+                .iter()
+                .find(|c| c.rule == "crime_transfer")
+                .map(|c| c.state)
+            {
+                Some(ClockState::Met) => {
+                    transferred_on_time += 1;
+                    row.transferred_on_time += 1;
                 }
-            };
-            match state {
-                Some(ClockState::Met) => transferred_on_time += 1,
-                Some(ClockState::Late) => transferred_late += 1,
+                Some(ClockState::Late) => {
+                    transferred_late += 1;
+                    row.transferred_late += 1;
+                }
                 _ => {}
             }
         }
@@ -661,20 +654,21 @@ impl Store {
             let mut st = self.conn.prepare_cached(&format!(
                 "SELECT json_extract(e.data, '$.decision'), e.data, e.at_utc, c.received_utc,
                    EXISTS(SELECT 1 FROM events t WHERE t.case_id = e.case_id AND t.type = 'outcome_recorded'
-                          AND json_extract(t.data, '$.outcome.type') = 'transferred' AND t.at_utc <= e.at_utc)
+                          AND json_extract(t.data, '$.outcome.type') = 'transferred' AND t.at_utc <= e.at_utc),
+                   c.station
                  FROM events e JOIN cases c ON c.id = e.case_id
                  WHERE e.type = 'prosecution_decision'
                    AND coalesce(json_extract(e.data, '$.date'), date(e.at_utc + 25200, 'unixepoch')) BETWEEN ?1 AND ?2
                    {}",
                 by_case_station.replace("?3", "?4")
             ))?;
-            let mut rows = st.query(params![
+            let mut q = st.query(params![
                 vn_day(from),
                 vn_day(to.saturating_sub(1)),
                 0,
                 station
             ])?;
-            while let Some(r) = rows.next()? {
+            while let Some(r) = q.next()? {
                 let d: String = r.get::<_, Option<String>>(0)?.unwrap_or_default();
                 let transferred_before: bool = r.get(4)?;
                 if !transferred_before && d != ProsecutionDecision::PhucHoi.as_str() {
@@ -686,59 +680,71 @@ impl Store {
                     };
                     durations.push(clocks::time_of(&e) - r.get::<_, i64>(3)?);
                 }
+                rows.entry(r.get(5)?).or_default().decisions += 1;
                 *decisions_t.entry(d).or_default() += 1;
             }
         }
         let decisions = sorted(&decisions_t);
 
-        let (open, overdue) = self.open_at(station, to, cd)?;
+        let (mut open, mut overdue) = (0, 0);
+        for (st, (o, d)) in self.open_at(station, to, cd)? {
+            open += o;
+            overdue += d;
+            let row = rows.entry(st).or_default();
+            row.open += o;
+            row.overdue += d;
+        }
 
-        let inquiries_by_topic = {
+        let mut inquiries_t: HashMap<String, u32> = HashMap::new();
+        {
             let mut st = self.conn.prepare_cached(&format!(
-                "SELECT topic, count(*) FROM inquiries WHERE received_utc >= ?1 AND received_utc < ?2 {by_station}
-                 GROUP BY topic ORDER BY count(*) DESC, topic"
+                "SELECT station, topic, count(*) FROM inquiries
+                 WHERE received_utc >= ?1 AND received_utc < ?2 {by_station} GROUP BY station, topic"
             ))?;
-            st.query_map(params![from, to, station], |r| {
-                Ok(Count {
-                    key: r.get(0)?,
-                    count: r.get(1)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?
-        };
+            let mut q = st.query(params![from, to, station])?;
+            while let Some(r) = q.next()? {
+                let n: u32 = r.get(2)?;
+                rows.entry(r.get(0)?).or_default().inquiries += n;
+                *inquiries_t.entry(r.get(1)?).or_default() += n;
+            }
+        }
         // "Trong ngày": answered on the Vietnam calendar day the question came in.
         let (mut answered, mut answered_same_day) = (0u32, 0u32);
-        let answered_by_topic = {
+        let mut answered_t: HashMap<String, u32> = HashMap::new();
+        {
             let mut st = self.conn.prepare_cached(&format!(
-                "SELECT topic, count(*),
+                "SELECT station, topic, count(*),
                    sum(date(received_utc + 25200, 'unixepoch') = date(answered_utc + 25200, 'unixepoch'))
                  FROM inquiries WHERE answered_utc >= ?1 AND answered_utc < ?2 {by_station}
-                 GROUP BY topic ORDER BY count(*) DESC, topic"
+                 GROUP BY station, topic"
             ))?;
-            let rows = st.query_map(params![from, to, station], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, u32>(1)?,
-                    r.get::<_, u32>(2)?,
-                ))
-            })?;
-            let mut v = Vec::new();
-            for row in rows {
-                let (topic, n, same) = row?;
+            let mut q = st.query(params![from, to, station])?;
+            while let Some(r) = q.next()? {
+                let (n, same): (u32, u32) = (r.get(2)?, r.get(3)?);
                 answered += n;
                 answered_same_day += same;
-                v.push(Count {
-                    key: topic,
-                    count: n,
-                });
+                let row = rows.entry(r.get(0)?).or_default();
+                row.answered += n;
+                row.answered_same_day += same;
+                *answered_t.entry(r.get(1)?).or_default() += n;
             }
-            v
-        };
-        let (posts, post_views): (u32, i64) = self.conn.query_row(
-            &format!("SELECT count(*), coalesce(sum(views), 0) FROM posts WHERE published_on >= ?1 AND published_on < ?2 {by_station}"),
-            params![vn_day(from), vn_day(to), station],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        }
+        let (mut posts, mut post_views) = (0u32, 0i64);
+        {
+            let mut st = self.conn.prepare_cached(&format!(
+                "SELECT station, count(*), coalesce(sum(views), 0) FROM posts
+                 WHERE published_on >= ?1 AND published_on < ?2 {by_station} GROUP BY station"
+            ))?;
+            let mut q = st.query(params![vn_day(from), vn_day(to), station])?;
+            while let Some(r) = q.next()? {
+                let (n, v): (u32, i64) = (r.get(1)?, r.get(2)?);
+                posts += n;
+                post_views = post_views.saturating_add(v);
+                let row = rows.entry(r.get(0)?).or_default();
+                row.posts += n;
+                row.post_views = row.post_views.saturating_add(v);
+            }
+        }
         let channels = {
             let mut st = self.conn.prepare_cached(
                 "SELECT ch.platform, ch.name,
@@ -757,7 +763,27 @@ impl Store {
             .collect::<Result<_, _>>()?
         };
         let sanction_decisions = crate::sanctions::figures(&self.conn, from, to, station)?;
-        Ok(Stats {
+        if station.is_none() {
+            // The stations' shares of the sanction decisions, by the same rule as `figures`.
+            let mut st = self.conn.prepare_cached(
+                "SELECT c.station, count(*), coalesce(sum(coalesce(json_extract(e.data, '$.fine_vnd'), 0)), 0)
+                   FROM events e JOIN cases c ON c.id = e.case_id
+                  WHERE e.type = 'sanction_decided'
+                    AND json_extract(e.data, '$.decided_on') >= ?1 AND json_extract(e.data, '$.decided_on') <= ?2
+                  GROUP BY c.station",
+            )?;
+            let mut q = st.query(params![vn_day(from), vn_day(to.saturating_sub(1))])?;
+            while let Some(r) = q.next()? {
+                let row = rows.entry(r.get(0)?).or_default();
+                row.sanction_decisions += r.get::<_, u32>(1)?;
+                row.fines_vnd = row.fines_vnd.saturating_add(r.get(2)?);
+            }
+        } else if let Some(s) = station {
+            let row = rows.entry(s.to_owned()).or_default();
+            row.sanction_decisions = sanction_decisions.decisions;
+            row.fines_vnd = sanction_decisions.fines_vnd;
+        }
+        let stats = Stats {
             from,
             to,
             received,
@@ -780,8 +806,8 @@ impl Store {
             sanctions,
             fines_vnd: sanction_decisions.fines_vnd,
             median_hours_to_outcome: median_hours(durations),
-            inquiries_by_topic,
-            answered_by_topic,
+            inquiries_by_topic: sorted(&inquiries_t),
+            answered_by_topic: sorted(&answered_t),
             answered,
             answered_same_day,
             posts,
@@ -790,66 +816,73 @@ impl Store {
             sanction_decisions,
             stations: Vec::new(),
             total: None,
-        })
+        };
+        Ok((stats, rows))
     }
 
-    /// Open and overdue at `to` (see `Stats::open`, `Stats::overdue`). The candidates are the
-    /// cases open now and those closed at or after `to`, by index; a case with no event at or
-    /// after `to` stands as its row says (open now, its nearest running clock due before
-    /// `to`), the others are folded from their events before `to`.
-    fn open_at(&self, station: Option<&str>, to: i64, cd: &mut ClockData) -> Result<(u32, u32)> {
+    /// Open and overdue at `to` by station (see `Stats::open`, `Stats::overdue`). The
+    /// candidates are the cases open now and those closed at or after `to`, by index; a case
+    /// with no event at or after `to` (its registration or import aside: they count from the
+    /// receipt, see `CaseJournal::before`) stands as
+    /// its row says (open now, its nearest running
+    /// clock due before `to`), the others are folded from their events before `to`.
+    fn open_at(
+        &self,
+        station: Option<&str>,
+        to: i64,
+        cd: &mut ClockData,
+    ) -> Result<HashMap<String, (u32, u32)>> {
         let st_filter = if station.is_some() {
             "AND station = ?2"
         } else {
             "AND ?2 IS NULL"
         };
-        let mut st = self.conn.prepare_cached(&format!(
-            "SELECT id, status, deadline_utc,
-               EXISTS(SELECT 1 FROM events e WHERE e.case_id = c.id AND e.at_utc >= ?1)
-             FROM cases c WHERE received_utc < ?1 AND rid IN (
-               SELECT rid FROM cases WHERE status IN ('received', 'verifying') {st_filter}
-               UNION SELECT rid FROM cases WHERE outcome_utc >= ?1 {st_filter})"
-        ))?;
-        let rows: Vec<(String, String, Option<i64>, bool)> = st
-            .query_map(params![to, station], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?
-            .collect::<Result<_, _>>()?;
-        let (mut open, mut overdue) = (0, 0);
-        for (id, status, deadline, later) in rows {
-            if !later {
-                if Status::parse(&status).is_some_and(Status::is_open) {
-                    open += 1;
-                    if deadline.is_some_and(|d| d < to) {
-                        overdue += 1;
-                    }
-                }
-                continue;
+        // Two queries, each on its own index: open now (status, received_utc), and closed at
+        // or after `to` (the partial index on outcome_utc).
+        let cols = "SELECT id, status, deadline_utc,
+               EXISTS(SELECT 1 FROM events e WHERE e.case_id = c.id AND e.at_utc >= ?1 AND e.type NOT IN ('created', 'imported')), station
+             FROM cases c";
+        let mut rows: Vec<(String, String, Option<i64>, bool, String)> = Vec::new();
+        for cond in [
+            "status IN ('received', 'verifying') AND received_utc < ?1",
+            "outcome_utc >= ?1 AND received_utc < ?1 AND status NOT IN ('received', 'verifying')",
+        ] {
+            let mut st = self
+                .conn
+                .prepare_cached(&format!("{cols} WHERE {cond} {st_filter}"))?;
+            let found = st.query_map(params![to, station], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
+            for r in found {
+                rows.push(r?);
             }
-            let key = (id, to);
-            let (is_open, is_overdue) = match cd.state_at.get(&key) {
-                Some(v) => *v,
-                None => {
-                    let j = journal(&self.conn, &key.0)?;
-                    let events = j.before(to);
-                    let p = crate::workflow::fold(&events);
-                    let v = if p.status.unwrap_or(Status::Received).is_open() {
-                        let clocks = j.clocks(cd, &self.conn, &events, to)?;
-                        (
-                            true,
-                            clocks::nearest(&clocks).is_some_and(|(due, _)| due < to),
-                        )
-                    } else {
-                        (false, false)
-                    };
-                    cd.state_at.insert(key, v);
-                    v
-                }
-            };
-            open += u32::from(is_open);
-            overdue += u32::from(is_overdue);
         }
-        Ok((open, overdue))
+        let mut by: HashMap<String, (u32, u32)> = HashMap::new();
+        for (id, status, deadline, later, st) in rows {
+            let (is_open, is_overdue) = if later {
+                let j = journal(&self.conn, &id)?;
+                let events = j.before(to);
+                let p = crate::workflow::fold(&events);
+                if p.status.unwrap_or(Status::Received).is_open() {
+                    let clocks = j.clocks(cd, &self.conn, &events, to)?;
+                    (
+                        true,
+                        clocks::nearest(&clocks).is_some_and(|(due, _)| due < to),
+                    )
+                } else {
+                    (false, false)
+                }
+            } else {
+                let open = Status::parse(&status).is_some_and(Status::is_open);
+                (open, open && deadline.is_some_and(|d| d < to))
+            };
+            if is_open {
+                let e = by.entry(st).or_default();
+                e.0 += 1;
+                e.1 += u32::from(is_overdue);
+            }
+        }
+        Ok(by)
     }
 
     /// The cut-off day of the police month (setting `stats_cutoff_day`, default 15).

@@ -13,7 +13,8 @@ fn rewind(c: &rusqlite::Connection, to: i64) {
             11,
             "DROP INDEX events_type_at;
              DROP INDEX inquiries_station_received;
-             DROP INDEX cases_outcome;",
+             DROP INDEX cases_outcome;
+             DROP INDEX events_case_at;",
         ),
         (
             10,

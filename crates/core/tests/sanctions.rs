@@ -613,6 +613,7 @@ fn the_upgrade_keeps_the_persons_already_there() {
             "DROP INDEX events_type_at;
              DROP INDEX inquiries_station_received;
              DROP INDEX cases_outcome;
+             DROP INDEX events_case_at;
              ALTER TABLE persons DROP COLUMN birth_date;
              ALTER TABLE persons DROP COLUMN guardian_of;
              DROP TABLE fine_caps;
