@@ -6,7 +6,7 @@ use serde::Serialize;
 use tinbao_core::stats::{Count, StationFigures, Stats};
 use tinbao_core::text::group_thousands;
 use tinbao_core::time::vn_offset;
-use tinbao_core::{Actor, Store};
+use tinbao_core::{Actor, Scope, Store};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -135,9 +135,23 @@ pub fn build(
     file_stem: &str,
 ) -> CmdResult<ReportDoc> {
     let l = store.key_labels(s)?;
+    // The unit: the station's commune, or the province a supervisor's laptop covers.
     let commune = match &actor.station {
         Some(code) => store.admin_commune(code)?.map(|c| c.name),
-        None => None,
+        None => {
+            let code = match (&actor.province, store.scope()) {
+                (Some(p), _) | (None, Scope::Province(p)) => Some(p.clone()),
+                _ => None,
+            };
+            match code {
+                Some(code) => store
+                    .admin_provinces()?
+                    .into_iter()
+                    .find(|p| p.code == code)
+                    .map(|p| p.name),
+                None => None,
+            }
+        }
     };
     let unit = match (&actor.station, &commune) {
         (_, Some(name)) => format!("CÔNG AN {}", name.to_uppercase()),
