@@ -771,4 +771,65 @@ mod tests {
         assert!(!strings.contains("Tổng cộng"));
         assert!(strings.contains("THỦ TRƯỞNG ĐƠN VỊ"));
     }
+
+    /// The document built from a real register: a station's heading names its commune and has
+    /// no station table; a province's names the province and has one, with its total row.
+    #[test]
+    fn the_heading_names_the_unit_and_a_province_gets_the_station_table() {
+        use tinbao_core::stats::{PeriodKind, period, period_label};
+        use tinbao_core::{NewUser, Role};
+        let dir = tempfile::tempdir().unwrap();
+        let user = |role| NewUser {
+            username: "nguoilap".into(),
+            full_name: "Nguyễn Văn Lập".into(),
+            rank: None,
+            role,
+            password: "matkhau-123".into(),
+        };
+        let (from, to) = period(PeriodKind::Quarter, 2025, 4, 15);
+        let label = period_label(PeriodKind::Quarter, 2025, 4, from, to);
+
+        let mut st = Store::create(
+            dir.path().join("s.db"),
+            "khóa",
+            Scope::Station("01843".into()),
+        )
+        .unwrap();
+        st.create_user(None, user(Role::Chief)).unwrap();
+        let chief = st.login("nguoilap", "matkhau-123").unwrap();
+        let s = st.stats(&chief, from, to).unwrap();
+        let d = build(&st, &chief, &s, &label, "bao-cao-quy-2025-4").unwrap();
+        assert_eq!(d.unit, "CÔNG AN PHƯỜNG BẮC KẠN");
+        assert_eq!(d.period, "Quý IV/2025 (từ 15/09/2025 đến 14/12/2025)");
+        assert!(d.place_date.starts_with("Phường Bắc Kạn, ngày "));
+        assert_eq!(d.made_by, "Nguyễn Văn Lập");
+        let titles: Vec<&str> = d.sections.iter().map(|x| &x.title[..4]).collect();
+        assert_eq!(titles, ["I. T", "II. ", "III."]);
+        assert!(d.stations.is_none());
+
+        let mut pr = Store::create(
+            dir.path().join("p.db"),
+            "khóa",
+            Scope::Province("19".into()),
+        )
+        .unwrap();
+        pr.create_user(None, user(Role::Supervisor)).unwrap();
+        let sup = pr.login("nguoilap", "matkhau-123").unwrap();
+        let s = pr.stats(&sup, from, to).unwrap();
+        let d = build(&pr, &sup, &s, &label, "x").unwrap();
+        assert_eq!(d.unit, "CÔNG AN TỈNH THÁI NGUYÊN");
+        let t = d.stations.expect("the province's table");
+        assert_eq!(t.columns.len(), STATION_COLUMNS.len());
+        assert_eq!(t.total.station, "Tổng cộng");
+        assert_eq!(t.total.values.len(), t.columns.len());
+        let (strings, _) = xlsx_parts(&to_xlsx(&d_with(t)).unwrap());
+        assert!(strings.contains("Tiếp nhận") && strings.contains("Lượt xem"));
+    }
+
+    fn d_with(t: StationTable) -> ReportDoc {
+        ReportDoc {
+            stations: Some(t),
+            ..doc(false)
+        }
+    }
 }
