@@ -29,6 +29,7 @@ pub mod reports;
 pub mod session;
 pub mod sync;
 
+use crate::report::ReportDoc;
 use admin::{AppSettings, RekeyResult, StationClockSettings};
 use cases::{AttachmentData, FileUpload, IntakeResult, Label, Vocab};
 use community::TemplateInput;
@@ -49,7 +50,7 @@ use tinbao_core::numbers::RegisterBook;
 use tinbao_core::replica::SyncState;
 use tinbao_core::sanctions::FineCap;
 use tinbao_core::search::{SearchPage, SearchQuery};
-use tinbao_core::stats::Stats;
+use tinbao_core::stats::{PeriodKind, Stats};
 use tinbao_core::store::RefusedChange;
 use tinbao_core::today::Today;
 use tinbao_core::{Action, CaseDetail, CaseRow, NewCase, NewPerson, NewUser, Reporter, User};
@@ -127,12 +128,13 @@ app_commands! {
     // Today, statistics and exports, backup and restore (reports.rs).
     reports::today(state) -> Today;
     reports::sync_status(state) -> Option<SyncState>;
-    reports::report_period(state, year: Option<i32>, month: Option<u32>) -> Period;
+    reports::report_period(state, kind: Option<PeriodKind>, year: Option<i32>, n: Option<u32>) -> Period;
+    reports::report(state, kind: PeriodKind, year: i32, n: u32) -> ReportDoc;
     reports::stats(state, from: i64, to: i64) -> Stats;
     reports::hotspots(state, from: i64, to: i64) -> Hotspots;
     reports::take_alerts(app) -> Vec<ClockAlert>;
-    reports::export_stats_xlsx(state, from: i64, to: i64) -> ExportResult;
-    reports::export_stats_pdf(state, from: i64, to: i64) -> ExportResult;
+    reports::export_stats_xlsx(state, kind: PeriodKind, year: i32, n: u32) -> ExportResult;
+    reports::export_stats_pdf(state, kind: PeriodKind, year: i32, n: u32) -> ExportResult;
     reports::export_register_csv(state, include_reporter: bool) -> ExportResult;
     reports::backup(state) -> ExportResult;
     reports::backups(state) -> Vec<BackupFile>;

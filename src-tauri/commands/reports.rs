@@ -11,7 +11,7 @@ use tinbao_core::alerts::{AlertKind, ClockAlert};
 use tinbao_core::backup::VerifyReport;
 use tinbao_core::hotspots::Hotspots;
 use tinbao_core::replica::SyncState;
-use tinbao_core::stats::{Stats, monthly_period};
+use tinbao_core::stats::{PeriodKind, Stats, period, period_label, police_month_of};
 use tinbao_core::today::Today;
 use ts_rs::TS;
 
@@ -74,39 +74,85 @@ pub async fn sync_status(state: &AppState) -> CmdResult<Option<SyncState>> {
     })
 }
 
+/// A report period: its kind and number, its bounds and its name for the heading.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct Period {
+    pub kind: PeriodKind,
+    pub year: i32,
+    /// The month (1–12), the quarter (1–4), or 0 for a year.
+    pub n: u32,
     #[ts(type = "number")]
     pub from: i64,
     #[ts(type = "number")]
     pub to: i64,
+    /// "Tháng 10/2025 (từ 15/09/2025 đến 14/10/2025)".
+    pub label: String,
 }
 
-fn cutoff(store: &Store) -> u32 {
-    store
-        .setting("stats_cutoff_day")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse().ok())
-        .filter(|d| (1..=28).contains(d))
-        .unwrap_or(15)
+/// The period of a kind (police months run from the cut-off day, 15th by default, of the
+/// month before; quarters and years are three and twelve such months). Without a year, the
+/// period of that kind holding today.
+fn resolve(
+    store: &Store,
+    kind: PeriodKind,
+    year: Option<i32>,
+    n: Option<u32>,
+) -> CmdResult<Period> {
+    let cut = store.stats_cutoff_day()?.clamp(1, 28);
+    let (year, n) = match (year, n) {
+        (Some(y), _) if kind == PeriodKind::Year => (y, 0),
+        (Some(y), Some(n)) => {
+            let max = if kind == PeriodKind::Month { 12 } else { 4 };
+            if !(1..=max).contains(&n) {
+                return Err(CmdError::invalid(if kind == PeriodKind::Month {
+                    "Tháng phải từ 1 đến 12."
+                } else {
+                    "Quý phải từ 1 đến 4."
+                }));
+            }
+            (y, n)
+        }
+        _ => {
+            let today = chrono::Utc::now()
+                .with_timezone(&tinbao_core::time::vn_offset())
+                .date_naive();
+            let (y, m) = police_month_of(today, cut);
+            match kind {
+                PeriodKind::Month => (y, m),
+                PeriodKind::Quarter => (y, m.div_ceil(3)),
+                PeriodKind::Year => (y, 0),
+            }
+        }
+    };
+    if !(2000..=2100).contains(&year) {
+        return Err(CmdError::invalid("Năm báo cáo không hợp lệ."));
+    }
+    let (from, to) = period(kind, year, n, cut);
+    Ok(Period {
+        kind,
+        year,
+        n,
+        from,
+        to,
+        label: period_label(kind, year, n, from, to),
+    })
 }
 
-/// The statistics period of a month (police statistics run from the cut-off day, 15th by
-/// default, of the month before); with no month, the current period.
+/// The period of a kind and number; with no year, the current one of that kind.
 pub async fn report_period(
     state: &AppState,
+    kind: Option<PeriodKind>,
     year: Option<i32>,
-    month: Option<u32>,
+    n: Option<u32>,
 ) -> CmdResult<Period> {
-    state.with(|s| {
-        let (from, to) = match (year, month) {
-            (Some(y), Some(m)) if (1..=12).contains(&m) => monthly_period(y, m, cutoff(&s.store)),
-            _ => s.store.current_period()?,
-        };
-        Ok(Period { from, to })
-    })
+    state.with(|s| resolve(&s.store, kind.unwrap_or(PeriodKind::Month), year, n))
+}
+
+/// The report of a period as the screen shows it: the sections of the exported report, in
+/// its order, and the province's table by station.
+pub async fn report(state: &AppState, kind: PeriodKind, year: i32, n: u32) -> CmdResult<ReportDoc> {
+    state.with(|s| build_doc(s, kind, year, n))
 }
 
 fn check_range(from: i64, to: i64) -> CmdResult<()> {
@@ -151,14 +197,26 @@ fn free_path(dir: &Path, stem: &str, ext: &str) -> CmdResult<PathBuf> {
     Ok(p)
 }
 
-fn build_doc(s: &mut Session, from: i64, to: i64) -> CmdResult<ReportDoc> {
-    let stats = s.store.stats(&s.actor, from, to)?;
-    report::build(&s.store, &s.actor, &stats)
+fn build_doc(s: &mut Session, kind: PeriodKind, year: i32, n: u32) -> CmdResult<ReportDoc> {
+    let p = resolve(&s.store, kind, Some(year), Some(n))?;
+    let stats = s.store.stats(&s.actor, p.from, p.to)?;
+    let stem = match kind {
+        PeriodKind::Month => format!("bao-cao-thang-{year}-{n:02}"),
+        PeriodKind::Quarter => format!("bao-cao-quy-{year}-{n}"),
+        PeriodKind::Year => format!("bao-cao-nam-{year}"),
+    };
+    report::build(&s.store, &s.actor, &stats, &p.label, &stem)
 }
 
-fn export(state: &AppState, from: i64, to: i64, ext: &str) -> CmdResult<ExportResult> {
+fn export(
+    state: &AppState,
+    kind: PeriodKind,
+    year: i32,
+    n: u32,
+    ext: &str,
+) -> CmdResult<ExportResult> {
     state.with(|s| {
-        let doc = build_doc(s, from, to)?;
+        let doc = build_doc(s, kind, year, n)?;
         let path = free_path(&state.export_dir, &doc.file_stem, ext)?;
         let bytes = match ext {
             "xlsx" => report::to_xlsx(&doc)?,
@@ -177,12 +235,22 @@ fn export(state: &AppState, from: i64, to: i64, ext: &str) -> CmdResult<ExportRe
     })
 }
 
-pub async fn export_stats_xlsx(state: &AppState, from: i64, to: i64) -> CmdResult<ExportResult> {
-    export(state, from, to, "xlsx")
+pub async fn export_stats_xlsx(
+    state: &AppState,
+    kind: PeriodKind,
+    year: i32,
+    n: u32,
+) -> CmdResult<ExportResult> {
+    export(state, kind, year, n, "xlsx")
 }
 
-pub async fn export_stats_pdf(state: &AppState, from: i64, to: i64) -> CmdResult<ExportResult> {
-    export(state, from, to, "pdf")
+pub async fn export_stats_pdf(
+    state: &AppState,
+    kind: PeriodKind,
+    year: i32,
+    n: u32,
+) -> CmdResult<ExportResult> {
+    export(state, kind, year, n, "pdf")
 }
 
 /// The register as CSV for Excel; the reporter only when an authorised user asks on purpose

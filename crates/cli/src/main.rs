@@ -517,14 +517,34 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 let n = group_thousands;
                 say!("  Nguồn tin tiếp nhận trong kỳ: {}", n(s.received.into()));
                 say!(
-                    "  Đang giải quyết (hiện tại): {}   Quá hạn (hiện tại): {}",
+                    "  Qua mạng xã hội (Zalo, Facebook): {}",
+                    n(s.social_media.into())
+                );
+                say!(
+                    "  Đã chuyển CQĐT: {} (đúng hạn {}, quá hạn {})",
+                    n(s.transferred.into()),
+                    n(s.transferred_on_time.into()),
+                    n(s.transferred_late.into())
+                );
+                say!(
+                    "  Hòa giải: {}   Không có căn cứ: {}",
+                    n(s.mediated.into()),
+                    n(s.unfounded.into())
+                );
+                say!(
+                    "  Còn đang giải quyết cuối kỳ: {}   Quá hạn cuối kỳ: {}",
                     n(s.open.into()),
                     n(s.overdue.into())
                 );
                 say!(
                     "  Xử phạt hành chính: {} quyết định, tổng {} đ",
-                    n(s.sanctions.into()),
+                    n(s.sanction_decisions.decisions.into()),
                     n(s.fines_vnd)
+                );
+                say!(
+                    "  Câu hỏi đã trả lời: {} (trong ngày {})",
+                    n(s.answered.into()),
+                    n(s.answered_same_day.into())
                 );
                 if let Some(h) = s.median_hours_to_outcome {
                     say!(

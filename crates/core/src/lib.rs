@@ -33,7 +33,7 @@
 //! | features | `sanctions` | administrative sanctions per violator: fining caps by title as dated data, a minor's age at the violation, the checks of a decision, the figures | `fine_caps` |
 //! | features | `cases` | the register: intake and numbering, the case screen, workflow actions, persons, attachments, the confidential reporter | `intake` `numbering` `set_numbering` `case_detail` `reveal_reporter` `act` `add_person` `add_attachment` `attachment_bytes` `categories` `category_groups` |
 //! | features | `search` | the search box and filters, duplicate suggestions | `search` `suggest_duplicates` |
-//! | features | `stats` | the monthly figures | `key_labels` `stats` `current_period` |
+//! | features | `stats` | the upward report (month, quarter, year) | `key_labels` `stats` `stats_cutoff_day` `current_period` |
 //! | features | `hotspots` | where reports cluster: counts by commune, hamlet and category | `hotspots` |
 //! | features | `catalog` | the Danh mục screen: setting reference versions on a province laptop, the local tables kept to the versions in force, open cases' clocks recomputed and audited, conflicts between administrators | `reference` `set_reference` `reference_conflicts` `resolve_reference_conflict` `refresh_reference` `station_remote` `set_station_remote` |
 //! | features | `replica` | applying other devices' changes; sync cursor, enrolment, state; attachment bytes in transit; conflicts | `apply_remote` `set_cursor` `pull_own_after_restore` `pulled_own_after_restore` `record_sync_result` `set_enrolment` `credential_secret` `enrolment` `sync_state` `missing_blobs` `unsent_blobs` `blob` `mark_blob_uploaded` `put_blob` `conflicts` |

@@ -93,6 +93,14 @@ code_enum!(
     Other = "other", "Khác", "Other";
 });
 
+impl Channel {
+    /// Received through social media (the upward report's group): Zalo and Facebook, the
+    /// online pages and groups the register knows.
+    pub fn is_social_media(self) -> bool {
+        matches!(self, Channel::Zalo | Channel::Facebook)
+    }
+}
+
 code_enum!(Urgency {
     Normal = "normal", "Bình thường", "Normal";
     Urgent = "urgent", "Khẩn", "Urgent";

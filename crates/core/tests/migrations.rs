@@ -10,6 +10,13 @@ use tinbao_core::*;
 fn rewind(c: &rusqlite::Connection, to: i64) {
     let undo: &[(i64, &str)] = &[
         (
+            12,
+            "DROP INDEX events_type_at;
+             DROP INDEX inquiries_station_received;
+             DROP INDEX cases_outcome;
+             DROP INDEX events_case_at;",
+        ),
+        (
             11,
             "ALTER TABLE categories DROP COLUMN legal_group;
              UPDATE deadline_rules SET label_vi = 'Phân loại vụ việc (chưa phân loại)'

@@ -607,11 +607,15 @@ fn the_upgrade_keeps_the_persons_already_there() {
     drop(s);
     let path = dir.path().join("a.db");
     {
-        // The register as version 9 left it (and what version 11 added, undone).
+        // The register as version 9 left it (what versions 11 and 12 added, undone first).
         let c = rusqlite::Connection::open(&path).unwrap();
         tinbao_core::store::key_connection(&c, KEY).unwrap();
         c.execute_batch(
-            "ALTER TABLE categories DROP COLUMN legal_group;
+            "DROP INDEX events_type_at;
+             DROP INDEX inquiries_station_received;
+             DROP INDEX cases_outcome;
+             DROP INDEX events_case_at;
+             ALTER TABLE categories DROP COLUMN legal_group;
              ALTER TABLE persons DROP COLUMN birth_date;
              ALTER TABLE persons DROP COLUMN guardian_of;
              DROP TABLE fine_caps;

@@ -88,6 +88,20 @@ test('inquiries, channels and posts, monthly report with XLSX and PDF, backup', 
     // Kept beside the screenshots so a person can look at the exported files.
     copyFileSync(pdf, join(screenshotDir, 'work-report.pdf'));
     copyFileSync(xlsx, join(screenshotDir, 'work-report.xlsx'));
+    // The quarter holding today: its heading, the same sections, and an export named after it.
+    await click(d, 'report-kind-quarter');
+    await waitVisible(d, 'report-quarter');
+    await click(d, 'report-load');
+    await waitText(d, 'report-period', /Quý (I|II|III|IV)\/\d{4} \(từ \d\d\/\d\d\/\d{4} đến/);
+    await waitText(d, 'stat-received', '1');
+    assert.equal(await textOf(d, 'stat-fines'), '1.500.000 đ');
+    await app.shot('reports-quarter');
+    await click(d, 'export-xlsx');
+    const qx = (await waitText(d, 'export-done', /bao-cao-quy-.*\.xlsx/)).split(': ').pop().trim();
+    assert.ok(existsSync(qx) && readFileSync(qx).subarray(0, 2).toString() === 'PK', qx);
+    await click(d, 'export-pdf');
+    const qp = (await waitText(d, 'export-done', /bao-cao-quy-.*\.pdf/)).split(': ').pop().trim();
+    copyFileSync(qp, join(screenshotDir, 'work-report-quarter.pdf'));
 
     await nav(app, 'settings');
     await click(d, 'backup');

@@ -116,6 +116,20 @@ test('a supervisor reviews the province: returns one case, approves another; the
     await d.wait(async () => (await d.findElements(tid('register-row'))).length > 0, 20_000, 'no row for the station');
     await app.shot('register-station');
 
+    // The province's yearly report: a row per station and the total row.
+    await nav(app, 'reports');
+    await click(d, 'report-kind-year');
+    await type(d, 'report-year', '2025');
+    await click(d, 'report-load');
+    await waitText(d, 'report-period', /Năm 2025 \(từ 15\/12\/2024 đến 14\/12\/2025\)/);
+    await waitVisible(d, 'report-stations');
+    assert.ok((await d.findElements(tid('report-station-row'))).length >= 1, 'a row per station');
+    await waitText(d, 'report-station-total', 'Tổng cộng');
+    await waitText(d, 'report-period', 'CÔNG AN TỈNH ĐẮK LẮK');
+    await app.shot('reports-province');
+    await d.executeScript('arguments[0].scrollIntoView()', await find(d, 'report-stations'));
+    await app.shot('reports-province-stations');
+
     // Send the decisions to the server.
     await nav(app, 'settings');
     await click(d, 'sync-now');

@@ -33,10 +33,11 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/009_register_numbers.sql")),
         M::up(include_str!("../migrations/010_sanctions.sql")),
         M::up(include_str!("../migrations/011_category_groups_labels.sql")),
+        M::up(include_str!("../migrations/012_report_indexes.sql")),
     ])
 }
 
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// Makes an empty database at an earlier schema version, as an older release left it, so
 /// tests can prove that every upgrade path works. Not for production use.

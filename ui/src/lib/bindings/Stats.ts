@@ -2,30 +2,81 @@
 import type { ChannelFigure } from "./ChannelFigure";
 import type { Count } from "./Count";
 import type { SanctionFigures } from "./SanctionFigures";
+import type { StationFigures } from "./StationFigures";
 
 export type Stats = { 
 /**
  * Unix seconds, inclusive / exclusive.
  */
-from: number, to: number, received: number, by_kind: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, by_status: Array<Count>, by_station: Array<Count>, 
+from: number, to: number, received: number, by_kind: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, by_status: Array<Count>, 
 /**
- * Cases with a clock past its due time, now.
+ * Cases received in the period, by owning station.
+ */
+by_station: Array<Count>, 
+/**
+ * Received through social media (the Zalo and Facebook channels: the register has no
+ * other online channel), in total and by channel.
+ */
+social_media: number, social_media_by_channel: Array<Count>, 
+/**
+ * Overdue at the end of the period: cases open at `to` (see `open`) with a clock that
+ * was due before `to` and not met before `to`.
  */
 overdue: number, 
 /**
- * Cases received or being verified, now (a suspended case is not open).
+ * Open at the end of the period: received before `to`, and at `to` received or being
+ * verified, as their events before `to` say (closed at or after `to`, or not at all; a
+ * suspended case is not open; a case reopened before `to` is).
  */
 open: number, 
 /**
- * Decisions on crime reports recorded in the period, by decision (`khoi_to`,
- * `khong_khoi_to`, `tam_dinh_chi`, `phuc_hoi`).
+ * Outcomes recorded in the period (`outcome_recorded`, and `duplicate` for a merge), by
+ * type, whatever the case's receipt date.
  */
-decisions: Array<Count>, sanctions: number, fines_vnd: number, 
+outcomes: Array<Count>, 
 /**
- * Median hours from receipt to outcome, for cases received in the period and closed.
+ * Crime reports transferred in the period (outcome `transferred`): on time when the
+ * case's `crime_transfer` clock was met, late when it was met late; a transfer without
+ * that clock (not classified as a crime to transfer) is in `transferred` only.
  */
-median_hours_to_outcome: number | null, inquiries_by_topic: Array<Count>, posts: number, post_views: number, channels: Array<ChannelFigure>, 
+transferred: number, transferred_on_time: number, transferred_late: number, 
+/**
+ * Outcomes `mediated` and `unfounded` recorded in the period.
+ */
+mediated: number, unfounded: number, 
+/**
+ * Decisions on crime reports dated in the period (the decision's own date), by decision
+ * (`khoi_to`, `khong_khoi_to`, `tam_dinh_chi`, `phuc_hoi`).
+ */
+decisions: Array<Count>, 
+/**
+ * Cases closed as sanctioned in the period (outcome `sanctioned` recorded then).
+ */
+sanctions: number, 
+/**
+ * Total fines of the sanction decisions dated in the period (`sanction_decisions`).
+ */
+fines_vnd: number, 
+/**
+ * Median hours from receipt to outcome, over the outcomes recorded in the period (a
+ * decision that ends a case kept at the commune is its outcome; merges are not).
+ */
+median_hours_to_outcome: number | null, 
+/**
+ * Questions received in the period, by topic.
+ */
+inquiries_by_topic: Array<Count>, 
+/**
+ * Questions answered in the period (by the date of the answer), by topic, and how many
+ * of them were answered "trong ngày": on the Vietnam calendar day they were received.
+ */
+answered_by_topic: Array<Count>, answered: number, answered_same_day: number, posts: number, post_views: number, channels: Array<ChannelFigure>, 
 /**
  * Sanction decisions dated in the period, one per violator (`sanctions::figures`).
  */
-sanction_decisions: SanctionFigures, };
+sanction_decisions: SanctionFigures, 
+/**
+ * The province's figures by station, one row per station of the scope (empty in a
+ * station's own report), and their total.
+ */
+stations: Array<StationFigures>, total: StationFigures | null, };

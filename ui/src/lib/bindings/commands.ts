@@ -29,6 +29,7 @@ import type { NewPost } from "./NewPost";
 import type { NewReference } from "./NewReference";
 import type { NewUser } from "./NewUser";
 import type { Period } from "./Period";
+import type { PeriodKind } from "./PeriodKind";
 import type { Post } from "./Post";
 import type { Province } from "./Province";
 import type { ReferenceConflict } from "./ReferenceConflict";
@@ -36,6 +37,7 @@ import type { ReferenceVersion } from "./ReferenceVersion";
 import type { RefusedChange } from "./RefusedChange";
 import type { RegisterBook } from "./RegisterBook";
 import type { RekeyResult } from "./RekeyResult";
+import type { ReportDoc } from "./ReportDoc";
 import type { Reporter } from "./Reporter";
 import type { RestoreResult } from "./RestoreResult";
 import type { SearchPage } from "./SearchPage";
@@ -117,6 +119,7 @@ export const COMMAND_NAMES = [
   "today",
   "sync_status",
   "report_period",
+  "report",
   "stats",
   "hotspots",
   "take_alerts",
@@ -258,7 +261,9 @@ export function commands(invoke: Invoke) {
     /** `reports::sync_status` in src-tauri/commands/reports.rs */
     syncStatus: () => invoke<SyncState | null>("sync_status"),
     /** `reports::report_period` in src-tauri/commands/reports.rs */
-    reportPeriod: (year: number | null, month: number | null) => invoke<Period>("report_period", { year, month }),
+    reportPeriod: (kind: PeriodKind | null, year: number | null, n: number | null) => invoke<Period>("report_period", { kind, year, n }),
+    /** `reports::report` in src-tauri/commands/reports.rs */
+    report: (kind: PeriodKind, year: number, n: number) => invoke<ReportDoc>("report", { kind, year, n }),
     /** `reports::stats` in src-tauri/commands/reports.rs */
     stats: (from: number, to: number) => invoke<Stats>("stats", { from, to }),
     /** `reports::hotspots` in src-tauri/commands/reports.rs */
@@ -266,9 +271,9 @@ export function commands(invoke: Invoke) {
     /** `reports::take_alerts` in src-tauri/commands/reports.rs */
     takeAlerts: () => invoke<Array<ClockAlert>>("take_alerts"),
     /** `reports::export_stats_xlsx` in src-tauri/commands/reports.rs */
-    exportStatsXlsx: (from: number, to: number) => invoke<ExportResult>("export_stats_xlsx", { from, to }),
+    exportStatsXlsx: (kind: PeriodKind, year: number, n: number) => invoke<ExportResult>("export_stats_xlsx", { kind, year, n }),
     /** `reports::export_stats_pdf` in src-tauri/commands/reports.rs */
-    exportStatsPdf: (from: number, to: number) => invoke<ExportResult>("export_stats_pdf", { from, to }),
+    exportStatsPdf: (kind: PeriodKind, year: number, n: number) => invoke<ExportResult>("export_stats_pdf", { kind, year, n }),
     /** `reports::export_register_csv` in src-tauri/commands/reports.rs */
     exportRegisterCsv: (includeReporter: boolean) => invoke<ExportResult>("export_register_csv", { includeReporter }),
     /** `reports::backup` in src-tauri/commands/reports.rs */
