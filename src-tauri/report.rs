@@ -185,6 +185,8 @@ pub fn build(
                 rows(&s.by_channel, |k| l.channel(k)),
                 vec![heading("Theo lĩnh vực")],
                 rows(&s.by_category, |k| l.category(k)),
+                vec![heading("Theo nhóm pháp lý")],
+                rows(&s.by_legal_group, |k| l.legal_group(k)),
             ]
             .concat(),
         },

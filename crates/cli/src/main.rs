@@ -573,6 +573,10 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                         "Theo lĩnh vực",
                         labelled(&s.by_category, &|k| l.category(k)),
                     ),
+                    (
+                        "Theo nhóm pháp lý",
+                        labelled(&s.by_legal_group, &|k| l.legal_group(k)),
+                    ),
                     ("Theo tình trạng", labelled(&s.by_status, &|k| l.status(k))),
                     (
                         "Quyết định giải quyết nguồn tin",

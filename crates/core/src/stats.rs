@@ -2,7 +2,9 @@
 use crate::clocks::{self, CaseFacts, Setting, StoredEvent};
 use crate::community::INQUIRY_TOPICS;
 use crate::error::Result;
-use crate::model::{Actor, Channel, ClockState, Kind, ProsecutionDecision, Role, Status, Urgency};
+use crate::model::{
+    Actor, Channel, ClockState, Kind, LegalGroup, ProsecutionDecision, Role, Status, Urgency,
+};
 use crate::store::Store;
 use crate::time::vn_offset;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
@@ -40,6 +42,9 @@ pub struct Stats {
     pub by_kind: Vec<Count>,
     pub by_channel: Vec<Count>,
     pub by_category: Vec<Count>,
+    /// The same, added up by the legal group each category counts in (the province's
+    /// `category` reference data; migration 011's defaults).
+    pub by_legal_group: Vec<Count>,
     pub by_status: Vec<Count>,
     /// Cases received in the period, by owning station.
     pub by_station: Vec<Count>,
@@ -413,6 +418,14 @@ impl KeyLabels {
     pub fn status(&self, key: &str) -> String {
         code_label(Status::ALL, Status::as_str, Status::label_vi, key)
     }
+    pub fn legal_group(&self, key: &str) -> String {
+        code_label(
+            LegalGroup::ALL,
+            LegalGroup::as_str,
+            LegalGroup::label_vi,
+            key,
+        )
+    }
     pub fn decision(&self, key: &str) -> String {
         code_label(
             ProsecutionDecision::ALL,
@@ -565,6 +578,15 @@ impl Store {
             by_station_counts,
         ] = tallies.each_ref().map(sorted);
         let received = by_kind.iter().map(|c| c.count).sum();
+        let by_legal_group = {
+            let group: HashMap<String, LegalGroup> = self.category_groups()?.into_iter().collect();
+            let mut t: HashMap<String, u32> = HashMap::new();
+            for c in &by_category {
+                let g = group.get(&c.key).copied().unwrap_or(LegalGroup::Other);
+                *t.entry(g.as_str().to_owned()).or_default() += c.count;
+            }
+            sorted(&t)
+        };
         let social_media_by_channel: Vec<Count> = by_channel
             .iter()
             .filter(|c| Channel::parse(&c.key).is_some_and(Channel::is_social_media))
@@ -790,6 +812,7 @@ impl Store {
             by_kind,
             by_channel,
             by_category,
+            by_legal_group,
             by_status,
             by_station: by_station_counts,
             social_media,

@@ -521,6 +521,11 @@ fn the_monthly_quarterly_and_yearly_figures_count_each_event_in_its_own_period()
     assert_eq!(counts(&a.by_kind), [("tin_bao", 1), ("to_giac", 2)]);
     assert_eq!(counts(&a.by_category), [("fraud", 1), ("theft", 2)]);
     assert_eq!(
+        counts(&a.by_legal_group),
+        [("economic", 1), ("social_order", 2)],
+        "theft counts as a crime against social order, fraud as an economic one"
+    );
+    assert_eq!(
         (a.social_media, counts(&a.social_media_by_channel)),
         (2, vec![("facebook", 1), ("zalo", 1)])
     );

@@ -8,7 +8,12 @@ export type Stats = {
 /**
  * Unix seconds, inclusive / exclusive.
  */
-from: number, to: number, received: number, by_kind: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, by_status: Array<Count>, 
+from: number, to: number, received: number, by_kind: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
+/**
+ * The same, added up by the legal group each category counts in (the province's
+ * `category` reference data; migration 011's defaults).
+ */
+by_legal_group: Array<Count>, by_status: Array<Count>, 
 /**
  * Cases received in the period, by owning station.
  */
