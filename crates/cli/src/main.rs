@@ -93,10 +93,19 @@ enum Cmd {
     },
     /// Statistics for a period (default: the current monthly period, 15th to 14th).
     Stats {
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["month", "quarter"])]
         from: Option<String>,
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["month", "quarter"])]
         to: Option<String>,
+        /// The police month (1–12) of --year, from the cut-off day of the month before.
+        #[arg(long, requires = "year", conflicts_with = "quarter", value_parser = clap::value_parser!(u32).range(1..=12))]
+        month: Option<u32>,
+        /// The quarter (1–4) of --year.
+        #[arg(long, requires = "year", value_parser = clap::value_parser!(u32).range(1..=4))]
+        quarter: Option<u32>,
+        /// The year; alone, the whole statistics year.
+        #[arg(long, conflicts_with_all = ["from", "to"], value_parser = clap::value_parser!(i32).range(2000..=2100))]
+        year: Option<i32>,
     },
     /// Write an encrypted backup (same key) to FILE.
     Backup { file: PathBuf },
@@ -497,15 +506,30 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             }
             Ok(0)
         }
-        Cmd::Stats { from, to } => {
+        Cmd::Stats {
+            from,
+            to,
+            month,
+            quarter,
+            year,
+        } => {
             let store = open(&db)?;
             let actor = system_actor(store.scope());
-            let (f, t) = match (from, to) {
-                (Some(f), Some(t)) => (
+            let (f, t) = match (from, to, year) {
+                (Some(f), Some(t), None) => (
                     day_start(parse_day(&f)?),
                     day_start(parse_day(&t)?) + 86_400,
                 ),
-                (None, None) => store.current_period()?,
+                (None, None, Some(y)) => {
+                    use tinbao_core::stats::{PeriodKind, period};
+                    let (kind, n) = match (month, quarter) {
+                        (Some(m), _) => (PeriodKind::Month, m),
+                        (None, Some(q)) => (PeriodKind::Quarter, q),
+                        (None, None) => (PeriodKind::Year, 1),
+                    };
+                    period(kind, y, n, store.stats_cutoff_day()?)
+                }
+                (None, None, None) => store.current_period()?,
                 _ => return Err(Fail("Cần cả --from và --to.".into())),
             };
             let s = store.stats(&actor, f, t)?;

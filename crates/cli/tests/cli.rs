@@ -242,6 +242,65 @@ fn a_province_imports_its_stations_and_counts_them_by_station() {
     assert!(rows.iter().all(|r| r["station"] == "24280"), "{rows:?}");
 }
 
+/// `stats --year`, `--quarter`, `--month`: the police periods from the cut-off day (15th),
+/// the same figures as the range written out, and the four quarters add up to the year.
+#[test]
+fn stats_take_a_month_a_quarter_or_a_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dak-lak.db");
+    succeeds(tinbao(&db, "k", &["init", "--province", "66"]));
+    let file = dir.path().join("cases.jsonl");
+    std::fs::write(&file, sample()).unwrap();
+    tinbao(&db, "k", &["import", file.to_str().unwrap()]);
+    let received = |args: &[&str]| {
+        let s = json(&succeeds(tinbao(
+            &db,
+            "k",
+            &[&["stats", "--json"], args].concat(),
+        )));
+        (
+            s["from"].as_i64().unwrap(),
+            s["to"].as_i64().unwrap(),
+            s["received"].as_u64().unwrap(),
+        )
+    };
+    let year = received(&["--year", "2025"]);
+    let range = received(&["--from", "15/12/2024", "--to", "14/12/2025"]);
+    assert_eq!(
+        year, range,
+        "the statistics year runs 15/12/2024 to 14/12/2025"
+    );
+    assert!(year.2 > 0);
+    let quarters: u64 = (1..=4)
+        .map(|q| received(&["--year", "2025", "--quarter", &q.to_string()]).2)
+        .sum();
+    assert_eq!(quarters, year.2);
+    let months: u64 = (1..=12)
+        .map(|m| received(&["--year", "2025", "--month", &m.to_string()]).2)
+        .sum();
+    assert_eq!(months, year.2);
+    let q4 = received(&["--year", "2025", "--quarter", "4"]);
+    assert_eq!(
+        q4.0,
+        received(&["--from", "15/09/2025", "--to", "14/12/2025"]).0
+    );
+    // A quarter needs its year, and a range and a year do not mix.
+    assert_ne!(
+        tinbao(&db, "k", &["stats", "--quarter", "2"]).status.code(),
+        Some(0)
+    );
+    assert_ne!(
+        tinbao(
+            &db,
+            "k",
+            &["stats", "--year", "2025", "--from", "01/01/2025"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+}
+
 /// The first 500 cases of the project's common data set (tests/data/README.md).
 fn sample() -> String {
     std::fs::read_to_string(concat!(
