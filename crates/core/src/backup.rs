@@ -2,11 +2,14 @@
 //! integrity check of the database and its attachment store.
 use crate::error::{Error, Result};
 use crate::model::{Actor, Role};
-use crate::store::{PageHmac, SCHEMA_VERSION, Store, apply_key, key_format, open_keyed};
+use crate::store::{
+    PageHmac, SCHEMA_VERSION, Store, apply_key, key_format, meta_get, meta_set, open_keyed,
+};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
+use tinbao_sync::Hlc;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -139,9 +142,17 @@ impl Store {
         // The audit log survives restores: what the current register holds is read first, and
         // what the backup lacks goes into the restored register after it is in place.
         let mut report = report;
+        // So is the hybrid clock: a stamp this PC gave after the backup must stay below every
+        // stamp it gives after the restore, or a later edit could lose to an older one.
+        let mut old_clock: Option<Hlc> = None;
         let carried = if target.exists() {
-            match open_keyed(target, key, PageHmac::for_this_machine()).and_then(|c| audit_rows(&c))
-            {
+            match open_keyed(target, key, PageHmac::for_this_machine()).and_then(|c| {
+                old_clock = meta_get(&c, "hlc_last")
+                    .ok()
+                    .flatten()
+                    .and_then(|s| s.parse().ok());
+                audit_rows(&c)
+            }) {
                 Ok(rows) => rows,
                 Err(e) => {
                     let why = match e {
@@ -177,6 +188,13 @@ impl Store {
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('restored_pull_own', '1');
              INSERT OR REPLACE INTO meta(key, value) VALUES ('numbers_after_restore', '1');",
         )?;
+        let restored_clock: Option<Hlc> =
+            meta_get(&restored.conn, "hlc_last")?.and_then(|s| s.parse().ok());
+        if let Some(old) = old_clock
+            && restored_clock.is_none_or(|r| old > r)
+        {
+            meta_set(&restored.conn, "hlc_last", &old.to_string())?;
+        }
         Ok(report)
     }
 }

@@ -41,6 +41,60 @@ fn backup_and_verified_restore() {
     assert_eq!(s.verify().unwrap().cases, 1);
 }
 
+/// A restore keeps the PC's hybrid clock where it was: what it writes after the restore is
+/// stamped after everything it wrote before, the changes made after the backup included, so an
+/// edit after the restore never loses to an older one at the province.
+#[test]
+fn a_restore_keeps_the_clock_ahead_of_every_stamp_the_pc_gave() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, chief) = station(&dir, "a.db", BAC_KAN);
+    s.intake(&chief, wheelies()).unwrap();
+    let bk = dir.path().join("sao-luu.tinbao");
+    s.backup(&chief, &bk).unwrap();
+    s.intake(&chief, wheelies()).unwrap();
+    let target = s.path().to_path_buf();
+    drop(s);
+    // This PC's wall clock ran an hour fast after the backup and has been put right since (a
+    // CMOS battery, a wrong time zone): its last stamp is an hour ahead of the wall, and the
+    // stored clock is all that keeps the order.
+    let before = {
+        let c = rusqlite::Connection::open(&target).unwrap();
+        tinbao_core::store::key_connection(&c, KEY).unwrap();
+        let last: String = c
+            .query_row("SELECT value FROM meta WHERE key = 'hlc_last'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let mut before: tinbao_sync::Hlc = last.parse().unwrap();
+        before.wall_ms += 3_600_000;
+        c.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'hlc_last'",
+            [before.to_string()],
+        )
+        .unwrap();
+        before
+    };
+    Store::restore(&bk, &target, KEY).unwrap();
+    let mut s = Store::open(&target, KEY).unwrap();
+    let chief = s.login("truong", "matkhau-123").unwrap();
+    let known: std::collections::HashSet<_> = s
+        .pending_changes(10_000)
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    s.intake(&chief, wheelies()).unwrap();
+    let after = s
+        .pending_changes(10_000)
+        .unwrap()
+        .into_iter()
+        .filter(|c| !known.contains(&c.id))
+        .map(|c| c.hlc)
+        .min()
+        .unwrap();
+    assert!(after > before, "{after:?} after {before:?}");
+}
+
 /// A page damaged on disk (a bad sector, a byte changed outside tinbao) is not told as a wrong
 /// key: opening says the file is damaged, and verify names the page, even when the register
 /// cannot be opened at all.
