@@ -647,10 +647,12 @@ fn materialise(tx: &Connection, today: NaiveDate) -> Result<Vec<String>> {
             .collect::<Result<_, _>>()?
     };
     let mut out = Vec::new();
+    let caps = reference::versions(tx, Some("fine_cap"))?;
     for (set, key) in entries {
         // Fine caps are dated rows of their own: every version, later ones too, is one.
         if set == "fine_cap" {
-            out.extend(fine_cap_versions(tx, &key)?);
+            let of_key: Vec<&Version> = caps.iter().filter(|v| v.key == key).collect();
+            out.extend(fine_cap_versions(tx, &key, &of_key)?);
             continue;
         }
         let Some(v) = version_at(tx, &set, &key, today)? else {
@@ -698,7 +700,7 @@ fn materialise(tx: &Connection, today: NaiveDate) -> Result<Vec<String>> {
 /// the date of the violation. The key is `title/sector` (one sector) or `title` (every sector
 /// the title has); the amount is capped by the sector's own maximum. A retired version removes
 /// its row. Titles and sectors come from the shipped table, so an unknown one changes nothing.
-fn fine_cap_versions(tx: &Connection, key: &str) -> Result<Vec<String>> {
+fn fine_cap_versions(tx: &Connection, key: &str, versions: &[&Version]) -> Result<Vec<String>> {
     let (title, sector) = match key.split_once('/') {
         Some((t, s)) => (t.trim(), Some(s.trim())),
         None => (key.trim(), None),
@@ -725,10 +727,7 @@ fn fine_cap_versions(tx: &Connection, key: &str) -> Result<Vec<String>> {
             .collect::<Result<_, _>>()?
     };
     let mut out = Vec::new();
-    for v in reference::versions(tx, Some("fine_cap"))?
-        .into_iter()
-        .filter(|v| v.key == key)
-    {
+    for v in versions {
         let amount = v
             .value
             .get("amount_vnd")

@@ -592,6 +592,7 @@ async fn push_pending(
     opts: &SyncOptions,
     progress: &(dyn Fn(&Progress) + Send + Sync),
     report: &mut SyncReport,
+    later: &mut Vec<Uuid>,
 ) -> Result<()> {
     let device = store.device_id();
     let pending = u64::from(store.sync_state()?.pending);
@@ -599,10 +600,8 @@ async fn push_pending(
         seq: h.seq,
         hash: h.hash,
     });
-    // Refused for now (a clock ahead): kept for the next sync, left out of this one's batches.
-    let mut later: Vec<Uuid> = Vec::new();
     loop {
-        let batch = store.pending_changes_except(opts.push_batch.max(1), &later)?;
+        let batch = store.pending_changes_except(opts.push_batch.max(1), later)?;
         if batch.is_empty() {
             break;
         }
@@ -673,7 +672,10 @@ pub async fn sync(
         }
     }
 
-    push_pending(store, client, opts, progress, &mut report).await?;
+    // Refused for now (a clock ahead): kept for the next sync, left out of this one's batches,
+    // the second push after the pull included.
+    let mut later: Vec<Uuid> = Vec::new();
+    push_pending(store, client, opts, progress, &mut report, &mut later).await?;
 
     let mut cursor = store.sync_state()?.cursor;
     let include_own = store.pull_own_after_restore()?;
@@ -722,7 +724,7 @@ pub async fn sync(
     // Applying what arrived can write here too (the audit entry of the province's new
     // reference data, a conflict's record): sent now rather than left for the next sync.
     if report.applied > 0 && store.sync_state()?.pending > 0 {
-        push_pending(store, client, opts, progress, &mut report).await?;
+        push_pending(store, client, opts, progress, &mut report, &mut later).await?;
     }
 
     // After the pull: the slot is current, and the cases just pushed are on record as used.
